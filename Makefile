@@ -1,0 +1,40 @@
+# The two commands of the README: `make demo` (main job on demo data) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export XLWINGS_LICENSE_KEY ?= noncommercial
+
+.PHONY: install sysdeps demo test workbook bench clean
+
+$(BIN)/kundenliste: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/kundenliste
+
+# LibreOffice (headless) and poppler prove that real spreadsheet programs read our files.
+sysdeps:
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    libreoffice-calc poppler-utils fonts-dejavu-core >/dev/null; \
+	fi
+
+demo: install
+	$(BIN)/kundenliste demo demo-out
+
+test: install sysdeps
+	$(BIN)/python -m pytest
+
+# Rebuild the committed workbook from code and xl_macros/ (a test checks it is up to date).
+workbook: install
+	$(BIN)/kundenliste vorlage workbook/Kundenliste.xlsm
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) demo-out build *.egg-info src/*.egg-info

@@ -1,0 +1,96 @@
+"""The `kundenliste` command: German subcommands, each a thin layer over the library.
+
+Every subcommand lives in its own module with `register(subparsers)`; its handler takes the
+parsed arguments and the output streams and returns the exit code:
+0 = ran, no error found; 1 = ran, errors found; 2 = could not run (German message, no
+traceback unless --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence, TextIO
+
+from ..core.errors import KundenlisteError
+
+#: Modules with a `register(subparsers)` function, in the order `--help` lists them.
+COMMANDS: tuple[str, ...] = ("vorlage", "demo")  # each issue adds its command here
+
+Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
+
+
+class GermanParser(argparse.ArgumentParser):
+    """argparse with German usage errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: Fehler: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = GermanParser(
+        prog="kundenliste",
+        description="Werkzeuge für die Excel-Kundenliste: Prüfen, IDs vergeben, Fälligkeiten, "
+        "anonymer Quartalsexport.",
+        epilog="Hilfe zu einem Befehl: kundenliste BEFEHL --help",
+    )
+    parser._positionals.title = "Argumente"
+    parser._optionals.title = "Optionen"
+    parser.add_argument("--debug", action="store_true", help="bei Fehlern die technische Ursache (Traceback) zeigen")
+    sub = parser.add_subparsers(dest="command", title="Befehle", metavar="BEFEHL", parser_class=GermanParser)
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    for action in sub.choices.values():
+        action._positionals.title = "Argumente"
+        action._optionals.title = "Optionen"
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Entry point of the console script; returns (and, as a script, exits with) the exit code."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(stdout)
+        return 2
+    try:
+        return args.handler(args, stdout, stderr)
+    except KundenlisteError as exc:
+        if args.debug:
+            raise
+        print(f"Fehler: {exc}", file=stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=stderr)
+        return 2
+    except Exception as exc:  # a bug: say so in German, details only with --debug
+        if args.debug:
+            raise
+        print(f"Interner Fehler ({exc.__class__.__name__}: {exc}). Mit --debug erneut aufrufen "
+              "und die Ausgabe an den Support geben.", file=stderr)
+        return 2
+
+
+def add_book_argument(parser: argparse.ArgumentParser) -> None:
+    """The workbook argument and `--passwort`, shared by every command that reads a workbook."""
+    parser.add_argument("mappe", metavar="MAPPE", help="die Arbeitsmappe (.xlsx/.xlsm) mit Kundenliste und KundenDoku")
+    parser.add_argument("--passwort", metavar="KENNWORT", help="Kennwort einer verschlüsselten Arbeitsmappe (wird nur im Speicher entschlüsselt)")
+
+
+def progress(stderr: TextIO, message: str) -> None:
+    """Progress for long runs goes to stderr, so stdout stays clean for --json."""
+    print(message, file=stderr, flush=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+def run() -> None:
+    """Console-script wrapper: exit with `main`'s code."""
+    sys.exit(main())

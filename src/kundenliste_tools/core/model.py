@@ -1,0 +1,206 @@
+"""The workbook model: which sheets and fields exist, how users spell them, which lists apply.
+
+Everything else (validation, rule sets, export, the template) asks this module what a field
+is, so a new alias or list is added in one place.  Pure data, no file access.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["id", "date", "text", "list", "plz", "phone", "email", "janein"]
+
+KUNDENLISTE = "Kundenliste"
+KUNDENDOKU = "KundenDoku"
+LISTEN = "Listen"
+EINSTELLUNGEN = "Einstellungen"
+BERATER_SHEET = "Berater"
+REGELWERK_SHEET = "Regelwerk"
+
+#: Column holding the Excel row number of every record, so findings can point at cells.
+ROW = "_row"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a sheet: its canonical name, type and how users may spell it."""
+
+    name: str
+    kind: Kind
+    required_column: bool
+    required_value: bool = False
+    list_name: str | None = None
+    aliases: tuple[str, ...] = ()
+    personal: bool = False  # never leaves the workbook (quarterly export scrubs it)
+
+
+KUNDEN_FIELDS: tuple[Field, ...] = (
+    Field("ID", "id", True, True, aliases=("Kunde", "Kunden-ID", "KundenID", "Kundennummer",
+                                             "Kunden-Nr", "Kundennr", "Nr", "Pseudonym")),
+    Field("Erstkontakt", "date", True, True, aliases=("Erstkontakt am", "Datum Erstkontakt",
+                                                        "Erster Kontakt")),
+    Field("Akquise", "list", True, True, "Akquise", ("Aquise", "Quelle", "Herkunft")),
+    Field("Status", "list", True, True, "Status"),
+    Field("Berater", "list", True, True, "Berater", ("Beraterin", "Berater/in", "BeraterIn",
+                                                       "IFK", "Betreuer")),
+    Field("VName", "text", True, True, aliases=("Vorname",), personal=True),
+    Field("NName", "text", True, True, aliases=("Nachname", "Name", "Familienname"),
+          personal=True),
+    Field("Strasse", "text", True, aliases=("Straße", "Strasse Hausnummer", "Straße und Hausnummer",
+                                           "Anschrift", "Adresse"), personal=True),
+    Field("PLZ", "plz", True, aliases=("Postleitzahl",), personal=True),
+    Field("Stadt", "text", True, aliases=("Ort", "Wohnort"), personal=True),
+    Field("Telefon", "phone", True, aliases=("Telefonnummer", "Tel", "Telefon-Nr", "Handy",
+                                             "Mobil", "Rufnummer"), personal=True),
+    Field("Email", "email", True, aliases=("E-Mail", "E-Mail-Adresse", "Emailadresse", "Mail"),
+          personal=True),
+    Field("Geburtsdatum", "date", False, aliases=("Geburtstag", "Geb.-Datum", "Geb.datum",
+                                                  "geboren am"), personal=True),
+    Field("Kundenstatus", "list", False, list_name="Kundenstatus",
+          aliases=("Status eLb", "Status ELB", "Arbeitsmarktstatus")),
+    Field("Profillage", "list", False, list_name="Profillage", aliases=("Profil",)),
+    Field("Bereich", "list", False, list_name="Bereich", aliases=("Team",)),
+    Field("Langzeitbezug", "janein", False, list_name="Ja/Nein",
+          aliases=("Langzeitbezieher", "LZB", "Langzeitleistungsbezug")),
+    Field("Elternzeit bis", "date", False, aliases=("Elternzeit", "Elternzeitende",
+                                                    "Ende Elternzeit")),
+    Field("Schulpflichtig", "janein", False, list_name="Ja/Nein",
+          aliases=("Schulpflicht", "schulpflichtig (nicht Abschlussjahr)")),
+    Field("Ergebnis", "text", False, aliases=("Abschluss", "Ergebnis Beratung")),
+)
+
+DOKU_FIELDS: tuple[Field, ...] = (
+    Field("Datum", "date", True, True, aliases=("Kontaktdatum", "Gesprächsdatum", "Termin")),
+    Field("ID", "id", True, True, aliases=("Kunde", "Kunden-ID", "KundenID", "Kundennummer",
+                                             "Kunden-Nr", "Kundennr")),
+    Field("Berater", "list", True, True, "Berater", ("Beraterin", "Berater/in", "BeraterIn", "IFK")),
+    Field("Zusammenfassung", "text", True, aliases=("Kommentar", "Besprechung", "Inhalt",
+                                                    "Gesprächsinhalt", "Notiz")),
+    Field("Vereinbarungen", "text", True, aliases=("Vereinbarung", "Absprachen")),
+    Field("Folgetermin", "date", True, aliases=("Nächster Termin", "Wiedervorlage", "WV")),
+    Field("Kontaktart", "list", False, list_name="Kontaktart", aliases=("Art", "Kontaktweg",
+                                                                        "Gesprächsart")),
+    Field("Vermerkart", "list", False, list_name="Vermerkart", aliases=("Vermerk",)),
+)
+
+SHEET_FIELDS: dict[str, tuple[Field, ...]] = {KUNDENLISTE: KUNDEN_FIELDS, KUNDENDOKU: DOKU_FIELDS}
+
+SHEET_ALIASES: dict[str, tuple[str, ...]] = {
+    KUNDENLISTE: ("Kundenliste", "Kunden", "Kundenübersicht"),
+    KUNDENDOKU: ("KundenDoku", "Kundenduku", "Kundendokumentation", "Doku", "Dokumentation",
+                 "Beratungsverlauf"),
+}
+
+STATUS_NEU = "neu"
+STATUS_IN_BERATUNG = "in Beratung"
+STATUS_ABGESCHLOSSEN = "abgeschlossen"
+JA = "ja"
+NEIN = "nein"
+
+#: The value lists of the `Listen` sheet and their defaults (SPEC §2).  `Berater` has no
+#: default: each team enters its own names; an empty list means "not checked".
+DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
+    "Status": (STATUS_NEU, STATUS_IN_BERATUNG, STATUS_ABGESCHLOSSEN),
+    "Akquise": ("Runder Tisch Kinderarmut", "VAMV", "Beratungstag",
+                "Kontaktstelle Familie & Beruf", "Wer hilft weiter"),
+    "Berater": (),
+    "Kundenstatus": ("arbeitslos (alo)", "arbeitsuchend (asu)", "nicht gesetzt"),
+    "Profillage": ("Marktprofil", "Aktivierungsprofil", "Förderprofil", "Entwicklungsprofil",
+                   "Stabilisierungsprofil", "Unterstützungsprofil", "I", "Z"),
+    "Bereich": ("Basis", "BJO", "U25", "FM", "Reha", "Selbständige"),
+    "Kontaktart": ("persönlich", "telefonisch", "Video", "E-Mail", "schriftlich"),
+    "Vermerkart": ("Beratungsvermerk", "Allgemeiner Vermerk"),
+    "Ja/Nein": (JA, NEIN),
+}
+
+#: Lists where an unknown value is only a warning (the seed says "z.B.").
+OPEN_LISTS: frozenset[str] = frozenset({"Akquise"})
+
+#: The marktnah Profillagen (SPEC §2: the first three).
+MARKTNAH: tuple[str, ...] = ("Marktprofil", "Aktivierungsprofil", "Förderprofil")
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_key(text: object) -> str:
+    """Fold case, umlaut/ss spelling, spaces and punctuation: `Straße ` and `STRASSE` match."""
+    s = str(text).strip().lower().translate(_UMLAUTS)
+    return _NON_ALNUM.sub("", s)
+
+
+def _alias_index(fields: tuple[Field, ...]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for f in fields:
+        for spelling in (f.name, *f.aliases):
+            index.setdefault(normalize_key(spelling), f.name)
+    return index
+
+
+_ALIAS_INDEX = {sheet: _alias_index(fields) for sheet, fields in SHEET_FIELDS.items()}
+_SHEET_INDEX = {normalize_key(a): sheet for sheet, al in SHEET_ALIASES.items() for a in al}
+
+
+def canonical_field(sheet: str, header: object) -> str | None:
+    """The canonical field name a user's header means on `sheet`, or None for an extra column."""
+    if header is None:
+        return None
+    return _ALIAS_INDEX[sheet].get(normalize_key(header))
+
+
+def canonical_sheet(name: str) -> str | None:
+    """Which model sheet a workbook sheet name means (`Kundenduku` → `KundenDoku`)."""
+    return _SHEET_INDEX.get(normalize_key(name))
+
+
+def closest(name: str, candidates: list[str]) -> str | None:
+    """The candidate that looks most like `name`, for "did you mean" messages."""
+    if not candidates:
+        return None
+    by_key = {normalize_key(c): c for c in candidates if str(c).strip()}
+    hit = difflib.get_close_matches(normalize_key(name), list(by_key), n=1, cutoff=0.0)
+    return by_key[hit[0]] if hit else None
+
+
+def field_of(sheet: str, name: str) -> Field:
+    for f in SHEET_FIELDS[sheet]:
+        if f.name == name:
+            return f
+    raise KeyError(f"{sheet}.{name}")
+
+
+def personal_fields() -> tuple[str, ...]:
+    """Kundenliste columns that identify a person and must never leave the workbook."""
+    return tuple(f.name for f in KUNDEN_FIELDS if f.personal)
+
+
+@dataclass
+class ValueLists:
+    """The team's value lists (sheet `Listen`), defaults where the workbook has none."""
+
+    lists: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LISTS))
+
+    def get(self, name: str) -> tuple[str, ...]:
+        return self.lists.get(name, ())
+
+    def match(self, name: str, value: str) -> str | None:
+        """The list entry `value` means, forgiving case and spacing; None if not in the list."""
+        key = normalize_key(value)
+        if not key:
+            return None
+        for entry in self.get(name):
+            if key in _spellings(entry):
+                return entry
+        return None
+
+
+def _spellings(entry: str) -> set[str]:
+    """`arbeitslos (alo)` is also written `arbeitslos` or `alo`."""
+    keys = {normalize_key(entry)}
+    m = re.fullmatch(r"\s*(.*?)\s*\((.*?)\)\s*", entry)
+    if m:
+        keys |= {normalize_key(m.group(1)), normalize_key(m.group(2))}
+    return keys - {""}

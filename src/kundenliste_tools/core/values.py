@@ -1,0 +1,161 @@
+"""Turning raw cell values into typed ones: IDs as text, dates from cells or ISO text.
+
+A cell arrives as whatever the reader found: `datetime`/`date` for real Excel date cells,
+`float` for numbers, `str` for text, `None` for blanks.  These helpers are vectorised where it
+matters (whole columns at job-centre scale) and have scalar twins for single cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+#: Serial numbers Excel can show as a date (1900-01-01 … 9999-12-31).
+SERIAL_MIN, SERIAL_MAX = 1, 2958465
+
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?\s*$")
+_DMY = re.compile(r"^\s*(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{2}|\d{4})\s*\.?\s*$")
+_YMD_OTHER = re.compile(r"^\s*(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})\s*$")
+
+
+def is_blank(value: object) -> bool:
+    """None, NaN, NaT and whitespace-only text are blank."""
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return not value.strip()
+    return False
+
+
+def id_text(value: object) -> str:
+    """An ID as text: `101`, `101.0` and `"101"` are the same customer; blank is ``""``."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return str(value).strip()
+
+
+def id_texts(values: pd.Series) -> pd.Series:
+    """Vectorised `id_text` over a column (object dtype, ``""`` for blanks)."""
+    return pd.Series([id_text(v) for v in values.tolist()], index=values.index, dtype=object)
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """What a date cell holds: a date, or why not, and the ISO spelling we would suggest."""
+
+    date: dt.date | None
+    problem: str | None = None  # None | "not-iso" | "unparseable" | "serial-number"
+    suggestion: str | None = None
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date(value: object) -> DateValue | None:
+    """Read one date cell; None for a blank cell.
+
+    ISO text (`2026-01-05`) and real date cells are valid.  German `05.01.2026` and other
+    spellings are problems whose suggestion is the ISO form; a bare number is an Excel serial
+    that lost its date format (valid date, flagged so the cell gets its format back).
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return DateValue(value.date())
+    if isinstance(value, dt.date):
+        return DateValue(value)
+    if isinstance(value, pd.Timestamp):
+        return DateValue(value.date())
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        v = float(value)
+        if SERIAL_MIN <= v <= SERIAL_MAX:
+            d = (EXCEL_EPOCH + dt.timedelta(days=math.floor(v))).date()
+            return DateValue(d, "serial-number", d.isoformat())
+        return DateValue(None, "unparseable")
+    text = str(value)
+    m = _ISO.match(text)
+    if m:
+        d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d is None:
+            return DateValue(None, "unparseable")
+        if text.strip() == d.isoformat():
+            return DateValue(d)
+        return DateValue(d, "not-iso", d.isoformat())
+    m = _DMY.match(text)
+    if m:
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        d = _safe_date(year, month, day)
+        return DateValue(None, "not-iso", d.isoformat()) if d else DateValue(None, "unparseable")
+    m = _YMD_OTHER.match(text)
+    if m:
+        d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return DateValue(None, "not-iso", d.isoformat()) if d else DateValue(None, "unparseable")
+    return DateValue(None, "unparseable")
+
+
+def to_dates(values: pd.Series) -> pd.Series:
+    """The valid dates of a column as ``datetime64[ns]``; NaT for blanks and anything unclear.
+
+    Real date cells, ISO text and Excel serial numbers count; German `05.01.2026` does not
+    (it is a validation error, and guessing would hide it).  Vectorised: the engine and the
+    export call this on hundreds of thousands of rows.
+    """
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if values.empty:
+        return out
+    obj = values.astype(object)
+    kinds = obj.map(type)
+    is_dt = kinds.isin([dt.datetime, pd.Timestamp])
+    is_date = kinds == dt.date
+    is_str = kinds == str
+    is_num = kinds.isin([float, int, np.float64, np.int64])
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(obj[is_dt].tolist(), errors="coerce").normalize()
+    if is_date.any():
+        out[is_date] = pd.to_datetime([d.isoformat() for d in obj[is_date]], format="%Y-%m-%d")
+    if is_str.any():
+        text = obj[is_str].astype(str).str.strip()
+        out[is_str] = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    if is_num.any():
+        nums = pd.to_numeric(obj[is_num], errors="coerce")
+        nums = nums.where((nums >= SERIAL_MIN) & (nums <= SERIAL_MAX))
+        out[is_num] = EXCEL_EPOCH + pd.to_timedelta(np.floor(nums), unit="D")
+    return out
+
+
+def to_text(value: object) -> str:
+    """A cell as display text, ``""`` for blank (numbers without a trailing `.0`)."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def to_texts(values: pd.Series) -> pd.Series:
+    """Vectorised `to_text` over a column."""
+    return pd.Series([to_text(v) for v in values.tolist()], index=values.index, dtype=object)

@@ -1,0 +1,31 @@
+"""The Excel door: RunPython entry points, the on-save hook and UDFs (thin xlwings adapters).
+
+The VBA calls e.g. ``RunPython "import kundenliste_tools.xl as kl: kl.pruefen()"``.  Each name
+here imports its module only when called, so that a click in Excel does not pay for pandas and
+the whole package before it is needed.  Each adapter module has a `Book`-taking function (what
+the tests call with a remote-engine `xw.Book`) beside the caller-taking entry point.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+#: RunPython name → "module:function" (the function takes an `xw.Book`).
+ENTRY_POINTS: dict[str, str] = {}
+
+
+def _run(name: str, book: Any = None) -> Any:
+    module, func = ENTRY_POINTS[name].split(":")
+    from .common import caller_book, report_errors
+
+    target = getattr(import_module(f"{__name__}.{module}"), func)
+    book = book if book is not None else caller_book()
+    with report_errors(book):
+        return target(book)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ENTRY_POINTS:
+        return lambda book=None: _run(name, book)
+    raise AttributeError(name)
