@@ -204,3 +204,20 @@ def _spellings(entry: str) -> set[str]:
     if m:
         keys |= {normalize_key(m.group(1)), normalize_key(m.group(2))}
     return keys - {""}
+
+
+# Sheets and columns the tool itself writes into the user's workbook.
+PRUEFBERICHT = "Prüfbericht"
+FAELLIGKEITEN = "Fälligkeiten"
+#: Column of the Kundenliste the tool fills with the next due date; conditional formatting
+#: in the template colours it live (red overdue, amber due within `SOON_DAYS`).
+DUE_COLUMN = "Fällig am"
+SOON_DAYS = 14
+
+#: Keys of the `Einstellungen` sheet (column A) with their defaults (column B).
+SETTINGS_DEFAULTS: dict[str, str] = {
+    "Regelwerk": "vamv",
+    "Beim Speichern prüfen": "ja",
+    "Speichern bei Fehlern verhindern": "nein",
+    "Stichtag": "",
+}
