@@ -31,7 +31,7 @@ test: install sysdeps
 
 # Rebuild the committed workbook from code and xl_macros/ (a test checks it is up to date).
 workbook: install
-	$(BIN)/kundenliste vorlage workbook/Kundenliste.xlsm
+	$(BIN)/kundenliste vorlage --ueberschreiben workbook/Kundenliste.xlsm
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -20,6 +20,30 @@ COMMANDS: tuple[str, ...] = ("vorlage", "demo")  # each issue adds its command h
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
+_GERMAN = {
+    "usage: ": "Aufruf: ",
+    "positional arguments": "Argumente",
+    "options": "Optionen",
+    "show this help message and exit": "diese Hilfe zeigen und beenden",
+    "the following arguments are required: %s": "diese Angaben fehlen: %s",
+    "unrecognized arguments: %s": "unbekannte Angaben: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ungültige Wahl: %(value)r (möglich: %(choices)s)",
+    "expected one argument": "erwartet einen Wert",
+    "argument %(argument_name)s: %(message)s": "Angabe %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "ungültiger Wert: %(value)r",
+    "not allowed with argument %s": "nicht zusammen mit %s erlaubt",
+    "ambiguous option: %(option)s could match %(matches)s": "mehrdeutige Option: %(option)s passt zu %(matches)s",
+}
+
+
+def _translate(text: str) -> str:
+    return _GERMAN.get(text, text)
+
+
+# argparse looks its fixed texts up through this module-level gettext alias.
+argparse._ = _translate  # type: ignore[attr-defined]
+
+
 class GermanParser(argparse.ArgumentParser):
     """argparse with German usage errors and exit code 2."""
 

@@ -1,0 +1,75 @@
+"""`kundenliste demo [ORDNER]`: build a demo workbook with invented data and run everything on it.
+
+The demo is a tour of the product, so it runs the other commands exactly as a user would (the
+same handlers, their output saved to files in the folder) and prints where each result is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+from pathlib import Path
+from typing import TextIO
+
+DEFAULT_DIR = "kundenliste-demo"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo", help="Demo-Arbeitsmappe mit erfundenen Daten bauen und alle Auswertungen darauf ausführen",
+        description="Baut eine Arbeitsmappe mit mehreren hundert erfundenen Kundinnen und Kunden "
+        "(samt einiger absichtlicher Fehler), prüft sie, vergibt fehlende IDs, berechnet die "
+        "Fälligkeiten nach jedem Regelwerk und erstellt den anonymen Quartalsexport.")
+    p.add_argument("ordner", metavar="ORDNER", nargs="?", default=DEFAULT_DIR,
+                   help=f"Ordner für die Demo-Dateien (Standard: {DEFAULT_DIR}); wird neu angelegt")
+    p.add_argument("--anzahl", type=int, default=300, metavar="N", help="Anzahl erfundener Kunden (Standard: 300)")
+    p.set_defaults(handler=run)
+
+
+def _step(title: str, argv: list[str], out: Path, stdout: TextIO, stderr: TextIO) -> int:
+    """Run one command like a user, saving what it prints; report where it went."""
+    from . import main
+
+    buf = io.StringIO()
+    code = main(argv, stdout=buf, stderr=stderr)
+    out.write_text(buf.getvalue(), encoding="utf-8")
+    meaning = {0: "ok", 1: "Befunde", 2: "FEHLER"}.get(code, str(code))
+    print(f"  {title:<38} → {out.name}  (Rückgabe {code}: {meaning})", file=stdout)
+    return code
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..files.demo import DEMO_NAME, write_demo
+    from . import COMMANDS, progress
+
+    folder = Path(args.ordner)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    book = folder / DEMO_NAME
+    progress(stderr, f"Baue Demo-Arbeitsmappe mit {args.anzahl} erfundenen Kunden …")
+    data = write_demo(book, n_customers=args.anzahl)
+    print(f"Demo-Arbeitsmappe: {book}  ({len(data.kunden)} Kunden, {len(data.doku)} Gespräche, "
+          f"{len(data.mistakes)} absichtliche Fehler)", file=stdout)
+    failed = False
+    if "pruefen" in COMMANDS:
+        code = _step("Prüfen (vor dem Vergeben der IDs)", ["pruefen", str(book)], folder / "pruefbericht.txt", stdout, stderr)
+        _step("Prüfen als JSON", ["pruefen", str(book), "--json"], folder / "pruefbericht.json", stdout, stderr)
+        failed |= code == 2
+    if "ids" in COMMANDS:
+        failed |= _step("IDs vergeben", ["ids", str(book)], folder / "ids.txt", stdout, stderr) == 2
+    if "faellig" in COMMANDS:
+        from ..files.rulefiles import builtin_names
+
+        for name in builtin_names():
+            failed |= _step(f"Fälligkeiten nach {name}", ["faellig", str(book), "--regelwerk", name],
+                            folder / f"faellig_{name}.txt", stdout, stderr) == 2
+        _step("Fälligkeiten (vamv) als JSON", ["faellig", str(book), "--json"], folder / "faellig.json", stdout, stderr)
+    if "quartal" in COMMANDS:
+        out = folder / "Quartal_anonym.xlsx"
+        failed |= _step("Quartalsexport (letztes Stichtagsfenster)", ["quartal", str(book), "--out", str(out)],
+                        folder / "quartal.txt", stdout, stderr) == 2
+        print(f"  Anonymer Export für die Auswertung:      {out}", file=stdout)
+    print(f"Alle Ergebnisse liegen in {folder.resolve()}", file=stdout)
+    return 2 if failed else 0
