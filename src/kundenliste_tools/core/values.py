@@ -120,27 +120,39 @@ def to_dates(values: pd.Series) -> pd.Series:
     (it is a validation error, and guessing would hide it).  Vectorised: the engine and the
     export call this on hundreds of thousands of rows.
     """
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if values.empty:
-        return out
-    obj = values.astype(object)
-    kinds = obj.map(type)
-    is_dt = kinds.isin([dt.datetime, pd.Timestamp])
-    is_date = kinds == dt.date
-    is_str = kinds == str
-    is_num = kinds.isin([float, int, np.float64, np.int64])
-    if is_dt.any():
-        out[is_dt] = pd.to_datetime(obj[is_dt].tolist(), errors="coerce").normalize()
-    if is_date.any():
-        out[is_date] = pd.to_datetime([d.isoformat() for d in obj[is_date]], format="%Y-%m-%d")
-    if is_str.any():
-        text = obj[is_str].astype(str).str.strip()
-        out[is_str] = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    if is_num.any():
-        nums = pd.to_numeric(obj[is_num], errors="coerce")
-        nums = nums.where((nums >= SERIAL_MIN) & (nums <= SERIAL_MAX))
-        out[is_num] = EXCEL_EPOCH + pd.to_timedelta(np.floor(nums), unit="D")
-    return out
+    arr = values.to_numpy(dtype=object)
+    res = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if len(arr):
+        kinds = np.array([_KIND.get(type(v), 0) for v in arr], dtype=np.int8)
+        is_dt, is_date, is_str, is_num = kinds == 1, kinds == 2, kinds == 3, kinds == 4
+        if is_dt.any():
+            stamps = pd.to_datetime([v if NS_MIN <= v.year <= NS_MAX else None for v in arr[is_dt]])
+            res[is_dt] = stamps.normalize().to_numpy(dtype="datetime64[ns]")
+        if is_date.any():
+            res[is_date] = _coerce([v.isoformat() if NS_MIN <= v.year <= NS_MAX else "" for v in arr[is_date]])
+        if is_str.any():
+            res[is_str] = _coerce([v.strip() for v in arr[is_str]])
+        if is_num.any():
+            nums = arr[is_num].astype(float)
+            ok = (nums >= SERIAL_MIN) & (nums <= SERIAL_NS_MAX)
+            days = np.where(ok, np.floor(np.nan_to_num(nums)), 0).astype("int64")
+            conv = np.datetime64("1899-12-30", "ns") + days.astype("timedelta64[D]").astype("timedelta64[ns]")
+            res[is_num] = np.where(ok, conv, np.datetime64("NaT"))
+    out = pd.Series(res, index=values.index, dtype="datetime64[ns]")
+    return out.where((out.dt.year >= NS_MIN) & (out.dt.year <= NS_MAX))
+
+
+_KIND = {dt.datetime: 1, pd.Timestamp: 1, dt.date: 2, str: 3, float: 4, int: 4, np.float64: 4, np.int64: 4}
+#: Years a nanosecond timestamp can hold; dates outside are implausible here anyway.
+NS_MIN, NS_MAX = 1678, 2261
+SERIAL_NS_MAX = 131_900  # ≈ 2261-02-xx
+
+
+def _coerce(texts: list[str]) -> np.ndarray:
+    """ISO texts to datetime64[ns]; anything else (and out-of-range years) to NaT."""
+    idx = pd.to_datetime(pd.Series(texts, dtype=object), format="%Y-%m-%d", errors="coerce")
+    idx = idx.where((idx.dt.year >= NS_MIN) & (idx.dt.year <= NS_MAX))
+    return idx.to_numpy(dtype="datetime64[ns]")
 
 
 def to_text(value: object) -> str:
