@@ -2,15 +2,20 @@
 
 The sheets, headers, value lists, dropdowns, date formats and settings all come from the model
 (`core.model`), so the template can never drift from what the reader and validation expect.
+What Excel needs beyond the cells (SPEC §7) is here too: the live conditional formatting of the
+due dates, the `xlwings.conf` sheet and where the buttons go; `files.xlsm` packages it all with
+the VBA from `xl_macros/` into a real `.xlsm`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -18,6 +23,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..core import model
 from ..core.book import ID_REGISTER_SHEET
+from .xlsm import Button, package_xlsm, write_atomically
 
 ISO_DATE = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -25,6 +31,27 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 #: Rows that get dropdowns and date formats in advance, so new entries typed below the data
 #: are checked by Excel too.
 PREPARED_ROWS = 2000
+
+#: The buttons (label, VBA macro in xl_macros/KundenlisteKnoepfe.bas), on both record sheets.
+BUTTONS: tuple[tuple[str, str], ...] = (
+    ("Prüfen", "Pruefen"), ("IDs vergeben", "IdsVergeben"),
+    ("Fälligkeiten", "Faelligkeiten"), ("Quartalsexport", "Quartalsexport"),
+)
+#: The header row is high enough to carry the buttons above the header text: row 1 stays the
+#: header row (SPEC §2), it is frozen, so the buttons are always in view.
+HEADER_HEIGHT = 42.0
+BUTTON_TOP, BUTTON_HEIGHT, BUTTON_WIDTH, BUTTON_GAP = 3.0, 20.0, 92.0, 6.0
+
+#: Live colours of the due dates (SPEC §7): Excel evaluates TODAY() on every recalculation.
+OVERDUE_CELL = (PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"), Font(bold=True, color="9C0006"))
+SOON_CELL = (PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"), Font(color="9C5700"))
+OVERDUE_ROW = PatternFill("solid", start_color="FCE4E4", end_color="FCE4E4")
+
+XLWINGS_CONF = "xlwings.conf"
+#: Where the installation guide puts the Python environment; xlwings expands the variables.
+INTERPRETER_WIN = r"%USERPROFILE%\kundenliste-tools\.venv\Scripts\python.exe"
+INTERPRETER_MAC = "$HOME/kundenliste-tools/.venv/bin/python"
+UDF_MODULES = "kundenliste_tools.xl.udfs"
 
 WIDTHS: dict[str, int] = {
     "ID": 10, "Erstkontakt": 12, "Akquise": 28, "Status": 14, "Berater": 14, "VName": 14,
@@ -75,9 +102,12 @@ def build_workbook(
     _lists_sheet(wb, lists)
     _dropdowns(ws_k, model.KUNDENLISTE, lists)
     _dropdowns(ws_d, model.KUNDENDOKU, lists)
+    _due_formatting(ws_k)
     _settings_sheet(wb, {**model.SETTINGS_DEFAULTS, **(settings or {})})
     _berater_sheet(wb, berater)
     _register_sheet(wb)
+    _xlwings_conf_sheet(wb)
+    wb.properties.creator = "kundenliste-tools"
     return wb
 
 
@@ -91,7 +121,7 @@ def _record_sheet(ws: Any, sheet: str, headers: list[str], rows: list[Row], tabl
         ws.column_dimensions[col].width = WIDTHS.get(h, 14)
         cell = ws.cell(row=1, column=i)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(vertical="center")
+        cell.alignment = Alignment(vertical="bottom")
         kind = kinds.get(h, "date" if h == model.DUE_COLUMN else "text")
         last = max(len(rows) + 1, PREPARED_ROWS)
         if kind == "date":
@@ -103,7 +133,10 @@ def _record_sheet(ws: Any, sheet: str, headers: list[str], rows: list[Row], tabl
         if h in ("Zusammenfassung", "Vereinbarungen"):
             for r in range(2, len(rows) + 2):
                 ws.cell(row=r, column=i).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = HEADER_HEIGHT
     ws.freeze_panes = "B2"
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = "1:1"
     ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 2)}"
     tab = Table(displayName=table, ref=ref)
     tab.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -114,6 +147,27 @@ def _cell_value(value: Any, kind: str | None) -> Any:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def _due_formatting(ws: Any) -> None:
+    """Red when the due date has passed, amber within `SOON_DAYS`, and the whole row tinted.
+
+    Formulas, not colours written once: they stay right tomorrow without anyone running
+    anything. `ISNUMBER` keeps blank cells and notes such as "nicht beurteilbar" uncoloured.
+    """
+    headers = [c.value for c in ws[1]]
+    if model.DUE_COLUMN not in headers:
+        return
+    col = get_column_letter(headers.index(model.DUE_COLUMN) + 1)
+    last_col = get_column_letter(len(headers))
+    overdue = f"AND(ISNUMBER(${col}2),${col}2<TODAY())"
+    soon = f"AND(ISNUMBER(${col}2),${col}2<=TODAY()+{model.SOON_DAYS})"
+    cells = f"{col}2:{col}{PREPARED_ROWS}"
+    fill, font = OVERDUE_CELL
+    ws.conditional_formatting.add(cells, FormulaRule(formula=[overdue], fill=fill, font=font, stopIfTrue=True))
+    fill, font = SOON_CELL
+    ws.conditional_formatting.add(cells, FormulaRule(formula=[soon], fill=fill, font=font, stopIfTrue=True))
+    ws.conditional_formatting.add(f"A2:{last_col}{PREPARED_ROWS}", FormulaRule(formula=[overdue], fill=OVERDUE_ROW))
 
 
 def _lists_sheet(wb: Workbook, lists: Mapping[str, tuple[str, ...]]) -> None:
@@ -174,12 +228,61 @@ def _register_sheet(wb: Workbook) -> None:
     ws.sheet_state = "hidden"
 
 
+def _xlwings_conf_sheet(wb: Workbook) -> None:
+    """xlwings' settings for this workbook (it reads keys from A1 down to the first blank row).
+
+    Key spelling as in xlwings' own quickstart sheet; xlwings upper-cases them. `Use UDF
+    Server` = TRUE makes RunPython on Windows use the persistent COM server, so a save does not
+    wait for Python to start (SPEC §7). PYTHONPATH stays empty: the package is installed.
+    """
+    ws = wb.create_sheet(XLWINGS_CONF)
+    rows: list[tuple[str, Any]] = [
+        ("Interpreter_Win", INTERPRETER_WIN),
+        ("Interpreter_Mac", INTERPRETER_MAC),
+        ("PYTHONPATH", None),
+        ("UDF Modules", UDF_MODULES),
+        ("Use UDF Server", True),
+        ("Debug UDFs", False),
+        ("Show Console", False),
+    ]
+    for key, value in rows:
+        ws.append([key, value])
+    notes = [
+        "Hinweise (ab hier liest xlwings nichts mehr; die Einstellungen oben beginnen in A1, ohne Leerzeile):",
+        "Interpreter_Win / Interpreter_Mac: Pfad zu dem Python, in dem kundenliste-tools installiert ist "
+        "(siehe Installationsanleitung). %USERPROFILE% und $HOME werden ersetzt.",
+        "Use UDF Server = WAHR: Unter Windows bleibt Python im Hintergrund geöffnet; Knöpfe und Speichern "
+        "warten nicht jedes Mal auf den Start von Python.",
+        "UDF Modules: die Formeln (nur Windows). Nach einem Update einmal das Makro ImportPythonUDFs ausführen.",
+        "Show Console = WAHR zeigt bei Problemen das Python-Fenster mit der Fehlermeldung.",
+    ]
+    for i, note in enumerate(notes, start=len(rows) + 2):
+        ws.cell(row=i, column=1, value=note).font = Font(italic=True, bold=i == len(rows) + 2)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 60
+
+
+def buttons_for(sheet: str) -> list[Button]:
+    """The button strip of a record sheet: in the upper part of the (frozen) header row."""
+    return [Button(label, macro, left=BUTTON_GAP + i * (BUTTON_WIDTH + BUTTON_GAP), top=BUTTON_TOP,
+                   width=BUTTON_WIDTH, height=BUTTON_HEIGHT)
+            for i, (label, macro) in enumerate(BUTTONS)]
+
+
+def workbook_bytes(wb: Workbook, macros: bool) -> bytes:
+    """The file's bytes: with `macros` a full `.xlsm` (VBA, ribbon, buttons), else an `.xlsx`."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    if not macros:
+        return buf.getvalue()
+    buttons = {sheet: buttons_for(sheet) for sheet in (model.KUNDENLISTE, model.KUNDENDOKU)}
+    return package_xlsm(buf.getvalue(), buttons=buttons)
+
+
 def save_workbook(wb: Workbook, path: str | Path) -> Path:
-    """Save as .xlsx (the .xlsm with macros is packaged by the Excel build)."""
+    """Save by the file name: `.xlsm` becomes the macro-enabled workbook, anything else `.xlsx`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return write_atomically(path, workbook_bytes(wb, macros=path.suffix.lower() == ".xlsm"))
 
 
 def write_workbook(path: str | Path, kunden: Iterable[Row] = (), doku: Iterable[Row] = (),
