@@ -12,7 +12,7 @@ from importlib import import_module
 from typing import Any
 
 #: RunPython name → "module:function" (the function takes an `xw.Book`).
-ENTRY_POINTS: dict[str, str] = {}
+ENTRY_POINTS: dict[str, str] = {"ids_vergeben": "ids:ids_vergeben"}
 
 
 def _run(name: str, book: Any = None) -> Any:
