@@ -1,0 +1,497 @@
+"""Who is overdue for a contact at a Stichtag, under a rule set (SPEC §5).
+
+One pass over the whole workbook, vectorised with pandas: the KundenDoku is reduced to a few
+numbers per customer ID (latest counting contact, their count, the Folgetermin of the latest
+entry), each decision-table row is evaluated as boolean masks over all customers at once, and
+each obligation computes its due dates for the customers its row decided.  The only Python
+loops run over the handful of rule rows and conditions, never over customers, so a job
+centre's 30,000 customers and 300,000 entries take well under a second (see bench/).
+
+Definitions (SPEC §5, decisions marked):
+- A customer is overdue when the due date lies before the Stichtag; days_overdue counts from
+  the due date.  Closed customers (`Status abgeschlossen`) are never due.
+- Only entries dated on or before the Stichtag are seen (decision: an entry on the Stichtag
+  itself is a contact of that day).  An entry counts as a contact when its Kontaktart and
+  Vermerkart are in the rule set's lists, or blank, or the column is missing.
+- Interval: due = latest counting contact (else Erstkontakt) + N weeks/months; months are
+  calendar months (pandas DateOffset: 31 Aug + 6 months = 28/29 Feb).
+- Count ("mindestens K in W"): a contact lies in the trailing window when contact + W is not
+  before the Stichtag, the same arithmetic as the interval rule, so "mindestens 1 in 6 Monaten"
+  and "alle 6 Monate" agree to the day.  Required = K, or pro rata ceil(K × days since
+  Erstkontakt / days of W after Erstkontakt) while Erstkontakt lies inside the window.
+  Decision: `due` is the last day on which the requirement still holds if no further contact
+  happens: K-th latest counting contact + W; for a new customer with n < K contacts,
+  Erstkontakt + floor(n × window days / K) days; for an older customer who never had K,
+  Erstkontakt + W.  So "overdue" (due < Stichtag) is exactly "fewer contacts than required".
+- Deadline (seed 002): due = date − period unless a counting contact lies between date −
+  window and the Stichtag (then fulfilled: not due, no date).
+- Missed Folgetermin: the Folgetermin of the latest entry (any entry, counting or not), when
+  it lies before the Stichtag, makes the customer due on the earlier of the two dates; this
+  also applies under "keine Regel" and to customers the table cannot assess (decision: a missed
+  agreed appointment is a fact that does not depend on the table).  A row with
+  `offener_folgetermin = "setzt aus"` (vamv) uses an open Folgetermin (on or after the
+  Stichtag) as its due date instead of its own.
+- Age is whole years at the Stichtag (someone born on 29 Feb turns a year older on 1 Mar in
+  other years); U25 = Bereich U25, or with no Bereich, age under 25.
+- Conditions are three-valued: a blank field is unknown.  Rows are tried in order; the first
+  row with no false condition decides: if all its conditions hold it applies, if some are
+  unknown the customer is "nicht bewertbar" with the missing fields named.  No row at all:
+  "nicht bewertbar: keine Regel passt".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .book import WorkbookData
+from .model import ROW, STATUS_ABGESCHLOSSEN, ValueLists, normalize_key
+from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
+from .values import id_text, is_blank, to_dates, to_text
+
+COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "reason",
+           "last_contact", "assessable"]
+
+#: What is missing when a condition cannot be evaluated, for the "nicht bewertbar" reason.
+MISSING_TEXT = {
+    "Altersgruppe": "Bereich oder Geburtsdatum",
+    "Alter": "Geburtsdatum",
+    "Elternzeit": "Elternzeit bis (kein gültiges Datum)",
+}
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:
+    """Apply scalar functions once per distinct cell value, not once per cell.
+
+    A column has few distinct values (Status, Bereich) or is converted by a cheap function
+    (IDs), so this keeps per-cell Python work out of the engine.
+    """
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    out = []
+    for func in funcs:
+        mapped = np.empty(len(uniques), dtype=object)
+        mapped[:] = [func(None if (isinstance(u, float) and u != u) else u) for u in uniques]
+        out.append(pd.Series(mapped[codes] if len(codes) else np.empty(0, dtype=object),
+                             index=values.index, dtype=object))
+    return out
+
+
+def id_keys(values: pd.Series) -> pd.Series:
+    """IDs as text (`101`, `101.0`, `"101"` are one customer)."""
+    return per_unique(values, id_text)[0]
+
+
+def texts(values: pd.Series) -> pd.Series:
+    return per_unique(values, to_text)[0]
+
+
+def list_keys(values: pd.Series, list_name: str, lists: ValueLists) -> tuple[pd.Series, pd.Series]:
+    """(normalized key, display text) of each cell against a value list; ``""`` for blank.
+
+    `alo`, `arbeitslos` and `arbeitslos (alo)` all give the key of the list entry.
+    """
+    def shown(v: object) -> str:
+        if is_blank(v):
+            return ""
+        t = to_text(v)
+        return lists.match(list_name, t) or t
+
+    keys, display = per_unique(values, lambda v: normalize_key(shown(v)), shown)
+    return keys, display
+
+
+def lookup(keys: pd.Series, by_key: pd.Series) -> pd.Series:
+    """`by_key[key]` for each key, keeping the dtype (NaT/NaN where a key is missing)."""
+    return pd.Series(by_key.reindex(keys.to_numpy()).to_numpy(), index=keys.index)
+
+
+def age_years(birth: pd.Series, stichtag: pd.Timestamp) -> pd.Series:
+    """Whole years at the Stichtag (float, NaN when unknown)."""
+    years = stichtag.year - birth.dt.year
+    before = (birth.dt.month * 100 + birth.dt.day) > (stichtag.month * 100 + stichtag.day)
+    return (years - before.astype("float64")).astype("float64")
+
+
+def window_start(stichtag: pd.Timestamp, period: Period) -> pd.Timestamp:
+    """The earliest day c with c + period not before the Stichtag.
+
+    Months are not invertible (28, 29, 30, 31 Aug + 6 months are all 28 Feb), so the start is
+    found from the forward direction; this keeps "in the last 6 months" and "every 6 months"
+    consistent to the day.
+    """
+    c = period.add_one(stichtag, -1)
+    one = pd.Timedelta(days=1)
+    while period.add_one(c) < stichtag:
+        c += one
+    while period.add_one(c - one) >= stichtag:
+        c -= one
+    return c
+
+
+def iso(dates: pd.Series) -> pd.Series:
+    """Dates as `JJJJ-MM-TT` text, ``""`` for NaT (vectorised)."""
+    return dates.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+
+
+# ----------------------------------------------------------------------------- KundenDoku
+
+
+@dataclass
+class Contacts:
+    """The KundenDoku reduced to what the engine needs, entries up to the Stichtag only."""
+
+    counting: pd.DataFrame  # id, date, rank (1 = latest counting contact of that ID)
+    last: pd.Series  # id → latest counting contact
+    number: pd.Series  # id → number of counting contacts
+    folgetermin: pd.Series  # id → Folgetermin of the latest entry (NaT if none/invalid)
+    last_entry: pd.Series  # id → date of the latest entry (counting or not)
+
+
+def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists) -> pd.Series:
+    """Which entries count as a contact: value in the rule set's list, or blank."""
+    ok = pd.Series(True, index=doku.index)
+    for col, allowed in (("Kontaktart", counts.kontaktart), ("Vermerkart", counts.vermerkart)):
+        if allowed is None or col not in doku.columns:
+            continue
+        keys, _ = list_keys(doku[col], col, lists)
+        ok &= (keys == "") | keys.isin(allowed)
+    return ok
+
+
+def reduce_doku(data: WorkbookData, counts: ContactFilter, stichtag: pd.Timestamp) -> Contacts:
+    doku = data.doku
+    ids = id_keys(doku["ID"])
+    dates = to_dates(doku["Datum"])
+    ft = to_dates(doku["Folgetermin"])
+    seen = (ids != "") & dates.notna() & (dates <= stichtag)
+    frame = pd.DataFrame({"id": ids[seen].astype(str), "date": dates[seen], "ft": ft[seen],
+                          "row": doku.loc[seen, ROW].astype("int64"),
+                          "counts": counts_mask(doku, counts, data.lists)[seen]})
+    frame = frame.sort_values(["id", "date", "row"], kind="stable")
+    latest = frame.drop_duplicates("id", keep="last").set_index("id")
+    ft_latest = latest["ft"].where(latest["ft"] >= latest["date"])  # Folgetermin before its entry: ignored
+    cnt = frame[frame["counts"]].copy()
+    cnt["rank"] = cnt.groupby("id", sort=False).cumcount(ascending=False) + 1
+    grouped = cnt.groupby("id", sort=False)["date"]
+    return Contacts(
+        counting=cnt[["id", "date", "rank"]],
+        last=grouped.max(),
+        number=grouped.size(),
+        folgetermin=ft_latest,
+        last_entry=latest["date"],
+    )
+
+
+# ----------------------------------------------------------------------------- customers
+
+
+@dataclass
+class Customers:
+    """Per customer (aligned with `data.kunden`), the fields the conditions look at."""
+
+    ids: pd.Series
+    erst: pd.Series
+    status_key: pd.Series
+    keys: dict[str, pd.Series]  # Bereich/Kundenstatus/Profillage → normalized list key
+    shown: dict[str, pd.Series]  # condition field → display text ("" when blank)
+    age: pd.Series
+    group: pd.Series  # "U25" | "Ü25" | ""
+    truth: dict[str, pd.Series]  # ja/nein fields → "ja"|"nein"|""
+    elternzeit: pd.Series
+    last: pd.Series
+    number: pd.Series
+    folgetermin: pd.Series
+
+
+def customer_fields(data: WorkbookData, contacts: Contacts, stichtag: pd.Timestamp) -> Customers:
+    k = data.kunden
+    lists = data.lists
+    ids = id_keys(k["ID"]).astype(str)
+    shown: dict[str, pd.Series] = {}
+    status_key, shown["Status"] = list_keys(k["Status"], "Status", lists)
+    keys = {}
+    for name in ("Bereich", "Kundenstatus", "Profillage"):
+        keys[name], shown[name] = list_keys(k[name], name, lists)
+    age = age_years(to_dates(k["Geburtsdatum"]), stichtag)
+    bereich = keys["Bereich"]
+    group = pd.Series(np.where(bereich == normalize_key(U25), U25,
+                               np.where(bereich != "", UE25,
+                                        np.where(age.isna(), "", np.where(age < 25, U25, UE25)))),
+                      index=k.index, dtype=object)
+    shown["Altersgruppe"] = group
+    shown["Alter"] = (age.astype("Int64").astype(str) + " Jahre").where(age.notna(), "")
+    truth = {}
+    for name in ("Langzeitbezug", "Schulpflichtig"):
+        truth[name] = per_unique(k[name], lambda v: janein(v) or "")[0]
+    elternzeit = to_dates(k["Elternzeit bis"]).astype("datetime64[ns]")
+    blank_ez = per_unique(k["Elternzeit bis"], is_blank)[0].astype(bool)
+    truth["Elternzeit"] = pd.Series(np.where(elternzeit.notna(), "ja", np.where(blank_ez, "nein", "")),
+                                    index=k.index, dtype=object)
+    last = lookup(ids, contacts.last.astype("datetime64[ns]"))
+    number = lookup(ids, contacts.number.astype("float64")).fillna(0).astype("int64")
+    truth["Kontakt vorhanden"] = pd.Series(np.where(number > 0, "ja", "nein"), index=k.index, dtype=object)
+    shown.update(truth)
+    ft = lookup(ids, contacts.folgetermin.astype("datetime64[ns]"))
+    return Customers(ids, to_dates(k["Erstkontakt"]).astype("datetime64[ns]"), status_key, keys, shown,
+                     age, group, truth, elternzeit, last, number, ft)
+
+
+def evaluate(cond: Condition, c: Customers) -> tuple[np.ndarray, np.ndarray]:
+    """(true, unknown) masks of one condition over all customers."""
+    if cond.field == "Alter":
+        known = c.age.notna().to_numpy()
+        a = c.age.to_numpy()
+        hit = np.ones(len(a), bool)
+        if cond.low is not None:
+            hit &= a >= cond.low
+        if cond.high is not None:
+            hit &= a <= cond.high
+    elif cond.field == "Altersgruppe":
+        g = c.group.to_numpy()
+        known = g != ""
+        hit = g == cond.values[0]
+    elif cond.field in c.truth:
+        t = c.truth[cond.field].to_numpy()
+        known = t != ""
+        hit = t == cond.values[0]
+    else:
+        series = c.status_key if cond.field == "Status" else c.keys[cond.field]
+        v = series.to_numpy()
+        known = v != ""
+        hit = series.isin([normalize_key(x) for x in cond.values]).to_numpy()
+    if cond.negate:
+        hit = ~hit
+    return hit & known, ~known
+
+
+# ----------------------------------------------------------------------------- engine
+
+
+def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFrame:
+    """One row per Kundenliste record: overdue?, due date, the deciding row and a German reason.
+
+    Columns: id, berater, status, overdue, due, days_overdue, rule, reason, last_contact,
+    assessable, and `_row` (the Excel row of the customer, for writing back).
+    """
+    S = pd.Timestamp(stichtag)
+    contacts = reduce_doku(data, rules.counts, S)
+    c = customer_fields(data, contacts, S)
+    n = len(c.ids)
+    index = data.kunden.index
+
+    closed = (c.status_key == normalize_key(STATUS_ABGESCHLOSSEN)).to_numpy()
+    decided = closed.copy()
+    chosen = np.full(n, -1)
+    blocked = np.zeros(n, bool)
+    missing = np.full(n, "", dtype=object)
+    for pos, rule in enumerate(rules.rules):
+        all_true = np.ones(n, bool)
+        any_false = np.zeros(n, bool)
+        unknowns: list[tuple[np.ndarray, str]] = []
+        for cond in rule.conditions:
+            hit, unknown = evaluate(cond, c)
+            all_true &= hit
+            any_false |= ~hit & ~unknown
+            unknowns.append((unknown, MISSING_TEXT.get(cond.field, cond.field)))
+        open_ = ~decided
+        match = all_true & open_
+        stuck = ~any_false & ~all_true & open_
+        chosen[match | stuck] = pos
+        blocked |= stuck
+        for unknown, text in unknowns:
+            sel = stuck & unknown
+            if sel.any():
+                missing[sel] = np.where(missing[sel] == "", text, missing[sel] + ", " + text)
+        decided |= match | stuck
+
+    due = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    reason = pd.Series("", index=index, dtype=object)
+    rule_label = pd.Series("", index=index, dtype=object)
+    assessable = pd.Series(True, index=index)
+    suspend = np.zeros(n, bool)
+    contact_word = rules.contact_word
+    last_text = _last_text(c, contact_word)
+
+    for pos, rule in enumerate(rules.rules):
+        sel = (chosen == pos) & ~blocked
+        stuck = (chosen == pos) & blocked
+        if stuck.any():
+            rule_label[stuck] = rule.label
+            assessable[stuck] = False
+            what = pd.Series(missing[stuck], index=index[stuck], dtype=object)
+            verb = pd.Series(np.where(what.str.contains(", ", regex=False), " fehlen", " fehlt"), index=what.index)
+            reason[stuck] = "nicht bewertbar: " + what + verb + " (für Regel „" + rule.label + "“)"
+        if not sel.any():
+            continue
+        m = pd.Series(sel, index=index)
+        rule_label[m] = rule.label
+        d, r, ok, needs = _obligation_due(rule, c, contacts, m, S, last_text)
+        due[m] = d
+        reason[m] = rule.name + ": " + rule.obligation.text + r
+        bad = pd.Series(False, index=index)
+        bad[m] = ~ok
+        if bad.any():
+            assessable[bad] = False
+            reason[bad] = "nicht bewertbar: " + needs + " fehlt (für Regel „" + rule.label + "“)"
+            due[bad] = pd.NaT
+        if rule.folgetermin_suspends:
+            suspend |= sel
+
+    nomatch = ~decided
+    if nomatch.any():
+        assessable[nomatch] = False
+        rule_label[nomatch] = ""
+        reason[nomatch] = "nicht bewertbar: keine Regel passt (" + _describe(c, nomatch, rules) + ")"
+
+    # Folgetermin of the latest entry: missed → earlier of the two; open and "setzt aus" → it.
+    ft = c.folgetermin
+    active = pd.Series(~closed, index=index)
+    missed = active & ft.notna() & (ft < S)
+    open_ft = active & ft.notna() & (ft >= S) & pd.Series(suspend, index=index)
+    earlier = missed & (due.isna() | (ft < due))
+    due = due.where(~(earlier | open_ft), ft)
+    ft_text = iso(ft)
+    reason = reason.where(~missed, reason + "; Folgetermin " + ft_text + " verpasst")
+    reason = reason.where(~open_ft, reason + "; offener Folgetermin " + ft_text)
+
+    closed_s = pd.Series(closed, index=index)
+    due = due.where(~closed_s)
+    reason = reason.where(~closed_s, "abgeschlossen: keine Fälligkeit")
+    rule_label = rule_label.where(~closed_s, "abgeschlossen")
+
+    overdue = due.notna() & (due < S)
+    days = ((S - due).dt.days).where(overdue, 0).fillna(0).astype("int64")
+    return pd.DataFrame({
+        "id": c.ids,
+        "berater": texts(data.kunden["Berater"]),
+        "status": c.shown["Status"],
+        "overdue": overdue.astype(bool),
+        "due": due,
+        "days_overdue": days,
+        "rule": rule_label,
+        "reason": reason,
+        "last_contact": c.last,
+        "assessable": assessable.astype(bool),
+        ROW: data.kunden[ROW].astype("int64"),
+    }, index=index).reset_index(drop=True)
+
+
+def _last_text(c: Customers, word: str) -> pd.Series:
+    """`; letzter persönlicher Kontakt 2026-04-01` or `; kein … seit Erstkontakt 2026-01-05`."""
+    with_contact = "; letzter " + word + " " + iso(c.last)
+    without = "; kein " + word + " seit Erstkontakt " + iso(c.erst)
+    without = without.where(c.erst.notna(), "; kein " + word)
+    return with_contact.where(c.last.notna(), without)
+
+
+def _obligation_due(rule: Rule, c: Customers, contacts: Contacts, m: pd.Series, S: pd.Timestamp,
+                    last_text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """(due, reason suffix, assessable, what is missing otherwise) for the customers `m`."""
+    ob = rule.obligation
+    idx = m.index[m]
+    last = c.last[idx]
+    erst = c.erst[idx]
+    if ob.kind == "none":
+        return (pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"), pd.Series("", index=idx, dtype=object),
+                pd.Series(True, index=idx), "")
+    if ob.kind == "interval":
+        base = last.where(last.notna(), erst)
+        return ob.period.add(base), last_text[idx], base.notna(), "Erstkontakt"
+    if ob.kind == "deadline":
+        date = c.elternzeit[idx]
+        start = ob.window.add(date, -1)
+        done = last.notna() & (last >= start)
+        due = ob.period.add(date, -1).where(~done)
+        when = iso(date)
+        text = (" (" + ob.field + " " + when + ")") + pd.Series(
+            np.where(done, "; Kontakt am " + iso(last) + " erfolgt",
+                     "; noch kein Kontakt seit " + iso(start)), index=idx)
+        return due, text, date.notna(), f"{ob.field} (gültiges Datum)"
+    # count
+    K, W = ob.minimum, ob.period
+    c0 = window_start(S, W)
+    cnt = contacts.counting
+    ids = c.ids[idx]
+    in_window = cnt[(cnt["date"] >= c0)].groupby("id")["date"].size()
+    n_win = lookup(ids, in_window.astype("float64")).fillna(0).astype("int64")
+    kth = cnt[cnt["rank"] == K].set_index("id")["date"].astype("datetime64[ns]")
+    c_k = lookup(ids, kth)
+    total = c.number[idx]
+    young = erst.notna() & (erst >= c0)
+    full = (W.add(erst) - erst).dt.days
+    elapsed = (S - erst).dt.days.clip(lower=0)
+    required = np.where(young, np.ceil(K * elapsed / full - 1e-9), K)
+    required = pd.Series(required, index=idx).fillna(K).astype("int64")
+    due_kth = W.add(c_k)
+    due_young = erst + pd.to_timedelta(np.floor(n_win * full / K), unit="D")
+    due = due_kth.where(~young | (n_win >= K), due_young)
+    due = due.where(young | (total >= K), W.add(erst))
+    ok = young | (total >= K) | erst.notna()
+    pro_rata = pd.Series(np.where(young & (required < K), " anteilig", ""), index=idx)
+    text = ("; " + n_win.astype(str) + " in " + W.dative + " (nötig" + pro_rata + ": " + required.astype(str) + ")"
+            + last_text[idx])
+    return due, text, ok, "Erstkontakt"
+
+
+def _describe(c: Customers, mask: np.ndarray, rules: RuleSet) -> pd.Series:
+    """The values the table looks at, for a customer no row fits: `Kundenstatus nicht gesetzt, Ü25`."""
+    idx = c.ids.index[mask]
+    used = [f for f in ("Status", "Bereich", "Altersgruppe", "Alter", "Kundenstatus", "Profillage",
+                        "Langzeitbezug", "Elternzeit", "Schulpflichtig", "Kontakt vorhanden")
+            if f in rules.needed_fields()]
+    out = pd.Series("", index=idx, dtype=object)
+    for f in used:
+        value = c.shown[f][idx]
+        part = f + " " + value.where(value != "", "leer")
+        out = out.where(out == "", out + ", ") + part
+    return out
+
+
+# ----------------------------------------------------------------------------- presenting
+
+#: The `lage` column: what a row means for the counsellor, in the order lists show them.
+LAGE_UEBERFAELLIG = "überfällig"
+LAGE_BALD = "bald fällig"
+LAGE_OFFEN = "fällig später"
+LAGE_NICHT_BEWERTBAR = "nicht bewertbar"
+LAGE_KEINE = "keine Fälligkeit"
+LAGE_ORDER = (LAGE_UEBERFAELLIG, LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_OFFEN, LAGE_KEINE)
+
+
+def ordered(result: pd.DataFrame, stichtag: dt.date, soon_days: int) -> pd.DataFrame:
+    """The assessment with a `lage` column, sorted for people: overdue first (longest first),
+    then due within `soon_days`, then not assessable (the data needs fixing), then later due
+    dates, then customers without a due date."""
+    S = pd.Timestamp(stichtag)
+    soon = result["due"].notna() & ~result["overdue"] & (result["due"] <= S + pd.Timedelta(days=soon_days))
+    lage = np.select(
+        [result["overdue"], soon, ~result["assessable"], result["due"].notna()],
+        [LAGE_UEBERFAELLIG, LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_OFFEN],
+        default=LAGE_KEINE,
+    )
+    out = result.assign(lage=lage)
+    rank = out["lage"].map({name: i for i, name in enumerate(LAGE_ORDER)})
+    out = out.assign(_rank=rank, _neg=-out["days_overdue"])
+    out = out.sort_values(["_rank", "_neg", "due", "berater", "id"], kind="stable", na_position="last")
+    return out.drop(columns=["_rank", "_neg"]).reset_index(drop=True)
+
+
+def choose_stichtag(explicit: str | None, data: WorkbookData | None, today: dt.date) -> dt.date:
+    """--stichtag, else the workbook setting `Stichtag`, else today; ISO only (SPEC §2)."""
+    from .errors import KundenlisteError
+    from .values import parse_date
+
+    for text, where in ((explicit, "--stichtag"), (data.setting("Stichtag") if data else "", "Einstellung „Stichtag“")):
+        if text is None or is_blank(text):
+            continue
+        parsed = parse_date(text)
+        if parsed is None or parsed.date is None or parsed.problem == "not-iso":
+            hint = f" Gemeint ist wohl {parsed.suggestion}." if parsed and parsed.suggestion else ""
+            raise KundenlisteError(f"{where}: „{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}")
+        return parsed.date
+    return today

@@ -1,0 +1,141 @@
+"""Staff figures: Beratungsgespräche per counsellor and ISO week, and caseload per counsellor.
+
+Seeds 001 and 004 set a weekly quota of conversations per full-time counsellor (25 and 20,
+part-time pro rata); seed 002 a caseload of 1:120.  Team leads look at both.  A conversation is
+a KundenDoku entry that counts as a contact under the rule set (same filter as the overdue
+engine), attributed to the counsellor named in the entry, or, when that cell is blank, to the
+customer's counsellor.
+
+Decisions:
+- The weekly view covers the `weeks` ISO weeks up to and including the Stichtag's week (weeks
+  without a conversation show 0); that last week is `partial` when the Stichtag is before its
+  Sunday, and entries after the Stichtag are not counted.
+- Stellenanteil comes from the `Berater` sheet (1 = full time); a counsellor missing there
+  counts as full time.  The caseload limit is pro rata too (half time → 1:60).
+- Active customers are all whose Status is not `abgeschlossen` (a blank Status counts as
+  active: nobody has closed the case).
+- Counsellor names are matched forgivingly (case, spaces, umlaut spelling); the `Berater`
+  sheet's spelling is shown when it has one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .book import WorkbookData
+from .model import STATUS_ABGESCHLOSSEN, normalize_key
+from .overdue import counts_mask, id_keys, list_keys, per_unique, texts
+from .rules import RuleSet
+from .values import to_dates
+
+WEEKS = 8
+
+
+def _roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Series, pd.Series]:
+    """Every counsellor (Berater sheet, Kundenliste, KundenDoku) by normalized name.
+
+    Returns (key → display name, key → Stellenanteil, customer counsellor key per Kundenliste
+    row, counsellor key per KundenDoku row (blank entry → the customer's counsellor)).
+    """
+    display: dict[str, str] = {}
+    share: dict[str, float] = {}
+    if data.berater is not None:
+        for name, s in zip(data.berater["Name"].tolist(), data.berater["Stellenanteil"].tolist()):
+            key = normalize_key(name)
+            if key:
+                display.setdefault(key, str(name))
+                share.setdefault(key, float(s))
+    kunden_text = texts(data.kunden["Berater"])
+    doku_text = texts(data.doku["Berater"])
+    by_id = pd.Series(kunden_text.to_numpy(), index=id_keys(data.kunden["ID"]).to_numpy())
+    by_id = by_id[~by_id.index.duplicated()]
+    doku_text = doku_text.where(doku_text != "", id_keys(data.doku["ID"]).map(by_id).fillna(""))
+    kunden_key = per_unique(kunden_text, normalize_key)[0]
+    doku_key = per_unique(doku_text, normalize_key)[0]
+    for keys, shown in ((kunden_key, kunden_text), (doku_key, doku_text)):
+        firsts = pd.DataFrame({"k": keys, "t": shown}).drop_duplicates("k")
+        for k, t in zip(firsts["k"].tolist(), firsts["t"].tolist()):
+            if k:
+                display.setdefault(k, t)
+    return display, share, kunden_key, doku_key
+
+
+def _sorted(display: dict[str, str]) -> list[str]:
+    return sorted(display, key=lambda k: display[k].lower())
+
+
+def weekly(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS) -> pd.DataFrame:
+    """Per counsellor and ISO week: counted conversations against the pro-rata quota.
+
+    Columns: berater, week (`2026-W14`), start (Monday), count, quota (NaN without a quota),
+    met (count ≥ quota; NA without a quota), partial (the Stichtag's unfinished week).
+    """
+    S = pd.Timestamp(stichtag)
+    display, share, _, doku_key = _roster(data)
+    doku = data.doku
+    dates = to_dates(doku["Datum"])
+    this_monday = S - pd.Timedelta(days=S.weekday())
+    first_monday = this_monday - pd.Timedelta(weeks=weeks - 1)
+    ok = counts_mask(doku, rules.counts, data.lists) & dates.notna() & (dates >= first_monday) \
+        & (dates <= S) & (doku_key != "")
+    monday = (dates[ok] - pd.to_timedelta(dates[ok].dt.weekday, unit="D")).dt.normalize()
+    counted = pd.DataFrame({"key": doku_key[ok], "start": monday}).groupby(["key", "start"]).size()
+    mondays = pd.date_range(first_monday, this_monday, freq="7D")
+    grid = pd.MultiIndex.from_product([_sorted(display), mondays], names=["key", "start"])
+    frame = counted.reindex(grid, fill_value=0).astype("int64").rename("count").reset_index()
+    frame["berater"] = frame["key"].map(display)
+    iso = frame["start"].dt.isocalendar()
+    frame["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    fte = frame["key"].map(lambda k: share.get(k, 1.0)).astype(float)
+    quota = rules.staff.per_week
+    frame["quota"] = fte * quota if quota else np.nan
+    frame["met"] = (frame["count"] >= frame["quota"]).where(frame["quota"].notna(), None)
+    frame["partial"] = (frame["start"] == this_monday) & (S.weekday() < 6)
+    frame["start"] = frame["start"].dt.date
+    return frame[["berater", "week", "start", "count", "quota", "met", "partial"]]
+
+
+def caseload(data: WorkbookData, rules: RuleSet) -> pd.DataFrame:
+    """Per counsellor: active customers against the caseload ratio (pro rata by Stellenanteil).
+
+    Columns: berater, stellenanteil, active, limit (NaN without a ratio), over (bool).
+    """
+    display, share, kunden_key, _ = _roster(data)
+    status_key, _ = list_keys(data.kunden["Status"], "Status", data.lists)
+    active = (status_key != normalize_key(STATUS_ABGESCHLOSSEN)) & (kunden_key != "")
+    counts = kunden_key[active].value_counts()
+    frame = pd.DataFrame({"key": _sorted(display)})
+    frame["berater"] = frame["key"].map(display)
+    frame["stellenanteil"] = frame["key"].map(lambda k: share.get(k, 1.0)).astype(float)
+    frame["active"] = frame["key"].map(counts).fillna(0).astype("int64")
+    ratio = rules.staff.caseload
+    frame["limit"] = frame["stellenanteil"] * ratio if ratio else np.nan
+    frame["over"] = (frame["active"] > frame["limit"]).fillna(False).astype(bool)
+    return frame[["berater", "stellenanteil", "active", "limit", "over"]]
+
+
+def _num(v: object) -> float | None:
+    return None if pd.isna(v) else float(v)
+
+
+def advisors(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS) -> list[dict]:
+    """Both views per counsellor as plain data (the `advisors` list of `faellig --json`)."""
+    week_frame = weekly(data, rules, stichtag, weeks)
+    by_name = {name: g for name, g in week_frame.groupby("berater", sort=False)}
+    out = []
+    for row in caseload(data, rules).itertuples(index=False):  # one per counsellor, not per customer
+        mine = by_name.get(row.berater, week_frame.iloc[0:0])
+        out.append({
+            "berater": row.berater,
+            "stellenanteil": float(row.stellenanteil),
+            "active_customers": int(row.active),
+            "caseload_limit": _num(row.limit),
+            "over_caseload": bool(row.over),
+            "weeks": [{"week": w.week, "start": w.start.isoformat(), "count": int(w.count),
+                       "quota": _num(w.quota), "met": None if w.met is None or pd.isna(w.met) else bool(w.met),
+                       "partial": bool(w.partial)} for w in mine.itertuples(index=False)],
+        })
+    return out
