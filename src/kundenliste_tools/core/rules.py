@@ -364,7 +364,8 @@ def parse_condition(fld: CondField, value: object, lists: ValueLists) -> Conditi
         hit = lists.match(list_name, part)
         if hit is None:
             entries = list(lists.get(list_name))
-            near = model.closest(part, entries + (["marktnah"] if fld == "Profillage" else []))
+            starts = [e for e in entries if normalize_key(e).startswith(normalize_key(part))]
+            near = starts[0] if starts else model.closest(part, entries + (["marktnah"] if fld == "Profillage" else []))
             hint = f" Meinten Sie „{near}“?" if near else ""
             raise ValueError(f"{fld} „{part}“ steht nicht in der Liste „{list_name}“.{hint}")
         canon.append(hit)
