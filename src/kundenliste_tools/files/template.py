@@ -54,7 +54,7 @@ INTERPRETER_MAC = "$HOME/kundenliste-tools/.venv/bin/python"
 UDF_MODULES = "kundenliste_tools.xl.udfs"
 
 WIDTHS: dict[str, int] = {
-    "ID": 10, "Erstkontakt": 12, "Akquise": 28, "Status": 14, "Berater": 14, "VName": 14,
+    "ID": 10, "Erstkontakt": 12, "Akquise": 28, "Status": 14, "Berater": 19, "VName": 14,
     "NName": 16, "Strasse": 24, "PLZ": 8, "Stadt": 16, "Telefon": 18, "Email": 28,
     "Geburtsdatum": 13, "Kundenstatus": 20, "Profillage": 22, "Bereich": 12,
     "Langzeitbezug": 14, "Elternzeit bis": 14, "Schulpflichtig": 14, "Ergebnis": 28,

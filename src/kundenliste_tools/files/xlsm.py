@@ -21,9 +21,11 @@ package into an `.xlsm` the way Excel itself would have saved it:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
+import sysconfig
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -77,18 +79,23 @@ class Button:
 # --------------------------------------------------------------------------------------------
 
 def macro_dir() -> Path:
-    """Where our VBA lives: `xl_macros/` of the source tree (packaged copy `vba/` preferred).
+    """Where our VBA lives: `xl_macros/` of the source tree, or its installed copy.
 
     The build runs from a checkout (`make workbook`, the editable install); an installed wheel
-    carries the same files as package data in `kundenliste_tools/vba/`.
+    carries the same files as data files in `<prefix>/share/kundenliste-tools/xl_macros`
+    (pyproject.toml), per-user installs under the user scheme's data path.
     """
     package = Path(__file__).resolve().parents[1]
-    for candidate in (package / "vba", package.parents[1] / "xl_macros"):
+    candidates = [package.parents[1] / "xl_macros", package / "vba"]
+    schemes = [sysconfig.get_default_scheme(), sysconfig.get_preferred_scheme("user")]
+    for scheme in schemes:
+        with contextlib.suppress(KeyError, ValueError):
+            candidates.append(Path(sysconfig.get_path("data", scheme)) / "share" / "kundenliste-tools" / "xl_macros")
+    for candidate in candidates:
         if (candidate / "ThisWorkbook.cls").is_file():
             return candidate
     raise KundenlisteError(
-        "Die VBA-Quelltexte (Ordner xl_macros) wurden nicht gefunden; die Arbeitsmappe mit Makros "
-        "lässt sich nur aus dem Quellcode von kundenliste-tools bauen.")
+        "Die VBA-Quelltexte (Ordner xl_macros) wurden nicht gefunden; bitte kundenliste-tools neu installieren.")
 
 
 def _read_text(path: Path) -> str:
