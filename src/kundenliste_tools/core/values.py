@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,25 @@ def id_text(value: object) -> str:
 
 def id_texts(values: pd.Series) -> pd.Series:
     """Vectorised `id_text` over a column (object dtype, ``""`` for blanks)."""
-    return pd.Series([id_text(v) for v in values.tolist()], index=values.index, dtype=object)
+    return _texts(values, id_text)
+
+
+_strip = np.frompyfunc(str.strip, 1, 1)
+
+
+def _texts(values: pd.Series, one: Callable[[object], str]) -> pd.Series:
+    """`one` over a column, with text and empty cells (nearly all of them) handled in C loops:
+    text is stripped, None is ``""``; only the other cells (numbers, dates) go through `one`."""
+    arr = values.to_numpy(dtype=object)
+    out = np.empty(len(arr), dtype=object)
+    types = np.fromiter(map(type, arr), dtype=object, count=len(arr))
+    is_str, is_none = types == str, types == type(None)
+    out[is_str] = _strip(arr[is_str])
+    out[is_none] = ""
+    rest = ~(is_str | is_none)
+    if rest.any():
+        out[rest] = [one(v) for v in arr[rest]]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -123,13 +142,13 @@ def to_dates(values: pd.Series) -> pd.Series:
     arr = values.to_numpy(dtype=object)
     res = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[ns]")
     if len(arr):
-        kinds = np.array([_KIND.get(type(v), 0) for v in arr], dtype=np.int8)
-        is_dt, is_date, is_str, is_num = kinds == 1, kinds == 2, kinds == 3, kinds == 4
-        if is_dt.any():
-            stamps = pd.to_datetime([v if NS_MIN <= v.year <= NS_MAX else None for v in arr[is_dt]])
-            res[is_dt] = stamps.normalize().to_numpy(dtype="datetime64[ns]")
-        if is_date.any():
-            res[is_date] = _coerce([v.isoformat() if NS_MIN <= v.year <= NS_MAX else "" for v in arr[is_date]])
+        kinds = np.array([_KIND.get(t, 0) for t in map(type, arr)], dtype=np.int8)
+        is_day, is_str, is_num = (kinds == 1) | (kinds == 2), kinds == 3, kinds == 4
+        if is_day.any():  # date and datetime cells: their day number, no parsing
+            ords = np.fromiter(map(dt.date.toordinal, arr[is_day]), dtype=np.int64, count=int(is_day.sum()))
+            ok = (ords >= _ORD_MIN) & (ords <= _ORD_MAX)
+            days = np.where(ok, ords - _ORD_1970, 0).astype("datetime64[D]").astype("datetime64[ns]")
+            res[is_day] = np.where(ok, days, np.datetime64("NaT"))
         if is_str.any():
             res[is_str] = _coerce([v.strip() for v in arr[is_str]])
         if is_num.any():
@@ -146,6 +165,8 @@ _KIND = {dt.datetime: 1, pd.Timestamp: 1, dt.date: 2, str: 3, float: 4, int: 4, 
 #: Years a nanosecond timestamp can hold; dates outside are implausible here anyway.
 NS_MIN, NS_MAX = 1678, 2261
 SERIAL_NS_MAX = 131_900  # ≈ 2261-02-xx
+_ORD_MIN, _ORD_MAX = dt.date(NS_MIN, 1, 1).toordinal(), dt.date(NS_MAX, 12, 31).toordinal()
+_ORD_1970 = dt.date(1970, 1, 1).toordinal()
 
 
 def _coerce(texts: list[str]) -> np.ndarray:
@@ -170,4 +191,4 @@ def to_text(value: object) -> str:
 
 def to_texts(values: pd.Series) -> pd.Series:
     """Vectorised `to_text` over a column."""
-    return pd.Series([to_text(v) for v in values.tolist()], index=values.index, dtype=object)
+    return _texts(values, to_text)
