@@ -59,7 +59,7 @@ from xml.etree import ElementTree
 
 from ..core.errors import WorkbookBusy, WorkbookUnreadable
 from ..core.model import normalize_key
-from .reader import sniff
+from .reader import open_bytes, sniff
 
 Value = str | int | float | bool | None
 SheetState = Literal["visible", "hidden", "veryHidden"]
@@ -144,9 +144,8 @@ def check_writable(path: str | Path) -> Path:
             "benutzen (Excel entschlüsselt selbst) oder den Kennwortschutz vorübergehend entfernen."
         )
     if kind != "ooxml":
-        raise WorkbookUnreadable(
-            f"„{path.name}“ ist keine Excel-Arbeitsmappe (.xlsx/.xlsm); es wurde nichts geändert."
-        )
+        open_bytes(path)  # the reader's own message for a CSV, an old .xls, …
+        raise WorkbookUnreadable(f"„{path.name}“ ist keine Excel-Arbeitsmappe (.xlsx/.xlsm).")
     return path
 
 
