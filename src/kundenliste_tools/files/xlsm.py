@@ -22,6 +22,8 @@ package into an `.xlsm` the way Excel itself would have saved it:
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
+import importlib.util
 import io
 import os
 import re
@@ -131,9 +133,16 @@ def our_modules(folder: Path | None = None) -> list[VbaModule]:
 
 
 def xlwings_dir() -> Path:
-    import xlwings
+    """The installed xlwings package's folder, found without importing xlwings (files ring)."""
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or spec.origin is None:
+        raise KundenlisteError("xlwings ist nicht installiert; bitte kundenliste-tools neu installieren.")
+    return Path(spec.origin).resolve().parent
 
-    return Path(xlwings.__file__).resolve().parent
+
+def xlwings_version() -> str:
+    """The version of the installed xlwings distribution (pinned in pyproject.toml)."""
+    return importlib.metadata.version("xlwings")
 
 
 def xlwings_vba_version(source: str) -> str | None:
@@ -144,20 +153,18 @@ def xlwings_vba_version(source: str) -> str | None:
 
 def xlwings_modules() -> list[VbaModule]:
     """xlwings' standalone VBA from the installed package; refuses a module of another version."""
-    import xlwings
-
-    base = xlwings_dir()
+    base, version = xlwings_dir(), xlwings_version()
     modules = []
     for name, rel in XLWINGS_MODULES.items():
         path = base / rel
         if not path.is_file():
-            raise KundenlisteError(f"Im installierten xlwings {xlwings.__version__} fehlt {rel}.")
+            raise KundenlisteError(f"Im installierten xlwings {version} fehlt {rel}.")
         kind = "standard" if path.suffix == ".bas" else "class"
         modules.append(VbaModule(name, kind, _strip_vbe_header(_read_text(path))))
     found = xlwings_vba_version(modules[0].source)
-    if found != xlwings.__version__:
+    if found != version:
         raise KundenlisteError(
-            f"Das xlwings-VBA-Modul hat Version {found}, das Python-Paket xlwings {xlwings.__version__}; "
+            f"Das xlwings-VBA-Modul hat Version {found}, das Python-Paket xlwings {version}; "
             "beide müssen gleich sein. Bitte xlwings neu installieren.")
     return modules
 
