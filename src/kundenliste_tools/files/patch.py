@@ -40,6 +40,7 @@ extension last so a double-click opens it in Excel); a second backup in the same
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import io
@@ -293,8 +294,14 @@ def _tag(prefix: bytes, local: bytes) -> re.Pattern[bytes]:
     return _TAG_CACHE[key]
 
 
+_ATTR_CACHE: dict[bytes, re.Pattern[bytes]] = {}
+
+
 def _attr(attrs: bytes, name: bytes) -> bytes | None:
-    m = re.search(rb"\s" + re.escape(name) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", attrs)
+    pattern = _ATTR_CACHE.get(name)
+    if pattern is None:
+        pattern = _ATTR_CACHE[name] = re.compile(rb"\s" + re.escape(name) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+    m = pattern.search(attrs)
     if not m:
         return None
     return m.group(1) if m.group(1) is not None else m.group(2)
@@ -467,12 +474,14 @@ def patch_sheet_xml(xml: bytes, edits: Mapping[tuple[int, int], Value]) -> bytes
         existing = {row.number: row for row in rows}
         starts = [row.start for row in rows]
         numbers = [row.number for row in rows]
+        ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
         for number in sorted(by_row):
             cells = by_row[number]
             row = existing.get(number)
             if row is None:
-                later = [i for i, n in enumerate(numbers) if n > number]
-                pos = starts[later[0]] if later else data_end
+                i = bisect.bisect_right(numbers, number) if ascending else next(
+                    (k for k, n in enumerate(numbers) if n > number), len(numbers))
+                pos = starts[i] if i < len(numbers) else data_end
                 ops.append((pos, pos, (number, 0), new_row(number, cells)))
                 continue
             attrs = row.attrs
@@ -492,12 +501,15 @@ def patch_sheet_xml(xml: bytes, edits: Mapping[tuple[int, int], Value]) -> bytes
             row_end = xml.index(close_row, row.tag_end)
             found: list[tuple[int, int, int, bytes]] = []  # (col, start, end, attrs)
             previous = 0
+            last_col = max(cells)
             for m in cell_re.finditer(xml, row.tag_end, row_end):
                 ref = _attr(m.group(1), b"r")
-                col = parse_ref(ref.decode())[1] if ref else previous + 1
+                col = col_index(ref.rstrip(b"0123456789$").lstrip(b"$").decode()) if ref else previous + 1
                 end = m.end() if m.group(2) else xml.index(close_cell, m.end()) + len(close_cell)
                 found.append((col, m.start(), end, m.group(1)))
                 previous = col
+                if col > last_col:  # the rest of the row is not needed
+                    break
             by_col = {f[0]: f for f in found}
             for col in sorted(cells):
                 hit = by_col.get(col)
