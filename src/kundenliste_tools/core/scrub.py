@@ -1,0 +1,746 @@
+"""Scrubbing personal data out of free text before it leaves the workbook (SPEC §6).
+
+Counsellors write names, phone numbers and addresses into the KundenDoku ("Frau Müller ruft
+unter 0341 5558123 zurück").  The quarterly export must carry the text but none of that.  Two
+kinds of rule work together:
+
+* What the Kundenliste knows, for EVERY customer (not only the one an entry belongs to:
+  entries mention partners, neighbours, other customers): names, streets, PLZ, cities, phone
+  numbers and birth dates, found in any spelling of case, spacing, separators, umlauts
+  (`Müller`/`MUELLER`/`Mueller`), street abbreviations (`Hauptstr.`), phone prefixes
+  (`+49 (0)341 …`, `0341/…`, `0049 …`) and date formats (`1990-01-05`, `05.01.1990`, `5.1.90`,
+  `5. Januar 1990`).
+* Generic patterns, whoever the text is about: e-mail addresses (also `name (at) host.de`),
+  IBANs, phone numbers with an area code or a country prefix, digits after `Tel.`/`Handy`,
+  and dates after `geb.`/`geboren`/`Geburtstag`.
+
+How it stays fast at 300,000 entries (no loop per customer, no regex pass per customer):
+the texts of a column are joined and turned into a numpy array of folded code points (case,
+umlauts and accents folded per character, so positions stay those of the original text);
+words are runs of letters or of digits; every word gets a 64-bit polynomial hash from prefix
+sums, every run of up to `MAX_WORDS` neighbouring words a hash of its word hashes.  The known
+values are tokenised by the very same code, so one vectorised look-up of all word runs
+against one sorted array of key hashes finds every known name, street, city, PLZ and birth
+date in every spelling variant at once.  The rarer things (numbers of five digits or more,
+`@`, `geb`) are located with numpy and checked by small regular expressions only where they
+occur.  A hash collision can only scrub a word too many, never one too few.
+
+Decisions and trade-offs:
+* Names are scrubbed as whole words, case-insensitively, also with a genitive `s` (`Müllers`).
+  A customer called `Mai`, `Koch` or `Weber` therefore also removes the month, the cook and
+  the weaver from every text ("Termin im [Name]").  Privacy wins over readability: leaving a
+  surname in because it is also a word would leak exactly the common names.
+* Parts of multi-word names are scrubbed on their own (`Anna-Lena` → also `Anna`, `Lena`),
+  except name particles such as `von`, `de`, `van`; single letters never.
+* Streets with and without house number, the PLZ and the city are all `[Adresse]`: a city
+  named like a word (`Essen`, `Halle`) is lost from the text too.
+* Counsellors' names are not customer data and stay; dates other than birth dates stay
+  (appointments are what the analysis is about).
+* Neighbouring placeholders of one kind collapse (`Anna Müller` → `[Name]`, `04317 Leipzig`
+  → `[Adresse]`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .values import is_blank, parse_date, to_text
+
+NAME = "[Name]"
+ADRESSE = "[Adresse]"
+TELEFON = "[Telefon]"
+EMAIL = "[E-Mail]"
+GEBURTSDATUM = "[Geburtsdatum]"
+IBAN = "[IBAN]"
+PLACEHOLDERS: tuple[str, ...] = (NAME, ADRESSE, TELEFON, EMAIL, GEBURTSDATUM, IBAN)
+#: When two findings overlap, the earlier kind in this order names the placeholder.
+_PRIORITY = {p: i for i, p in enumerate((EMAIL, IBAN, TELEFON, GEBURTSDATUM, ADRESSE, NAME))}
+
+#: Name particles that are not scrubbed when they stand alone (`von der Heide` → `Heide`).
+PARTICLES: frozenset[str] = frozenset(
+    "von vom van der den dem de da di du del della dos das la le ten ter zu zum zur y und al el "
+    "bin ibn mc mac st".split()
+)
+
+#: Longest run of words a key may have (`Frankfurt am Main`, `Zur Alten Mühle 12 a`).
+MAX_WORDS = 8
+#: Joins the texts of a batch; a hard break no word run and no pattern crosses.
+_JOIN = "\x00"
+_BATCH_CHARS = 1 << 21
+#: Words may be separated by up to this many non-word characters to form one run.
+_MAX_GAP = 3
+
+SEP, LETTER, DIGIT, HARD = 0, 1, 2, 3
+
+# ---------------------------------------------------------------- per-character folding
+
+
+def fold_char(cp: int) -> tuple[int, int]:
+    """(folded code point, class) of one character: `Ä`→`a` letter, `5` digit, `-` separator.
+
+    Folding keeps one character per character so that positions in the folded array are the
+    positions in the original text.  `ß` folds to `s`; that `Straße` also appears as `Strasse`
+    is handled by spelling variants of the keys, not here.
+    """
+    if cp == 0:
+        return 0, HARD
+    c = chr(cp)
+    if "0" <= c <= "9":
+        return cp, DIGIT
+    low = c.lower()
+    if len(low) != 1:
+        low = c
+    if low in "ßẞ":
+        low = "s"
+    decomposed = unicodedata.normalize("NFKD", low)
+    base = decomposed[0] if decomposed else low
+    if len(decomposed) > 1 and not all(unicodedata.combining(x) for x in decomposed[1:]):
+        base = low
+    if base.isalpha():
+        return ord(base), LETTER
+    if c.isalnum():
+        return ord(low), LETTER
+    return 32, SEP
+
+
+_TABLE_SIZE = 0x250  # Basic Latin to Latin Extended-B: every letter of a European name
+_FOLD_TABLE = np.zeros(_TABLE_SIZE, dtype=np.uint32)
+_CLASS_TABLE = np.zeros(_TABLE_SIZE, dtype=np.int8)
+for _cp in range(_TABLE_SIZE):
+    _FOLD_TABLE[_cp], _CLASS_TABLE[_cp] = fold_char(_cp)
+_OTHER: dict[int, tuple[int, int]] = {}
+
+_PHONE_CODES = np.array([ord(c) for c in " \t-/().–"], dtype=np.uint32)
+
+# ---------------------------------------------------------------- hashing
+
+_MOD = 1 << 64
+_P = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
+_Q = pow(_P, -1, _MOD)
+_R = 0xC2B2AE3D27D4EB4F  # combines word hashes into run hashes
+_FILTER_BITS = 24
+_FILTER_MASK = np.uint64((1 << _FILTER_BITS) - 1)
+_powers: dict[str, np.ndarray] = {}
+
+
+def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**i and Q**i modulo 2**64 for i < n (grown on demand, kept for the process)."""
+    have = _powers.get("P")
+    if have is None or len(have) < n:
+        size = max(n, _BATCH_CHARS + 1)
+        with np.errstate(over="ignore"):
+            p = np.empty(size, dtype=np.uint64)
+            q = np.empty(size, dtype=np.uint64)
+            p[0] = q[0] = 1
+            np.cumprod(np.full(size - 1, _P, dtype=np.uint64), out=p[1:])
+            np.cumprod(np.full(size - 1, _Q, dtype=np.uint64), out=q[1:])
+        _powers["P"], _powers["Q"] = p, q
+    return _powers["P"], _powers["Q"]
+
+
+@dataclass
+class _Words:
+    """The words of a joined batch of texts, with everything the detectors need."""
+
+    text: str
+    codes: np.ndarray  # original code points
+    folded: np.ndarray
+    classes: np.ndarray
+    starts: np.ndarray  # word start positions
+    ends: np.ndarray  # word end positions (exclusive)
+    kinds: np.ndarray  # LETTER or DIGIT per word
+    entry: np.ndarray  # which text of the batch a word belongs to
+    hashes: np.ndarray  # uint64 per word
+    linked: np.ndarray  # word i and i+1 may form a run (same text, gap <= _MAX_GAP)
+    run: np.ndarray  # how many links follow word i without a break
+
+
+def _words(text: str) -> _Words:
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    n = len(codes)
+    clipped = np.minimum(codes, _TABLE_SIZE - 1)
+    folded = _FOLD_TABLE[clipped]
+    classes = _CLASS_TABLE[clipped]
+    other = np.flatnonzero(codes >= _TABLE_SIZE)
+    if other.size:
+        uniq, inverse = np.unique(codes[other], return_inverse=True)
+        mapped = [_OTHER.setdefault(int(u), fold_char(int(u))) for u in uniq]
+        folded[other] = np.array([m[0] for m in mapped], dtype=np.uint32)[inverse]
+        classes[other] = np.array([m[1] for m in mapped], dtype=np.int8)[inverse]
+    is_word = (classes == LETTER) | (classes == DIGIT)
+    prev = np.empty_like(classes)
+    prev[:1] = SEP
+    prev[1:] = classes[:-1]
+    nxt = np.empty_like(classes)
+    nxt[-1:] = SEP
+    nxt[:-1] = classes[1:]
+    starts = np.flatnonzero(is_word & (classes != prev))
+    ends = np.flatnonzero(is_word & (classes != nxt)) + 1
+    kinds = classes[starts]
+    entry = np.searchsorted(np.flatnonzero(classes == HARD), starts)
+
+    # Digits hash without leading zeros: `05.01.1990` and `5.1.1990` are the same date.
+    hstart = starts.copy()
+    digit_words = np.flatnonzero(kinds == DIGIT)
+    if digit_words.size:
+        first, last = starts[digit_words], ends[digit_words] - 1
+        zero = (folded[first] == ord("0")) & (first < last)
+        while zero.any():
+            first = first + zero
+            zero = (folded[first] == ord("0")) & (first < last)
+        hstart[digit_words] = first
+
+    ppow, qpow = _power_tables(n + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(folded.astype(np.uint64) * qpow[:n], out=prefix[1:])
+        hashes = ppow[ends - 1] * (prefix[ends] - prefix[hstart]) if starts.size else np.zeros(0, np.uint64)
+        hashes = hashes ^ kinds.astype(np.uint64)  # a digit word never equals a letter word
+
+    t = len(starts)
+    if t > 1:
+        linked = (starts[1:] - ends[:-1] <= _MAX_GAP) & (entry[1:] == entry[:-1])
+    else:
+        linked = np.zeros(0, dtype=bool)
+    breaks = np.append(np.flatnonzero(~linked), t - 1) if t else np.zeros(0, dtype=np.int64)
+    idx = np.arange(t)
+    run = breaks[np.searchsorted(breaks, idx)] - idx if t else np.zeros(0, dtype=np.int64)
+    return _Words(text, codes, folded, classes, starts, ends, kinds, entry, hashes, linked, run)
+
+
+def _run_hashes(w: _Words, n: int, previous: np.ndarray | None) -> np.ndarray:
+    """Hashes of all runs of `n` words (index = first word), from the runs of `n - 1`."""
+    with np.errstate(over="ignore"):
+        if n == 1:
+            return w.hashes.copy()
+        return previous[:-1] * np.uint64(_R) + w.hashes[n - 1:]
+
+
+# ---------------------------------------------------------------- keys from the Kundenliste
+
+_UMLAUTS_AS_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_SHARP_S_AS_SS = str.maketrans({"ß": "ss", "ẞ": "SS"})
+_UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
+                                     "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"})
+_DIGRAPH_TO_VOWEL = re.compile(r"(?<=[aou])e|(?<=s)s", re.IGNORECASE)
+_PY_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+
+
+def spellings(value: str) -> set[str]:
+    """How a value may be written: `Müller` also `Mueller`, `Mueller` also `Müller`, `Straße`
+    also `Strasse` (and `STRASSE`, since `ß` upper-cases to `SS`).  Umlauts and `ß` vary
+    independently; the folded text compares `ä` as `a`, so `Muller` is covered too."""
+    v = " ".join(value.split())
+    forms = {v, v.translate(_UMLAUTS_AS_DIGRAPHS), v.translate(_SHARP_S_AS_SS),
+             v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
+    return forms - {""}
+
+
+def _values(series: pd.Series | None) -> list[str]:
+    if series is None:
+        return []
+    return [t for t in dict.fromkeys(to_text(v) for v in series.tolist()) if t]
+
+
+def name_keys(values: Iterable[str]) -> set[str]:
+    """Full names and their parts, each also with a genitive `s`."""
+    keys: set[str] = set()
+    for value in values:
+        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
+        if not words or sum(len(w) for w in words) < 2:
+            continue
+        forms = {value}
+        if len(words) > 1:
+            forms |= {w for w in words if len(w) >= 2 and w.lower() not in PARTICLES}
+        for form in forms:
+            for s in spellings(form):
+                keys.add(s)
+                keys.add(s + "s")
+    return keys
+
+
+_STREET_WORD = re.compile(r"(?i)(stra(?:ss|ß)e|str\.?)$")
+_PLATZ_WORD = re.compile(r"(?i)(platz|pl\.?)$")
+_SPLIT_SUFFIXES = re.compile(r"(?i)^(\w{3,}?)(weg|allee|gasse|ring|damm|ufer|chaussee|pfad|steig)$")
+
+
+def _street_word_forms(word: str) -> set[str]:
+    """How one word of a street may be written: `Hauptstraße` → `Hauptstr.`, `Haupt-Strasse` …"""
+    for pattern, spellings_ in ((_STREET_WORD, ("straße", "strasse", "str")),
+                                (_PLATZ_WORD, ("platz", "pl"))):
+        m = pattern.search(word)
+        if m:
+            stem = word[: m.start()].rstrip("-")
+            if not stem:
+                return set(spellings_)
+            if stem.isalpha() and len(stem) >= 2:
+                return {stem + s for s in spellings_} | {f"{stem} {s}" for s in spellings_}
+    m = _SPLIT_SUFFIXES.match(word)
+    if m:
+        return {word, f"{m.group(1)} {m.group(2)}"}
+    return {word}
+
+
+def street_keys(values: Iterable[str]) -> set[str]:
+    """The street with its house number, and the street name alone, in their spellings."""
+    keys: set[str] = set()
+    for value in values:
+        parts = value.split()
+        number_at = next((i for i, p in enumerate(parts) if p[:1].isdigit()), len(parts))
+        name, number = parts[:number_at], parts[number_at:]
+        if not name:
+            keys |= spellings(value)
+            continue
+        combos = itertools.islice(itertools.product(*(_street_word_forms(p) for p in name)), 24)
+        letters = sum(len(p) for p in name)
+        for combo in combos:
+            street = " ".join(combo)
+            for s in spellings(street):
+                if number:
+                    keys.add(f"{s} {' '.join(number)}")
+                if letters >= 4 and (len(name) > 1 or letters >= 5):
+                    keys.add(s)
+    return keys
+
+
+def city_keys(values: Iterable[str]) -> set[str]:
+    """The city as written, and its first word (`Frankfurt am Main` → also `Frankfurt`)."""
+    keys: set[str] = set()
+    for value in values:
+        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
+        if not words or sum(len(w) for w in words) < 2:
+            continue
+        keys |= spellings(value)
+        if len(words) > 1 and len(words[0]) >= 4 and words[0].lower() not in PARTICLES:
+            keys |= spellings(words[0])
+    return keys
+
+
+def plz_keys(values: Iterable[object]) -> set[str]:
+    """Postcodes (leading zeros do not matter: digit words are compared without them)."""
+    keys: set[str] = set()
+    for v in values:
+        digits = re.sub(r"\D", "", to_text(v))
+        if 4 <= len(digits) <= 5:
+            keys.add(digits)
+    return keys
+
+
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("Januar", "Jan", "Jänner"), 2: ("Februar", "Feb"), 3: ("März", "Mrz", "Mar"),
+    4: ("April", "Apr"), 5: ("Mai",), 6: ("Juni", "Jun"), 7: ("Juli", "Jul"),
+    8: ("August", "Aug"), 9: ("September", "Sep", "Sept"), 10: ("Oktober", "Okt"),
+    11: ("November", "Nov"), 12: ("Dezember", "Dez"),
+}
+_MONTHS_BY_FOLD = {re.sub(r"[^a-z]", "", n.lower().translate(_UMLAUT_TO_DIGRAPH)): m
+                   for m, names in _MONTH_NAMES.items() for n in names}
+_MONTHS_BY_FOLD["marz"] = 3
+
+
+def birth_dates(series: pd.Series | None) -> set[tuple[int, int, int]]:
+    """Known birth dates as (year, month, day), from date cells, ISO or German text."""
+    out: set[tuple[int, int, int]] = set()
+    for v in (series.tolist() if series is not None else ()):
+        if is_blank(v):
+            continue
+        parsed = parse_date(v)
+        day = parsed.date if parsed else None
+        if day is None and parsed and parsed.suggestion:
+            day = pd.Timestamp(parsed.suggestion).date()
+        if day is not None:
+            out.add((day.year, day.month, day.day))
+    return out
+
+
+def date_keys(dates: Iterable[tuple[int, int, int]]) -> set[str]:
+    """Every way to write a date: day, month, year as numbers either way round, or with the
+    month's name; two-digit years too.  (Leading zeros need no variant: see `_words`.)"""
+    keys: set[str] = set()
+    for y, m, d in dates:
+        yy = f"{y % 100:02d}"
+        keys |= {f"{d} {m} {y}", f"{d} {m} {yy}", f"{y} {m} {d}"}
+        for name in _MONTH_NAMES[m]:
+            for s in spellings(name):
+                keys |= {f"{d} {s} {y}", f"{d} {s} {yy}"}
+    return keys
+
+
+def phone_digits(value: str) -> str | None:
+    """The digits that identify a number whatever its prefix: `0341 555` / `+49 341 555` → 341555.
+
+    German numbers become the national number without trunk 0; foreign ones keep their
+    country code.  The same reduction is applied to numbers found in the text.
+    """
+    digits = re.sub(r"\D", "", value.replace("(0)", ""))
+    core = digits.lstrip("0")
+    if value.strip().startswith("+") or digits.startswith("00"):
+        core = core[2:].lstrip("0") if core.startswith("49") else core
+    return core if len(core) >= 5 else None
+
+
+_MULTI = re.compile(r"[,;\n]|\s+(?:oder|und|/)\s+")
+
+
+def phone_keys(values: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Known numbers (reduced by `phone_digits`) and their subscriber parts (last 7+ digits)."""
+    full: set[str] = set()
+    tails: set[str] = set()
+    for value in values:
+        for part in _MULTI.split(value):
+            d = phone_digits(part)
+            if d:
+                full.add(d)
+                tails.update(d[i:] for i in range(1, len(d) - 6))
+    return full, tails
+
+
+# ---------------------------------------------------------------- generic patterns
+
+_LOCAL_PART = re.compile(r"[\w.+%\-]+\s?$")
+_DOMAIN = re.compile(
+    r"\s?[\w\-]+(?:(?:\.|\s?[(\[{]\s?(?:dot|punkt)\s?[)\]}]\s?)[\w\-]+)+", re.IGNORECASE)
+_AT_WORD = re.compile(r"[(\[{]\s?at\s?[)\]}]", re.IGNORECASE)
+_IBAN_RE = re.compile(
+    r"[A-Z]{2}\s?\d{2}(?:[ \-]?(?=[A-Z0-9]{0,3}\d)[A-Z0-9]{4}){2,8}(?:[ \-]?[A-Z0-9]{1,4})?(?![^\W_])",
+    re.IGNORECASE,
+)
+# A number with a country prefix or an area code and at least 5 more digits; a date such as
+# 05/01/1990 or 2026-09-28 is not a phone number.
+_PHONE_RE = re.compile(
+    r"(?<![\w+/.,\-])"
+    r"(?!\d{1,2}\s?[./\-]\s?\d{1,2}\s?[./\-]\s?\d{2,4}(?!\d))(?!\d{4}-\d{1,2}-\d{1,2}(?!\d))"
+    r"(?:(?:\+|00)\s?[1-9]\d{0,2}(?:\s?\(0\))?|\(0\d{1,5}\)|0\d{1,5})"
+    r"(?:[ \t\-/–.()]{0,3}\d){5,}(?!\d)"
+)
+_PHONE_KEYWORD = re.compile(
+    r"\b(?:tel|fon|handy|mobil|rufnummer)[\w.\-]*\.?\s?:?\s?\(?$", re.IGNORECASE)
+_MONTH_ALT = "|".join(sorted({n for names in _MONTH_NAMES.values() for n in names} | {"Maerz"},
+                             key=len, reverse=True))
+_GEB_RE = re.compile(
+    r"geb(?:oren|urtstag|urtsdatum|\.-datum|\.)?(?:\s?am)?\s?:?\s?"
+    r"(?P<date>\d{4}\s?-\s?\d{1,2}\s?-\s?\d{1,2}"
+    r"|\d{1,2}\s?[./\-]\s?\d{1,2}\s?[./\-]\s?(?:\d{4}|\d{2})"
+    rf"|\d{{1,2}}\.?\s?(?:{_MONTH_ALT})\.?\s?(?:\d{{4}}|\d{{2}}))(?!\d)",
+    re.IGNORECASE,
+)
+
+# ---------------------------------------------------------------- the scrubber
+
+Span = tuple[int, int, str]
+
+
+@dataclass
+class Scrubber:
+    """Replaces personal data by placeholders; built once per export from the Kundenliste."""
+
+    keys: dict[int, tuple[np.ndarray, np.ndarray]]  # run length → (sorted hashes, kind index)
+    kinds: tuple[str, ...]
+    filter: np.ndarray  # bool per low bits of a key hash: most runs are rejected by one look-up
+    phones: set[str]
+    phone_tails: set[str]
+    counts: Counter = field(default_factory=Counter)
+
+    def scrub(self, text: object) -> str:
+        """One cell (any value; blank → ``""``)."""
+        return self.scrub_many([text])[0]
+
+    def scrub_series(self, series: pd.Series) -> pd.Series:
+        return pd.Series(self.scrub_many(series.tolist()), index=series.index, dtype=object)
+
+    def scrub_many(self, texts: Iterable[object]) -> list[str]:
+        """Many cells in batches; counts the placeholders written per kind in `counts`."""
+        items = [t.strip() if type(t) is str else to_text(t) for t in texts]
+        if any(_JOIN in t for t in items):
+            items = [t.replace(_JOIN, " ").strip() for t in items]
+        out: list[str] = []
+        batch: list[str] = []
+        size = 0
+        for item in items:
+            if batch and size + len(item) > _BATCH_CHARS:
+                out += self._batch(batch)
+                batch, size = [], 0
+            batch.append(item)
+            size += len(item) + 1
+        if batch:
+            out += self._batch(batch)
+        return out
+
+    def _batch(self, items: list[str]) -> list[str]:
+        text = _JOIN.join(items)
+        if not text.strip(_JOIN + " "):
+            return items
+        w = _words(text)
+        spans = self._known(w) + _emails(w) + _ibans(w) + self._numbers(w) + _geb_dates(w)
+        if not spans:
+            return items
+        result = _splice(text, spans, self.counts)
+        out = result.split(_JOIN)
+        assert len(out) == len(items)
+        return out
+
+    def _known(self, w: _Words) -> list[Span]:
+        """Every run of 1..MAX_WORDS neighbouring words whose hash is a known value."""
+        spans: list[Span] = []
+        t = len(w.starts)
+        runs = None
+        for n in range(1, min(MAX_WORDS, t) + 1):
+            runs = _run_hashes(w, n, runs)
+            table = self.keys.get(n)
+            if table is None:
+                continue
+            hit = self.filter[(runs & _FILTER_MASK).astype(np.intp)]
+            if n > 1:
+                hit &= w.run[: t - n + 1] >= n - 1
+            first = np.flatnonzero(hit)
+            if not first.size:
+                continue
+            hashes, kinds = table
+            pos = np.minimum(np.searchsorted(hashes, runs[first]), hashes.size - 1)
+            found = hashes[pos] == runs[first]
+            for i, k in zip(first[found].tolist(), kinds[pos[found]].tolist()):
+                spans.append((int(w.starts[i]), int(w.ends[i + n - 1]), self.kinds[k]))
+        return spans
+
+    def _numbers(self, w: _Words) -> list[Span]:
+        """Known and generic phone numbers among groups of digits with phone separators."""
+        t = len(w.starts)
+        if t == 0:
+            return []
+        is_digit = w.kinds == DIGIT
+        if t > 1:
+            plink = w.linked & is_digit[:-1] & is_digit[1:]
+            pairs = np.flatnonzero(plink)
+            for k in range(_MAX_GAP):  # every character between two digit groups a separator
+                pos = w.ends[pairs] + k
+                inside = pos < w.starts[pairs + 1]
+                ok = ~inside | np.isin(w.codes[np.minimum(pos, len(w.codes) - 1)], _PHONE_CODES)
+                plink[pairs[~ok]] = False
+        else:
+            plink = np.zeros(0, dtype=bool)
+        after_link = np.zeros(t, dtype=bool)
+        after_link[1:] = plink
+        firsts = np.flatnonzero(is_digit & ~after_link)
+        before_link = np.zeros(t, dtype=bool)
+        before_link[:-1] = plink
+        lasts = np.flatnonzero(is_digit & ~before_link)
+        lengths = (w.ends - w.starts) * is_digit
+        csum = np.concatenate(([0], np.cumsum(lengths)))
+        n_digits = csum[lasts + 1] - csum[firsts]
+        groups = lasts - firsts + 1
+        # dates such as 05.01.1990 or 2026-09-28 are no phone numbers: skip them here
+        l0 = lengths[firsts]
+        l1 = lengths[np.minimum(firsts + 1, t - 1)]
+        l2 = lengths[np.minimum(firsts + 2, t - 1)]
+        dateish = (groups == 3) & (((l0 <= 2) & (l1 <= 2) & ((l2 == 2) | (l2 == 4)))
+                                   | ((l0 == 4) & (l1 <= 2) & (l2 <= 2)))
+        gap1 = w.starts[np.minimum(firsts + 1, t - 1)] - w.ends[firsts]
+        dateish &= gap1 <= 2
+        keep = np.flatnonzero((n_digits >= 5) & ~dateish)
+        spans: list[Span] = []
+        text = w.text
+        for f, l in zip(firsts[keep].tolist(), lasts[keep].tolist()):
+            start, end = int(w.starts[f]), int(w.ends[l])
+            if start and text[start - 1] in "+(":
+                start -= 1
+            span = self._phone_in(text, start, end, w.starts[f:l + 1], w.ends[f:l + 1])
+            if span:
+                spans.append(span)
+        return spans
+
+    def _phone_in(self, text: str, start: int, end: int, starts: np.ndarray, ends: np.ndarray) -> Span | None:
+        """The phone number in one group of digits: a known one, a generic one, or after `Tel.`."""
+        found: list[tuple[int, int]] = []
+        m = _PHONE_RE.search(text, start, end)
+        if m:
+            found.append((m.start(), m.end()))
+        elif _PHONE_KEYWORD.search(text, max(0, start - 24), start):
+            found.append((start, end))
+        groups = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+        plus = text[start] == "+"
+        for i in range(len(groups)):
+            for j in range(len(groups) - 1, i - 1, -1):  # longest first
+                digits = "".join(groups[i:j + 1])
+                if len(digits) < 5:
+                    break
+                if self._known_phone(digits, plus and i == 0):
+                    found.append((start if i == 0 else int(starts[i]), int(ends[j])))
+                    break
+            else:
+                continue
+            break
+        if not found:
+            return None
+        return (min(s for s, _ in found), max(e for _, e in found), TELEFON)
+
+    def _known_phone(self, digits: str, plus: bool) -> bool:
+        core = digits.lstrip("0")
+        if core in self.phones or core in self.phone_tails:
+            return True
+        if core.startswith("49") and (plus or digits.startswith("00")):
+            core = core[2:].lstrip("0")
+            return core in self.phones
+        return False
+
+
+def _emails(w: _Words) -> list[Span]:
+    """`name@host.de`, also `name @ host.de` and `name (at) host (punkt) de`."""
+    spans: list[Span] = []
+    text = w.text
+    c = w.codes
+    triggers = [(int(i), int(i) + 1) for i in np.flatnonzero(c == ord("@"))]
+    opening = np.flatnonzero((c[:-2] == ord("(")) | (c[:-2] == ord("[")) | (c[:-2] == ord("{")))
+    for i in opening.tolist():
+        m = _AT_WORD.match(text, i)
+        if m:
+            triggers.append((m.start(), m.end()))
+    for at, after in triggers:
+        local = _LOCAL_PART.search(text, max(0, at - 80), at)
+        domain = _DOMAIN.match(text, after)
+        if local and domain and local.group(0).strip():
+            spans.append((local.start(), domain.end(), EMAIL))
+    return spans
+
+
+def _ibans(w: _Words) -> list[Span]:
+    """Two letters directly (or after one space) followed by digits: checked as an IBAN."""
+    t = len(w.starts)
+    if t < 2:
+        return []
+    two_letters = (w.kinds[:-1] == LETTER) & (w.ends[:-1] - w.starts[:-1] == 2)
+    then_digits = (w.kinds[1:] == DIGIT) & (w.starts[1:] - w.ends[:-1] <= 1) & w.linked
+    spans: list[Span] = []
+    for i in np.flatnonzero(two_letters & then_digits).tolist():
+        m = _IBAN_RE.match(w.text, int(w.starts[i]))
+        if m:
+            spans.append((m.start(), m.end(), IBAN))
+    return spans
+
+
+def _geb_dates(w: _Words) -> list[Span]:
+    """Any date right after `geb.`, `geboren (am)`, `Geburtstag`, `Geburtsdatum`."""
+    f = w.folded
+    if len(f) < 3:
+        return []
+    hits = np.flatnonzero((f[:-2] == ord("g")) & (f[1:-1] == ord("e")) & (f[2:] == ord("b")))
+    spans: list[Span] = []
+    for i in hits.tolist():
+        if i and w.classes[i - 1] == LETTER:
+            continue
+        m = _GEB_RE.match(w.text, i)
+        if m:
+            spans.append((m.start("date"), m.end("date"), GEBURTSDATUM))
+    return spans
+
+
+_MERGE_GAP = re.compile(r"[ \t,.\-/]{0,3}")
+
+
+def _splice(text: str, spans: list[Span], counts: Counter) -> str:
+    """Replace the spans, overlapping ones merged; neighbouring ones of one kind become one."""
+    spans.sort(key=lambda s: (s[0], -s[1], _PRIORITY[s[2]]))
+    merged: list[list] = []
+    for start, end, kind in spans:
+        if merged:
+            last = merged[-1]
+            if start < last[1]:
+                last[1] = max(last[1], end)
+                continue
+            if kind == last[2] and _MERGE_GAP.fullmatch(text, last[1], start):
+                last[1] = max(last[1], end)
+                continue
+        merged.append([start, end, kind])
+    pieces: list[str] = []
+    pos = 0
+    for start, end, kind in merged:
+        pieces.append(text[pos:start])
+        pieces.append(kind)
+        counts[kind] += 1
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _key_table(keys_by_kind: dict[str, set[str]]) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...], np.ndarray]:
+    """Hash every key with the same tokeniser the texts go through."""
+    kinds = tuple(sorted(keys_by_kind, key=lambda k: _PRIORITY[k]))
+    strings: list[str] = []
+    kind_of: list[int] = []
+    for ki, kind in enumerate(kinds):
+        for key in keys_by_kind[kind]:
+            strings.append(key.replace(_JOIN, " "))
+            kind_of.append(ki)
+    table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
+    if not strings:
+        return table, kinds, filt
+    kind_arr = np.array(kind_of, dtype=np.int64)
+    collected: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for lo in range(0, len(strings), 200_000):  # bounded memory for the power tables
+        w = _words(_JOIN.join(strings[lo:lo + 200_000]))
+        t = len(w.starts)
+        if not t:
+            continue
+        first_of_entry = np.flatnonzero(np.concatenate(([True], w.entry[1:] != w.entry[:-1])))
+        entries = w.entry[first_of_entry]
+        counts = np.diff(np.append(first_of_entry, t))
+        runs = None
+        for n in range(1, MAX_WORDS + 1):
+            if n > t:
+                break
+            runs = _run_hashes(w, n, runs)
+            sel = np.flatnonzero(counts == n)
+            if sel.size:
+                h = runs[first_of_entry[sel]]
+                collected.setdefault(n, []).append((h, kind_arr[lo + entries[sel]]))
+    for n, parts in collected.items():
+        h = np.concatenate([p[0] for p in parts])
+        k = np.concatenate([p[1] for p in parts])
+        order = np.lexsort((k, h))  # by hash, then by priority: the first of equals wins
+        h, k = h[order], k[order]
+        unique = np.concatenate(([True], h[1:] != h[:-1]))
+        table[n] = (h[unique], k[unique])
+        filt[(h & _FILTER_MASK).astype(np.intp)] = True
+    return table, kinds, filt
+
+
+def build_scrubber(kunden: pd.DataFrame) -> Scrubber:
+    """The scrubber for one workbook: known values of every customer plus generic patterns."""
+
+    def col(name: str) -> pd.Series | None:
+        return kunden[name] if name in kunden.columns else None
+
+    plz = col("PLZ")
+    keys = {
+        NAME: name_keys(_values(col("VName")) + _values(col("NName"))),
+        ADRESSE: street_keys(_values(col("Strasse"))) | city_keys(_values(col("Stadt")))
+        | plz_keys(plz.tolist() if plz is not None else []),
+        GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
+    }
+    table, kinds, filt = _key_table(keys)
+    phones, tails = phone_keys(_values(col("Telefon")))
+    return Scrubber(table, kinds, filt, phones, tails)
+
+
+def scrub_columns(scrubber: Scrubber, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The frame with `columns` scrubbed, all in one batch run (one pass over all their text)."""
+    present = [c for c in columns if c in frame.columns]
+    out = frame.copy()
+    if not present or frame.empty:
+        return out
+    values: list[object] = []
+    for c in present:
+        values += frame[c].tolist()
+    cleaned = scrubber.scrub_many(values)
+    n = len(frame)
+    for i, c in enumerate(present):
+        col = pd.Series(cleaned[i * n:(i + 1) * n], index=frame.index, dtype=object)
+        out[c] = col.where(col != "", None)
+    return out
