@@ -7,7 +7,11 @@ well under a second even on a team workbook.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import re
 from typing import Any, Iterator
+
+import numpy as np
 
 from ..core.book import AUX_SHEETS, WorkbookData, workbook_from_grids
 from ..core.errors import KundenlisteError
@@ -25,8 +29,66 @@ def sheet_grid(sheet: Any) -> list[list[Any]]:
     used = sheet.used_range
     last_row = used.row + used.rows.count - 1
     last_col = used.column + used.columns.count - 1
-    values = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
+    rng = sheet.range((1, 1), (last_row, last_col))
+    if _engine(sheet) == "remote":
+        return remote_values(rng.raw_value)
+    values = rng.options(ndim=2).value
     return [list(r) for r in values] if values else []
+
+
+def _engine(sheet: Any) -> str:
+    try:
+        return str(sheet.book.app.engine.name)
+    except Exception:
+        return ""
+
+
+#: Excel's error values as the remote client sends them; `.value` reads them as None.
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#DATA!"})
+_CLIENT_DATETIME = re.compile(r"^-?\d{4,}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$")
+
+
+def remote_values(raw: Any) -> list[list[Any]]:
+    """The remote engine's raw JSON cells as `.value` would give them, without its per-cell
+    Python loop (3 µs a cell: two thirds of the on-save time on a team workbook).
+
+    Empty text → None, the client's `2026-01-05T00:00:00.000Z` → datetime, Excel errors → None;
+    everything else as sent.  Only text cells are looked at, and only those shaped like a
+    timestamp are parsed.
+    """
+    if not isinstance(raw, (list, tuple)):
+        raw = [[raw]]
+    if not raw:
+        return []
+    rows = [raw] if not isinstance(raw[0], (list, tuple)) else raw
+    cells = np.array(rows, dtype=object)
+    if cells.ndim != 2:  # ragged: cannot happen for a range, but never guess
+        return [[_remote_cell(c) for c in r] for r in rows]
+    flat = cells.reshape(-1)
+    idx = np.flatnonzero(np.fromiter(map(type, flat), dtype=object, count=flat.size) == str)
+    texts = flat[idx]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    flat[idx[lengths == 0]] = None
+    long = idx[(lengths >= 20) & (lengths <= 32)]  # the client sends `…T00:00:00.000Z`
+    stamp = long[_match_stamp(flat[long]).astype(bool)] if len(long) else long
+    if len(stamp):
+        flat[stamp] = [dt.datetime.fromisoformat(v[:-1]) for v in flat[stamp]]
+    errors = idx[(lengths >= 4) & (lengths <= 7)]
+    if len(errors):
+        flat[errors[_is_error(flat[errors]).astype(bool)]] = None
+    return cells.tolist()
+
+
+_match_stamp = np.frompyfunc(_CLIENT_DATETIME.match, 1, 1)
+_is_error = np.frompyfunc(EXCEL_ERRORS.__contains__, 1, 1)
+
+
+def _remote_cell(value: Any) -> Any:
+    if value == "" or value in EXCEL_ERRORS:
+        return None
+    if isinstance(value, str) and _CLIENT_DATETIME.match(value):
+        return dt.datetime.fromisoformat(value[:-1])
+    return value
 
 
 def workbook_data(book: Any) -> WorkbookData:
