@@ -33,8 +33,11 @@ test: install sysdeps
 workbook: install
 	$(BIN)/kundenliste vorlage --ueberschreiben workbook/Kundenliste.xlsm
 
+# Speed as ratios to a bare read_excel (SPEC §10), not part of `make test`.  Workbooks are
+# generated once into bench/out/ (100,000 customers: ~3 min):  make bench GROESSE=1000,30000,100000
+GROESSE ?= 1000,30000
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --groesse $(GROESSE)
 
 clean:
 	rm -rf $(VENV) demo-out build *.egg-info src/*.egg-info
