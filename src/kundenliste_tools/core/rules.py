@@ -22,7 +22,6 @@ with a suggestion, not a silently dead row.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Mapping, Sequence
@@ -102,10 +101,10 @@ class Period:
 
     @property
     def dative(self) -> str:
-        """`in 6 Monaten`, `in 1 Monat`."""
+        """The form after "in": `6 Monaten`, `14 Tagen`, `4 Wochen`, `1 Monat`."""
         if self.count == 1:
             return self.text
-        return f"{self.count} {self.unit}n" if not self.unit.endswith("n") else f"{self.count} {self.unit}"
+        return f"{self.count} {self.unit if self.unit.endswith('n') else self.unit + 'n'}"
 
 
 _PERIOD = re.compile(r"^\s*(\d+)\s*([a-zäöüß]+)\.?\s*$", re.IGNORECASE)
@@ -610,11 +609,3 @@ def _parse_row(i: int, row: Mapping[str, Any], lists: ValueLists, fail: Callable
     if not name:
         name = ", ".join(f"{c.field} {c.text}" for c in conditions) or "alle übrigen"
     return Rule(i + 1, name, tuple(conditions), obligation, suspends, where(i, None))
-
-
-def age_text(years: float) -> str:
-    return f"{int(years)} Jahre"
-
-
-def ceil_div(a: float, b: float) -> int:
-    return int(math.ceil(a / b - 1e-12))

@@ -27,9 +27,8 @@ import pandas as pd
 
 from .book import WorkbookData
 from .model import STATUS_ABGESCHLOSSEN, normalize_key
-from .overdue import counts_mask, id_keys, list_keys, per_unique, texts
+from .overdue import counts_mask, dates, id_keys, list_keys, per_unique, texts
 from .rules import RuleSet
-from .values import to_dates
 
 WEEKS = 8
 
@@ -52,7 +51,10 @@ def _roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Se
     doku_text = texts(data.doku["Berater"])
     by_id = pd.Series(kunden_text.to_numpy(), index=id_keys(data.kunden["ID"]).to_numpy())
     by_id = by_id[~by_id.index.duplicated()]
-    doku_text = doku_text.where(doku_text != "", id_keys(data.doku["ID"]).map(by_id).fillna(""))
+    blank = doku_text == ""
+    if blank.any():  # only those entries need their customer's counsellor
+        doku_text = doku_text.copy()
+        doku_text[blank] = id_keys(data.doku.loc[blank, "ID"]).map(by_id).fillna("").to_numpy()
     kunden_key = per_unique(kunden_text, normalize_key)[0]
     doku_key = per_unique(doku_text, normalize_key)[0]
     for keys, shown in ((kunden_key, kunden_text), (doku_key, doku_text)):
@@ -67,21 +69,22 @@ def _sorted(display: dict[str, str]) -> list[str]:
     return sorted(display, key=lambda k: display[k].lower())
 
 
-def weekly(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS) -> pd.DataFrame:
+def weekly(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS,
+           roster: tuple | None = None) -> pd.DataFrame:
     """Per counsellor and ISO week: counted conversations against the pro-rata quota.
 
     Columns: berater, week (`2026-W14`), start (Monday), count, quota (NaN without a quota),
     met (count ≥ quota; NA without a quota), partial (the Stichtag's unfinished week).
     """
     S = pd.Timestamp(stichtag)
-    display, share, _, doku_key = _roster(data)
+    display, share, _, doku_key = roster or _roster(data)
     doku = data.doku
-    dates = to_dates(doku["Datum"])
+    when = dates(doku["Datum"])
     this_monday = S - pd.Timedelta(days=S.weekday())
     first_monday = this_monday - pd.Timedelta(weeks=weeks - 1)
-    ok = counts_mask(doku, rules.counts, data.lists) & dates.notna() & (dates >= first_monday) \
-        & (dates <= S) & (doku_key != "")
-    monday = (dates[ok] - pd.to_timedelta(dates[ok].dt.weekday, unit="D")).dt.normalize()
+    ok = counts_mask(doku, rules.counts, data.lists) & when.notna() & (when >= first_monday) \
+        & (when <= S) & (doku_key != "")
+    monday = (when[ok] - pd.to_timedelta(when[ok].dt.day_of_week, unit="D")).dt.normalize()
     counted = pd.DataFrame({"key": doku_key[ok], "start": monday}).groupby(["key", "start"]).size()
     mondays = pd.date_range(first_monday, this_monday, freq="7D")
     grid = pd.MultiIndex.from_product([_sorted(display), mondays], names=["key", "start"])
@@ -98,12 +101,12 @@ def weekly(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = W
     return frame[["berater", "week", "start", "count", "quota", "met", "partial"]]
 
 
-def caseload(data: WorkbookData, rules: RuleSet) -> pd.DataFrame:
+def caseload(data: WorkbookData, rules: RuleSet, roster: tuple | None = None) -> pd.DataFrame:
     """Per counsellor: active customers against the caseload ratio (pro rata by Stellenanteil).
 
     Columns: berater, stellenanteil, active, limit (NaN without a ratio), over (bool).
     """
-    display, share, kunden_key, _ = _roster(data)
+    display, share, kunden_key, _ = roster or _roster(data)
     status_key, _ = list_keys(data.kunden["Status"], "Status", data.lists)
     active = (status_key != normalize_key(STATUS_ABGESCHLOSSEN)) & (kunden_key != "")
     counts = kunden_key[active].value_counts()
@@ -123,10 +126,11 @@ def _num(v: object) -> float | None:
 
 def advisors(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS) -> list[dict]:
     """Both views per counsellor as plain data (the `advisors` list of `faellig --json`)."""
-    week_frame = weekly(data, rules, stichtag, weeks)
+    roster = _roster(data)
+    week_frame = weekly(data, rules, stichtag, weeks, roster)
     by_name = {name: g for name, g in week_frame.groupby("berater", sort=False)}
     out = []
-    for row in caseload(data, rules).itertuples(index=False):  # one per counsellor, not per customer
+    for row in caseload(data, rules, roster).itertuples(index=False):  # one per counsellor, not per customer
         mine = by_name.get(row.berater, week_frame.iloc[0:0])
         out.append({
             "berater": row.berater,
