@@ -82,6 +82,38 @@ def core(n_customers: int, n_entries: int, repeat: int) -> None:
           f"(Median aus {repeat}; {len(findings)} Befunde)")
 
 
+def on_save(n_customers: int, n_entries: int, repeat: int) -> None:
+    """The Excel door on a remote-engine Book (what the on-save hook runs, minus Excel's calls)."""
+    import os
+
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    import xlwings as xw
+
+    from kundenliste_tools.xl.checks import check_book
+
+    data = in_memory(n_customers, n_entries)
+    kh = [f.name for f in model.KUNDEN_FIELDS]
+    dh = [f.name for f in model.DOKU_FIELDS]
+
+    def cell(v: Any) -> Any:
+        if isinstance(v, dt.date):
+            return f"{v.isoformat()}T00:00:00.000Z"
+        return "" if v is None else v
+
+    def grid(frame, header):
+        return [header] + [[cell(v) for v in row] for row in frame[header].itertuples(index=False)]
+
+    sheets = [(model.KUNDENLISTE, grid(data.kunden, kh)), (model.KUNDENDOKU, grid(data.doku, dh))]
+    payload = {"client": "VBA", "version": xw.__version__, "names": [],
+               "book": {"name": "Kundenliste.xlsm", "active_sheet_index": 0, "selection": "A1"},
+               "sheets": [{"name": n, "values": v, "pictures": [], "tables": []} for n, v in sheets]}
+    book = xw.Book(json=payload)
+    check_book(book, today=TODAY)
+    secs = timed(lambda: check_book(xw.Book(json=payload), today=TODAY), repeat)
+    print(f"Excel-Tür (on_save, Remote-Book) {n_customers:>6} / {n_entries:>7}:        {secs * 1000:8.1f} ms "
+          f"(Lesen, Prüfen, Markieren, Prüfbericht)")
+
+
 def from_file(n_customers: int, n_entries: int) -> None:
     """The whole headless path (read + validate) as a ratio to a bare pandas.read_excel."""
     import pandas as pd
@@ -110,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [(1_000, 10_000, 7)] + ([(30_000, 300_000, 3)] if args.gross else [])
     for n_k, n_d, repeat in sizes:
         core(n_k, n_d, repeat)
+    on_save(1_000, 10_000, 5)
     if args.datei:
         for n_k, n_d, _ in sizes:
             from_file(n_k, n_d)

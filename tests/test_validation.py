@@ -409,6 +409,19 @@ def test_cells_follow_the_users_headers_and_column_order() -> None:
         ("Kunden", "I2", "PLZ", "plz-fuehrende-null"), ("Kunden", "L2", "Email", "email-ungueltig")]
 
 
+def test_frames_without_a_layout_use_their_column_order() -> None:
+    import pandas as pd
+
+    from kundenliste_tools.core.book import WorkbookData
+
+    kunden = pd.DataFrame([kunde(1, PLZ=1067)], dtype=object)
+    kunden[model.ROW] = [7]
+    doku = pd.DataFrame([eintrag("101")], dtype=object)
+    doku[model.ROW] = [2]
+    fs = validate(WorkbookData(kunden=kunden, doku=doku), today=TODAY)
+    assert [(f.sheet, f.cell, f.code) for f in fs] == [(K, "I7", "plz-fuehrende-null")]
+
+
 def test_every_code_is_documented_in_the_module_docstring() -> None:
     import kundenliste_tools.core.validation as v
 

@@ -152,6 +152,16 @@ def test_the_list_of_marks_records_what_the_tool_did() -> None:
     assert rows == [MARKS_HEADER, ["Kundenliste", "C2", YELLOW, "ja"], ["Kundenliste", "I2", RED, "ja"]]
 
 
+def test_scattered_marks_do_not_colour_a_box_of_thousands_of_cells() -> None:
+    many = [kunde(1, ID=str(1000 + i), Email=f"a{i}@web.de") for i in range(400)]
+    many[0][KH.index("PLZ")] = 1067
+    many[-1][KH.index("ID")] = None
+    b = office_book(sheets(*many))
+    check_book(b, today=TODAY, now=NOW)
+    assert colors(b) == {"I2": RED, "A401": RED}
+    assert sum(a["row_count"] * a["column_count"] for a in actions(b, "setRangeColors")) == 2
+
+
 def test_a_clean_workbook_gets_an_empty_report_and_no_marks() -> None:
     b = office_book(sheets(kunde(1), kunde(2)))
     assert check_book(b, today=TODAY, now=NOW) == []

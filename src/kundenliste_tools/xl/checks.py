@@ -304,30 +304,51 @@ def _quietly(action: Any) -> bool:
 
 
 def _apply_colors(sheets: dict[str, Any], colors: dict[Key, str | None]) -> None:
-    """Few calls: `set_colors` over the box of a sheet's changed cells (`...` keeps a cell),
-    in blocks of rows so that no call exceeds xlwings' 10,000 cells."""
-    from ..core.book import column_letter
+    """Few calls: `set_colors` over blocks of changed cells (`...` keeps a cell's fill).
 
+    Marks close together go in one box per sheet; marks scattered over a long sheet go per
+    column in clusters of nearby rows, so no call carries thousands of untouched cells.  No
+    call exceeds xlwings' 10,000 cells.
+    """
     by_sheet: dict[str, dict[tuple[int, int], str | None]] = {}
     for (sheet, cell), color in colors.items():
         col, row = _split(cell)
         by_sheet.setdefault(sheet, {})[(row, col)] = color
     for sheet, cells in by_sheet.items():
-        first_col = min(c for _, c in cells)
-        last_col = max(c for _, c in cells)
-        width = last_col - first_col + 1
-        rows = sorted({r for r, _ in cells})
-        i = 0
-        while i < len(rows):
-            top = rows[i]
-            while i + 1 < len(rows) and (rows[i + 1] - top + 1) * width <= 10_000:
-                i += 1
-            bottom = rows[i]
+        rows = [r for r, _ in cells]
+        cols = [c for _, c in cells]
+        box = (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
+        if box <= max(1000, 4 * len(cells)):
+            blocks = [(min(cols), max(cols), sorted(set(rows)))]
+        else:
+            blocks = []
+            for col in sorted(set(cols)):
+                run: list[int] = []
+                for r in sorted(r for r, c in cells if c == col):
+                    if run and r - run[-1] > 10:
+                        blocks.append((col, col, run))
+                        run = []
+                    run.append(r)
+                blocks.append((col, col, run))
+        for first_col, last_col, block_rows in blocks:
+            _color_block(sheets[sheet], cells, first_col, last_col, block_rows)
+
+
+def _color_block(sheet: Any, cells: dict[tuple[int, int], str | None], first_col: int, last_col: int,
+                 rows: list[int]) -> None:
+    from ..core.book import column_letter
+
+    width = last_col - first_col + 1
+    i = 0
+    while i < len(rows):
+        top = rows[i]
+        while i + 1 < len(rows) and (rows[i + 1] - top + 1) * width <= 10_000:
             i += 1
-            matrix = [[cells.get((r, c), ...) for c in range(first_col, last_col + 1)]
-                      for r in range(top, bottom + 1)]
-            address = f"{column_letter(first_col)}{top}:{column_letter(last_col)}{bottom}"
-            _quietly(lambda: sheets[sheet].range(address).set_colors(matrix))
+        bottom = rows[i]
+        i += 1
+        matrix = [[cells.get((r, c), ...) for c in range(first_col, last_col + 1)] for r in range(top, bottom + 1)]
+        address = f"{column_letter(first_col)}{top}:{column_letter(last_col)}{bottom}"
+        _quietly(lambda: sheet.range(address).set_colors(matrix))
 
 
 def _split(cell: str) -> tuple[int, int]:
