@@ -186,3 +186,11 @@ def test_assign_ids_skips_ids_known_from_kundendoku_and_the_register() -> None:
 def test_a_broken_random_source_fails_instead_of_looping() -> None:
     with pytest.raises(RuntimeError):
         random_id(lambda n: 0)  # always 22222 → 222222, six digits: never issuable
+
+
+def test_cell_edits_follow_the_id_column_wherever_it_is() -> None:
+    header = ["Vorname", "Nachname", "Kunden-ID", "Erstkontakt", "Akquise", "Status", "Berater",
+              "Strasse", "PLZ", "Stadt", "Telefon", "E-Mail"]
+    data = workbook_from_grids({"Kunden": [header, ["Eva", "X", None, "2026-01-05"]],
+                                "KundenDoku": [DOKU_HEADER]})
+    assert id_cell_edits(data, [(2, "K7M4Q3")]) == {"C2": "K7M4Q3"}
