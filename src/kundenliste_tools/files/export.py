@@ -1,0 +1,291 @@
+"""Writing the anonymised quarterly export file (SPEC §6) with openpyxl.
+
+The file is built from nothing, never copied from the workbook, so nothing of the source can
+ride along: no document properties (creator and title are set to neutral values, the rest
+left empty), no comments, no hidden sheets, no defined names, no VBA.  openpyxl's write-only
+mode streams the rows, so a quarter of a job centre's KundenDoku is written in seconds.
+
+Text that starts with `=`, `+`, `-` or `@` is written as a text cell (`t="inlineStr"`, never
+`<f>`) and flagged with Excel's quote prefix, so it stays text even when someone edits the
+cell: openpyxl would otherwise turn a string starting with `=` into a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..core.book import WorkbookData
+from ..core.errors import KundenlisteError, WorkbookBusy
+from ..core.overdue import assess
+from ..core.periods import Period
+from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end
+from .rulefiles import load_ruleset
+
+DATE_FORMAT = "yyyy-mm-dd"
+RISKY_START = ("=", "+", "-", "@")
+CREATOR = "kundenliste-tools"
+TITLE = "Anonymisierter Quartalsexport"
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_TITLE_FONT = Font(bold=True, size=13)
+_NOTE_FONT = Font(italic=True, color="595959")
+_CHART_ROWS = 17  # rows a chart of the default size covers
+_CHART_COLUMN = 8  # charts start in column H, beside the tables (at most six columns)
+
+
+def default_name(period: Period) -> str:
+    """`Quartal_2026-Q3_anonym.xlsx` / `Quartal_2026-06-29_bis_2026-09-28_anonym.xlsx`."""
+    return f"Quartal_{period.label}_anonym.xlsx"
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    export: QuarterlyExport
+    regelwerk: str
+
+
+def export_quarter(data: WorkbookData, period: Period, out: str | Path, regelwerk: str | None = None,
+                   source: str | Path | None = None) -> ExportResult:
+    """Assess overdue contacts at the period's end, build the export and write it to `out`.
+
+    `source` is the workbook's own path: the export refuses to overwrite it.
+    """
+    out = Path(out)
+    if source is not None and _same_file(out, Path(source)):
+        raise KundenlisteError(
+            f"Der Export darf die Arbeitsmappe selbst nicht überschreiben („{out.name}“). "
+            "Bitte mit --out einen anderen Dateinamen angeben.")
+    rules = load_ruleset(regelwerk, data)
+    assessment = assess(data_at_period_end(data, period), rules, period.end)
+    export = build_export(data, period, assessment, rules.name)
+    write_export(export, out)
+    return ExportResult(out, export, rules.name)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def write_export(export: QuarterlyExport, path: str | Path) -> Path:
+    """Write the four sheets to `path` (via a temporary file in the same folder, then replaced)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise KundenlisteError(f"Der Export ist eine .xlsx-Datei; „{path.name}“ hat eine andere Endung.")
+    if not path.parent.is_dir():
+        raise KundenlisteError(f"Den Ordner „{path.parent}“ gibt es nicht.")
+    lock = path.with_name("~$" + path.name)
+    if lock.exists():
+        raise WorkbookBusy(f"„{path.name}“ ist gerade in Excel geöffnet. Bitte schließen und erneut exportieren.")
+    wb = build_workbook(export)
+    fd, tmp = tempfile.mkstemp(prefix=".quartal-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise WorkbookBusy(f"„{path}“ kann nicht geschrieben werden (geöffnet oder schreibgeschützt).") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def build_workbook(export: QuarterlyExport) -> Workbook:
+    wb = Workbook(write_only=True)
+    props = wb.properties
+    for name in ("title", "subject", "description", "keywords", "category", "lastModifiedBy",
+                 "identifier", "language", "contentStatus", "version", "revision"):
+        setattr(props, name, None)
+    props.creator = CREATOR
+    props.title = f"{TITLE} {export.period.label}"
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    props.created = props.modified = now
+    props.lastPrinted = None
+
+    _data_sheet(wb, "Kundenliste", export.kunden, widths={"ID": 12, "Erstkontakt": 12, "Akquise": 30,
+                                                          "Status": 15, "Berater": 22})
+    _data_sheet(wb, "KundenDoku", export.doku, widths={"Datum": 12, "ID": 12, "Berater": 22,
+                                                       "Zusammenfassung": 70, "Vereinbarungen": 50,
+                                                       "Folgetermin": 12, "Kontaktart": 14,
+                                                       "Vermerkart": 20})
+    _auswertung(wb, export.tables)
+    _info(wb, export.info)
+    wb.active = 2  # open on the Auswertung
+    return wb
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+def _text(ws: Any, value: str, **style: Any) -> Any:
+    """A text cell that stays text: explicit type `s`, quote prefix for = + - @."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    if value.startswith(RISKY_START):
+        cell.quotePrefix = True
+    for k, v in style.items():
+        setattr(cell, k, v)
+    return cell
+
+
+def _value(ws: Any, value: Any) -> Any:
+    """A data cell: text stays text, dates get the ISO format, blanks stay empty."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, str):
+        if not value:
+            return None
+        if value.startswith(RISKY_START) or ILLEGAL_CHARACTERS_RE.search(value):
+            return _text(ws, value)
+        return value
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(ws, value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _header(ws: Any, names: list[str]) -> list[Any]:
+    return [_text(ws, n, font=_HEADER_FONT, fill=_HEADER_FILL) for n in names]
+
+
+def _data_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str, float]) -> None:
+    ws = wb.create_sheet(title)
+    columns = list(frame.columns)
+    for i, name in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 14)
+    ws.freeze_panes = "A2"
+    ws.append(_header(ws, columns))
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_value(ws, v) for v in row])
+
+
+# ----------------------------------------------------------------------------- Auswertung
+
+
+def _auswertung(wb: Workbook, tables: list[Table]) -> None:
+    ws = wb.create_sheet("Auswertung")
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.column_dimensions["A"].width = 40
+    for col in "BCDEFG":
+        ws.column_dimensions[col].width = 12
+    ws.column_dimensions["F"].width = 36  # "Grundlage" of the expectations
+    rows: list[list[Any]] = []
+    charts: list[tuple[Any, int]] = []
+    for table in tables:
+        top = len(rows) + 1
+        rows.append([_text(ws, table.title, font=_TITLE_FONT)])
+        if table.note:
+            rows.append([_text(ws, table.note, font=_NOTE_FONT)])
+        header_row = len(rows) + 1
+        frame = table.frame
+        rows.append(_header(ws, [str(c) for c in frame.columns]))
+        for rec in frame.itertuples(index=False, name=None):
+            rows.append([_table_cell(ws, c, v, table) for c, v in zip(frame.columns, rec)])
+        last_row = len(rows)
+        chart = _chart(ws, table, header_row, last_row) if len(frame) else None
+        if chart is not None:
+            charts.append((chart, top))
+            while len(rows) < top - 1 + _CHART_ROWS:
+                rows.append([])
+        rows.append([])
+        rows.append([])
+    for row in rows:
+        ws.append(row)
+    for chart, top in charts:
+        ws.add_chart(chart, f"{get_column_letter(_CHART_COLUMN)}{top}")
+
+
+def _table_cell(ws: Any, column: str, value: Any, table: Table) -> Any:
+    if column in table.percent_columns and isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell = WriteOnlyCell(ws, float(value))
+        cell.number_format = "0.0 %"
+        return cell
+    return _value(ws, value)
+
+
+def _chart(ws: Any, table: Table, header_row: int, last_row: int) -> Any:
+    """A native Excel chart over the table's cells (Excel and LibreOffice draw it themselves)."""
+    frame = table.frame
+    if not table.chart or not table.chart_columns:
+        return None
+    col_of = {name: i + 1 for i, name in enumerate(frame.columns)}
+    cats = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
+    if table.chart == "pie":
+        chart = PieChart()
+        c = col_of[table.chart_columns[0]]
+        chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last_row), titles_from_data=True)
+        chart.set_categories(cats)
+        chart.dataLabels = DataLabelList()
+        chart.dataLabels.showPercent = True
+        for flag in ("showVal", "showSerName", "showCatName", "showLegendKey", "showLeaderLines"):
+            setattr(chart.dataLabels, flag, False)
+    else:
+        chart = BarChart()
+        chart.type = "bar" if table.chart == "bar" else "col"
+        if table.rows_are_series:  # one series per row (source), months along the axis
+            first = col_of[table.chart_columns[0]]
+            last = col_of[table.chart_columns[-1]]
+            data = Reference(ws, min_col=1, max_col=last, min_row=header_row + 1, max_row=last_row)
+            chart.add_data(data, from_rows=True, titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=first, max_col=last, min_row=header_row))
+        else:
+            for name in table.chart_columns:
+                c = col_of[name]
+                chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last_row),
+                               titles_from_data=True)
+            chart.set_categories(cats)
+        if table.chart == "stacked":
+            chart.grouping = "stacked"
+            chart.overlap = 100
+        chart.y_axis.title = table.y_title or None
+        chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+    chart.title = table.title
+    chart.width, chart.height = 17, 8.2
+    return chart
+
+
+# ----------------------------------------------------------------------------- Info
+
+
+def _info(wb: Workbook, info: list[tuple[str, Any]]) -> None:
+    ws = wb.create_sheet("Info")
+    ws.column_dimensions["A"].width = 48
+    ws.column_dimensions["B"].width = 44
+    ws.append(_header(ws, ["Angabe", "Wert"]))
+    for key, value in info:
+        ws.append([_text(ws, key), _value(ws, value)])
