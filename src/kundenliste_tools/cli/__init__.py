@@ -15,7 +15,7 @@ from typing import Callable, Sequence, TextIO
 from ..core.errors import KundenlisteError
 
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ("vorlage", "demo", "pruefen", "ids", "faellig", "regelwerke")  # each issue adds its command here
+COMMANDS: tuple[str, ...] = ("vorlage", "demo", "pruefen", "ids", "faellig", "regelwerke", "quartal")  # each issue adds its command here
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 

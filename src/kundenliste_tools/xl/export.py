@@ -1,0 +1,45 @@
+"""The "Quartalsexport" button: the anonymised export of the latest Stichtag window.
+
+A thin adapter: reads the calling workbook (one range read per sheet), lets `files.export`
+assess, build and write `Quartal_<Zeitraum>_anonym.xlsx` in the workbook's folder, and tells
+the user where it is.  The open workbook itself is not changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import KundenlisteError
+from ..core.periods import default_period
+from ..files.export import ExportResult, default_name, export_quarter
+from .common import status, tell, workbook_data
+
+
+def folder_of(book: Any) -> Path:
+    """The folder the workbook was opened from (xlwings maps OneDrive URLs to local paths)."""
+    fullname = str(getattr(book, "fullname", "") or book.name)
+    if "://" in fullname:
+        raise KundenlisteError(
+            "Die Mappe ist nur online geöffnet (kein Ordner auf diesem Rechner). Bitte die Mappe "
+            "lokal speichern oder den Export mit „kundenliste quartal MAPPE“ erstellen.")
+    folder = Path(fullname).parent
+    if not folder.is_dir():
+        raise KundenlisteError(f"Der Ordner der Mappe („{folder}“) ist nicht erreichbar.")
+    return folder
+
+
+def quartalsexport(book: Any, today: dt.date | None = None) -> ExportResult:
+    """Write the export of the latest Stichtag window beside the workbook and say where."""
+    period = default_period(today or dt.date.today())
+    status(book, f"Quartalsexport {period.description} wird erstellt …")
+    data = workbook_data(book)
+    out = folder_of(book) / default_name(period)
+    result = export_quarter(data, period, out, None, source=getattr(book, "fullname", None))
+    status(book, None)
+    info = dict(result.export.info)
+    tell(book, f"Der anonymisierte Quartalsexport ({period.description}, "
+         f"{info['Kunden im Export']} Kunden, {info['Einträge im Export (KundenDoku)']} Einträge) "
+         f"ist gespeichert unter:\n{result.path.resolve()}", title="Quartalsexport")
+    return result
