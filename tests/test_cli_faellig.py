@@ -92,7 +92,7 @@ def test_readable_german_table_overdue_first(mappe):
     assert lines[3].split()[:4] == ["ID", "Berater", "Lage", "Fällig"]
     assert lines[4].split()[:5] == ["A", "Karin", "überfällig", "2026-03-01", "75"]
     assert "Beratungsgespräche je Kalenderwoche" in out
-    assert err.startswith("Lese ")
+    assert err.startswith("Bewerte 4 Kunden nach Regelwerk vamv zum 2026-05-15")  # progress on stderr
 
 
 @pytest.mark.parametrize("argv,message", [

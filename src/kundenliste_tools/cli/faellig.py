@@ -46,7 +46,6 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     if not 1 <= args.wochen <= 520:
         raise KundenlisteError("--wochen muss zwischen 1 und 520 liegen.")
-    progress(stderr, f"Lese {args.mappe} …")
     data = read_workbook(args.mappe, args.passwort)
     stichtag = choose_stichtag(args.stichtag, data, dt.date.today())
     rules = load_ruleset(args.regelwerk, data)
@@ -78,6 +77,11 @@ def as_json(result, staff: list[dict], name: str, stichtag: dt.date) -> dict[str
     return {"stichtag": stichtag.isoformat(), "regelwerk": name, "customers": customers, "advisors": staff}
 
 
+def _num(x: float) -> str:
+    """German decimal comma: 0,75 Stelle, Soll 18,75."""
+    return f"{x:g}".replace(".", ",")
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -104,15 +108,15 @@ def write_table(result, staff: list[dict], rules, stichtag: dt.date, out: TextIO
         return
     quota = rules.staff.per_week
     out.write("\nBeratungsgespräche je Kalenderwoche"
-              + (f" (Soll {quota:g} je Vollzeitkraft, Teilzeit anteilig)" if quota else "") + ":\n")
+              + (f" (Soll {_num(quota)} je Vollzeitkraft, Teilzeit anteilig)" if quota else "") + ":\n")
     for a in staff:
         weeks = ", ".join(
-            f"{w['week'][-3:]}: {w['count']}" + (f"/{w['quota']:g}" if w["quota"] is not None else "")
+            f"{w['week'][-3:]}: {w['count']}" + (f"/{_num(w['quota'])}" if w["quota"] is not None else "")
             + (" (laufend)" if w["partial"] else "")
             for w in a["weeks"])
-        out.write(f"  {a['berater']} ({a['stellenanteil']:g} Stelle): {weeks}\n")
+        out.write(f"  {a['berater']} ({_num(a['stellenanteil'])} Stelle): {weeks}\n")
     if rules.staff.caseload:
         out.write(f"\nAktive Kunden je Beraterin (Betreuungsschlüssel 1:{rules.staff.caseload}, Teilzeit anteilig):\n")
         for a in staff:
             flag = "  – über dem Schlüssel" if a["over_caseload"] else ""
-            out.write(f"  {a['berater']}: {a['active_customers']} von höchstens {a['caseload_limit']:g}{flag}\n")
+            out.write(f"  {a['berater']}: {a['active_customers']} von höchstens {_num(a['caseload_limit'])}{flag}\n")
