@@ -12,8 +12,11 @@ ceil(K × days since Erstkontakt / days of its first half-year) contacts.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kundenliste_tools.core.overdue import window_start
 from kundenliste_tools.core.rules import Period
@@ -143,3 +146,35 @@ def test_missed_folgetermin_closed_and_not_assessable():
     ]
     assert reasons(res)["NP"] == "nicht bewertbar: Profillage fehlt (für Regel „2. Marktprofil“)"
     assert reasons(res)["NA"] == "nicht bewertbar: Bereich oder Geburtsdatum fehlt (für Regel „1. U25“)"
+
+
+# ----------------------------------------------------------------------------- property
+
+K_OF = {"Marktprofil": 4, "Aktivierungsprofil": 5, "Förderprofil": 3, "Stabilisierungsprofil": 2, "Z": 1}
+day = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2026, 12, 31))
+
+
+def _plus_6_months(x: dt.date) -> dt.date:
+    return (pd.Timestamp(x) + pd.DateOffset(months=6)).date()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(K_OF)), day, st.lists(day, max_size=8), day)
+def test_count_rule_matches_its_definition(profil, erst, contacts, stichtag):
+    """overdue ⇔ fewer counting contacts in the half-year than required, computed per the
+    definition in the module docstring, one customer at a time (no engine code involved)."""
+    K = K_OF[profil]
+    seen = [c for c in contacts if c <= stichtag]
+    in_window = sum(1 for c in seen if _plus_6_months(c) >= stichtag)
+    if _plus_6_months(erst) >= stichtag:  # Erstkontakt inside the half-year: pro rata
+        elapsed = max((stichtag - erst).days, 0)
+        required = math.ceil(K * elapsed / (_plus_6_months(erst) - erst).days - 1e-9)
+    else:
+        required = K
+    got, _ = assess_with("ba-2010", [ue25("P", profil, erst.isoformat())],
+                         [entry("P", c.isoformat()) for c in contacts], stichtag=stichtag.isoformat())
+    (_, overdue, due, days, rule, ok), = got
+    assert ok and rule.endswith(profil.replace("Z", "Profillage Z"))
+    assert overdue == (in_window < required), (in_window, required, due)
+    if overdue:
+        assert days == (stichtag - dt.date.fromisoformat(due)).days > 0
