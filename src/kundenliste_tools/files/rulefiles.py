@@ -34,12 +34,17 @@ from ..core.rules import CONDITION_ORDER, RuleSet, parse_ruleset
 from ..core.values import is_blank, to_text
 
 DEFAULT_RULESET = "vamv"
-PACKAGE = "kundenliste_tools.regelwerke"
+PACKAGE = "kundenliste_tools"
+FOLDER = "regelwerke"  # package data (pyproject: regelwerke/*.toml), not a Python package
+
+
+def _folder():
+    return resources.files(PACKAGE).joinpath(FOLDER)
 
 
 def builtin_names() -> list[str]:
     """The names of the shipped rule sets (file names without `.toml`), sorted."""
-    return sorted(p.name[:-5] for p in resources.files(PACKAGE).iterdir() if p.name.endswith(".toml"))
+    return sorted(p.name[:-5] for p in _folder().iterdir() if p.name.endswith(".toml"))
 
 
 def builtin_text(name: str) -> str:
@@ -52,7 +57,7 @@ def builtin_text(name: str) -> str:
             f"Ein Regelwerk „{name}“ gibt es nicht. Eingebaut sind: {', '.join(builtin_names())}; "
             "oder den Pfad einer eigenen .toml-Datei angeben."
         )
-    return resources.files(PACKAGE).joinpath(f"{key}.toml").read_text(encoding="utf-8")
+    return _folder().joinpath(f"{key}.toml").read_text(encoding="utf-8")
 
 
 def load_builtin(name: str, lists: ValueLists | None = None) -> RuleSet:
