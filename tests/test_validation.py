@@ -389,6 +389,17 @@ def test_the_same_entry_twice_is_a_warning_at_the_copy() -> None:
     assert "Zeile 2" in fs[0].message
 
 
+def test_entries_that_differ_only_in_their_text_are_not_duplicates() -> None:
+    assert found([kunde(1)], [eintrag("101"), eintrag("101", Vereinbarungen="anders"),
+                              eintrag("101", Zusammenfassung=None)]) == []
+
+
+def test_excel_error_in_free_text() -> None:
+    fs = findings([kunde(1)], [eintrag("101", Zusammenfassung="#NV"), eintrag("101", Datum=dt.date(2025, 7, 8),
+                                                                             Vereinbarungen="#BEZUG!")])
+    assert [(f.cell, f.severity, f.code) for f in fs] == [("D2", "error", "zellfehler"), ("E3", "error", "zellfehler")]
+
+
 def test_same_person_twice_under_two_ids() -> None:
     twin = dict(VName="Anna", NName="Müller", Geburtsdatum=dt.date(1990, 4, 1))
     fs = findings([kunde(1, **twin), kunde(2, **twin), kunde(3, **{**twin, "Geburtsdatum": dt.date(1991, 1, 1)})])

@@ -95,7 +95,7 @@ from . import model
 from .book import SheetLayout, WorkbookData
 from .findings import ERROR, WARNING, Finding, FindingType
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
-from .values import DateValue, id_text, is_blank, parse_date, to_text
+from .values import DateValue, id_text, parse_date, to_text
 
 from .ids import check_ok, is_own_format
 
@@ -319,6 +319,9 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
 
     for sh in (k, d):
         for f in model.SHEET_FIELDS[sh.sheet]:
+            if (sh.sheet, f.name) in _FREE_TEXT:
+                _check_free_text(out, sh, f.name)
+                continue
             col = sh.col(f.name)
             for pos in np.flatnonzero(col.error):
                 out.add(sh, "zellfehler", f.name, pos, value=_show(col.value(pos)).upper())
@@ -349,6 +352,15 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
     out.findings.sort(key=lambda x: (names.get(x.sheet, order.get(x.sheet, 2)), x.row,
                                      columns.get((x.sheet, x.field), 0), x.code))
     return out.findings
+
+
+def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:
+    """Only Excel errors, as the engines deliver them (exact text): one hash look-up per cell."""
+    if field not in sh.frame:
+        return
+    series = sh.frame[field]
+    for pos in np.flatnonzero(series.isin(EXCEL_ERRORS).to_numpy()):
+        out.add(sh, "zellfehler", field, int(pos), value=str(series.iat[pos]))
 
 
 def summarize(findings: list[Finding], data: WorkbookData | None = None) -> dict[str, Any]:
@@ -792,26 +804,38 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
     _check_duplicate_entries(out, d, keys)
 
 
+#: Free text: a value per row, so factorising it costs more than every other column together.
+#: It is only looked at for Excel errors and, for the few rows that agree on everything else,
+#: for duplicates.
+_FREE_TEXT = frozenset({(KUNDENDOKU, "Zusammenfassung"), (KUNDENDOKU, "Vereinbarungen")})
+
+
 def _check_duplicate_entries(out: _Collector, d: _Sheet, keys: np.ndarray) -> None:
     """The same entry twice (copy and paste): it would count as two contacts.
 
-    Two rows are the same entry when every model field holds the same distinct value, i.e.
-    the same factorisation code in each column: integer work, no text is compared.
+    Two rows are the same entry when every model field holds the same distinct value.  The
+    short fields are compared by their factorisation codes (integer work); the free text only
+    for the rows that already agree on all of those, which are few.
     """
     if len(keys) < 2:
         return
-    codes = pd.DataFrame({f.name: d.col(f.name).codes for f in model.DOKU_FIELDS})
+    short = [f.name for f in model.DOKU_FIELDS if (KUNDENDOKU, f.name) not in _FREE_TEXT]
+    codes = pd.DataFrame({name: d.col(name).codes for name in short})
     candidate = (keys != "") & d.col("Datum").filled
-    hashes = pd.Series(pd.util.hash_pandas_object(codes, index=False).to_numpy())
-    dup = hashes.duplicated(keep="first").to_numpy() & candidate
+    same_short = codes.duplicated(keep=False).to_numpy() & candidate
+    if not same_short.any():
+        return
+    rows = np.flatnonzero(same_short)
+    sub = codes.iloc[rows].reset_index(drop=True)
+    for name in sorted(n for s, n in _FREE_TEXT if s == KUNDENDOKU):
+        texts = d.frame[name].to_numpy(dtype=object)[rows] if name in d.frame else np.full(len(rows), None)
+        sub[name] = pd.factorize(np.array([to_text(t) for t in texts], dtype=object))[0]
+    dup = sub.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    values, first_index = np.unique(hashes.to_numpy(), return_index=True)
-    matrix = codes.to_numpy()
-    for pos in np.flatnonzero(dup):
-        f = int(first_index[np.searchsorted(values, hashes.iat[pos])])
-        if (matrix[f] == matrix[pos]).all():
-            out.add(d, "eintrag-doppelt", "Datum", pos, first=int(d.rows[f]))
+    first = sub.reset_index().groupby(list(sub.columns), sort=False, dropna=False)["index"].transform("first").to_numpy()
+    for i in np.flatnonzero(dup):
+        out.add(d, "eintrag-doppelt", "Datum", int(rows[i]), first=int(d.rows[rows[first[i]]]))
 
 
 def _check_duplicate_customers(out: _Collector, k: _Sheet, geb: _Dates) -> None:
