@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from kundenliste_tools.core import model
 from kundenliste_tools.core.book import column_letter, workbook_from_grids
 from kundenliste_tools.core.ids import check_char
-from kundenliste_tools.core.validation import CODES, check_email, plain_email_ok, plain_german_phone_ok, validate
+from kundenliste_tools.core.validation import CODES, validate
+from kundenliste_tools.core.value_checks import check_email, plain_email_ok, plain_german_phone_ok
 
 TODAY = dt.date(2026, 3, 15)
 K, D = model.KUNDENLISTE, model.KUNDENDOKU
