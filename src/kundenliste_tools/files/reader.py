@@ -7,10 +7,12 @@ encrypted workbook is decrypted in memory only, never written to disk.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import zipfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Iterator
 
 import python_calamine as pc
 
@@ -142,5 +144,20 @@ def read_workbook(path: str | Path, password: str | None = None) -> WorkbookData
     """Read a Kundenliste workbook into the model. Raises `WorkbookUnreadable` with a German message."""
     path = Path(path)
     source = open_bytes(path, password)
-    grids = read_grids(source, name=path.name)
-    return workbook_from_grids(grids, source=path.name)
+    with _collector_paused():
+        grids = read_grids(source, name=path.name)
+        return workbook_from_grids(grids, source=path.name)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading creates millions of cell objects, none of them in a reference cycle; Python's
+    cyclic collector would walk them again and again for nothing (a tenth of the read time
+    at 300,000 entries).  Plain reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
