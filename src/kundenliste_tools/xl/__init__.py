@@ -1,6 +1,6 @@
 """The Excel door: RunPython entry points, the on-save hook and UDFs (thin xlwings adapters).
 
-The VBA calls e.g. ``RunPython "import kundenliste_tools.xl as kl: kl.pruefen()"``.  Each name
+The VBA calls e.g. ``RunPython "import kundenliste_tools.xl as kl; kl.pruefen()"``.  Each name
 here imports its module only when called, so that a click in Excel does not pay for pandas and
 the whole package before it is needed.  Each adapter module has a `Book`-taking function (what
 the tests call with a remote-engine `xw.Book`) beside the caller-taking entry point.
