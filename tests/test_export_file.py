@@ -9,6 +9,7 @@ import re
 import subprocess
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -142,8 +143,12 @@ def test_clean_properties_no_comments_hidden_sheets_or_names(exported):
     names = {n.lower() for n in p}
     assert not any("comment" in n or "vml" in n or "vbaproject" in n or "custom" in n for n in names)
     core = p["docProps/core.xml"]
-    assert "<dc:creator>kundenliste-tools</dc:creator>" in core
-    assert "lastmodifiedby" not in core and "keywords" not in core and "description" not in core
+    with zipfile.ZipFile(exported) as z:
+        props = {el.tag.split("}")[1]: el.text for el in ElementTree.fromstring(z.read("docProps/core.xml"))}
+    assert set(props) == {"creator", "title", "created", "modified"}
+    assert props["creator"] == "kundenliste-tools"
+    assert props["title"] == "Anonymisierter Quartalsexport 2026-Q3"
+    assert "lastmodifiedby" not in core and "keywords" not in core
     assert "<definedname " not in p["xl/workbook.xml"]
     assert "hidden" not in p["xl/workbook.xml"]
     wb = openpyxl.load_workbook(exported)
