@@ -116,10 +116,11 @@ def lenient_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Only the cells the strict `to_dates` rejects go through the scalar parser.
     """
     dates = to_dates(values)
-    blank = values.map(is_blank).astype(bool)
-    unclear = dates.isna() & ~blank
     guessed = pd.Series(False, index=values.index)
-    for i in unclear[unclear].index:
+    missing = dates.isna()
+    unclear = missing[missing].index
+    unclear = unclear[[not is_blank(v) for v in values[unclear].tolist()]]
+    for i in unclear:
         parsed = parse_date(values[i])
         if parsed is not None and parsed.date is None and parsed.suggestion:
             dates[i] = pd.Timestamp(parsed.suggestion)
@@ -130,9 +131,9 @@ def lenient_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _canonical(values: pd.Series, list_name: str, lists: ValueLists) -> tuple[pd.Series, pd.Series]:
     """List values in their list spelling; and a mask of the cells that are not in the list."""
     texts = to_texts(values)
-    mapping = {u: lists.match(list_name, u) for u in pd.unique(texts) if u}
-    canon = texts.map(lambda t: mapping.get(t) or t if t else "")
-    unknown = texts.map(lambda t: bool(t) and mapping.get(t) is None).astype(bool)
+    matched = {u: lists.match(list_name, u) for u in pd.unique(texts) if u}
+    canon = texts.map({u: m or u for u, m in matched.items()} | {"": ""})
+    unknown = texts.map({u: m is None for u, m in matched.items()} | {"": False}).astype(bool)
     return canon.astype(object), unknown
 
 
@@ -285,12 +286,13 @@ def _has_column(data: WorkbookData, sheet: str, name: str) -> bool:
 
 def _date_or_text(raw: pd.Series, dates: pd.Series) -> pd.Series:
     """A date where one could be read, else the cell's text (to be scrubbed), else None."""
-    texts = to_texts(raw)
     out = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     ok = dates.notna()
-    out[ok] = [t.date() for t in dates[ok]]
-    rest = ~ok & (texts != "")
-    out[rest] = texts[rest]
+    out[ok] = dates[ok].dt.date
+    if (~ok).any():
+        texts = to_texts(raw[~ok])
+        texts = texts[texts != ""]
+        out[texts.index] = texts
     return out
 
 
@@ -449,7 +451,8 @@ def _per_berater(doku: pd.DataFrame, p: _Prepared, data: WorkbookData) -> pd.Dat
     out = pd.DataFrame({"Gespräche": g.size(), "Kunden": g["ID"].nunique()}).reset_index()
     out["Gespräche je Kunde"] = (out["Gespräche"] / out["Kunden"]).round(2)
     if "Kontaktart" in doku.columns:
-        persoenlich = doku["Kontaktart"].map(normalize_key) == normalize_key("persönlich")
+        art = doku["Kontaktart"].fillna("")
+        persoenlich = art.map({u: normalize_key(u) == "persoenlich" for u in pd.unique(art)}).astype(bool)
         out["davon persönlich"] = [int((persoenlich & (who == b)).sum()) for b in out["Berater"]]
     return out.sort_values("Gespräche", ascending=False, kind="stable").reset_index(drop=True)
 
