@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -51,15 +51,29 @@ def id_text(value: object) -> str:
 
 def id_texts(values: pd.Series) -> pd.Series:
     """Vectorised `id_text` over a column (object dtype, ``""`` for blanks)."""
-    return _texts(values, id_text)
+    return _texts(values, id_text, {float: _number_text, int: str})
 
 
 _strip = np.frompyfunc(str.strip, 1, 1)
 
 
-def _texts(values: pd.Series, one: Callable[[object], str]) -> pd.Series:
+def _number_text(value: float) -> str:
+    """`id_text`/`to_text` of a float: ``""`` for NaN, `101.0` → `101`."""
+    if value != value:
+        return ""
+    return str(int(value)) if value.is_integer() else str(value).strip()
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    """`to_text` of a datetime: the ISO date at midnight, else the full timestamp."""
+    return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+
+
+def _texts(values: pd.Series, one: Callable[[object], str],
+           exact: dict[type, Callable[[Any], str]] | None = None) -> pd.Series:
     """`one` over a column, with text and empty cells (nearly all of them) handled in C loops:
-    text is stripped, None is ``""``; only the other cells (numbers, dates) go through `one`."""
+    text is stripped, None is ``""``; cells of a type in `exact` (exactly that type, not a
+    subclass) get its shortcut, which must agree with `one`; only the rest go through `one`."""
     arr = values.to_numpy(dtype=object)
     out = np.empty(len(arr), dtype=object)
     types = np.fromiter(map(type, arr), dtype=object, count=len(arr))
@@ -67,6 +81,14 @@ def _texts(values: pd.Series, one: Callable[[object], str]) -> pd.Series:
     out[is_str] = _strip(arr[is_str])
     out[is_none] = ""
     rest = ~(is_str | is_none)
+    for kind, fn in (exact or {}).items():
+        if not rest.any():
+            break
+        hit = rest & (types == kind)
+        if hit.any():
+            with np.errstate(all="ignore"):  # NaN compares would raise numpy's FP flag
+                out[hit] = np.frompyfunc(fn, 1, 1)(arr[hit])
+            rest &= ~hit
     if rest.any():
         out[rest] = [one(v) for v in arr[rest]]
     return pd.Series(out, index=values.index, dtype=object)
@@ -191,4 +213,5 @@ def to_text(value: object) -> str:
 
 def to_texts(values: pd.Series) -> pd.Series:
     """Vectorised `to_text` over a column."""
-    return _texts(values, to_text)
+    return _texts(values, to_text, {dt.date: dt.date.isoformat, dt.datetime: _datetime_text,
+                                    float: _number_text, int: str})
