@@ -150,7 +150,7 @@ def _status_at_end(kunden_status: pd.Series, ids: pd.Series, doku_ids: pd.Series
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     """The workbook's two sheets with typed columns, shared by the export and the view."""
 
     ids: pd.Series
@@ -163,23 +163,24 @@ class _Prepared:
     datum_guessed: pd.Series
 
 
-def _prepare(data: WorkbookData) -> _Prepared:
+def prepare(data: WorkbookData) -> Prepared:
     k, d = data.kunden, data.doku
     erst, erst_guessed = lenient_dates(k["Erstkontakt"])
     datum, datum_guessed = lenient_dates(d["Datum"])
     status, status_unknown = _canonical(k["Status"], "Status", data.lists)
-    return _Prepared(id_texts(k["ID"]), erst, erst_guessed, status, status_unknown,
+    return Prepared(id_texts(k["ID"]), erst, erst_guessed, status, status_unknown,
                      id_texts(d["ID"]), datum, datum_guessed)
 
 
-def data_at_period_end(data: WorkbookData, period: Period) -> WorkbookData:
+def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | None = None) -> WorkbookData:
     """The workbook as it stood at the period's end, for the overdue engine.
 
     Customers whose Erstkontakt lies after the end (or is unreadable and who have no entry by
     then) did not exist yet; entries after the end had not happened; a case closed later was
-    still open (see `_status_at_end`).
+    still open (see `_status_at_end`).  `prepared` (from `prepare(data)`) saves reading the
+    dates twice when the export is built from the same workbook.
     """
-    p = _prepare(data)
+    p = prepared or prepare(data)
     end = pd.Timestamp(period.end)
     before = set(p.doku_ids[p.datum <= end])
     existed = (p.erst <= end) | (p.erst.isna() & p.ids.isin(before) & (p.ids != ""))
@@ -197,14 +198,15 @@ def data_at_period_end(data: WorkbookData, period: Period) -> WorkbookData:
 
 
 def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | None = None,
-                 regelwerk: str = "", scrubber: Scrubber | None = None) -> QuarterlyExport:
+                 regelwerk: str = "", scrubber: Scrubber | None = None,
+                 prepared: Prepared | None = None) -> QuarterlyExport:
     """Everything the export file holds, with no personal data left in it.
 
     `assessment` is the overdue engine's frame for `data_at_period_end(data, period)` at
     `period.end` (None: the overdue share is reported as not computed); `regelwerk` its name.
     """
     k, d = data.kunden, data.doku
-    p = _prepare(data)
+    p = prepared or prepare(data)
     scrubber = scrubber or build_scrubber(k)
     end = pd.Timestamp(period.end)
 
@@ -316,7 +318,7 @@ def _scrub_in_place(scrubber: Scrubber, targets: list[tuple[pd.DataFrame, str, p
 # ----------------------------------------------------------------------------- Auswertung
 
 
-def _analysis(data: WorkbookData, p: _Prepared, period: Period, chosen: pd.Series, new: pd.Series,
+def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series, new: pd.Series,
               in_period: pd.Series, status_end: pd.Series, akquise: pd.Series,
               ergebnis: pd.Series, doku: pd.DataFrame, assessment: pd.DataFrame | None,
               regelwerk: str) -> list[Table]:
@@ -438,7 +440,7 @@ def _status_table(status: pd.Series, lists: ValueLists) -> pd.DataFrame:
     return frame
 
 
-def _per_berater(doku: pd.DataFrame, p: _Prepared, data: WorkbookData) -> pd.DataFrame:
+def _per_berater(doku: pd.DataFrame, p: Prepared, data: WorkbookData) -> pd.DataFrame:
     """Conversations per counsellor: the entry's Berater, else the customer's."""
     customer_berater = pd.Series(to_texts(data.kunden["Berater"]).to_numpy(), index=p.ids.to_numpy())
     customer_berater = customer_berater[~customer_berater.index.duplicated()]
@@ -467,7 +469,7 @@ def _per_customer(ids: pd.Series, doku: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _closed(p: _Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Period) -> Table:
+def _closed(p: Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Period) -> Table:
     last_entry = p.datum.groupby(p.doku_ids).max()
     last = p.ids.map(last_entry)
     when = last.where(last.notna(), p.erst)

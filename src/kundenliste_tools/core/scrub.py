@@ -42,6 +42,7 @@ Decisions and trade-offs:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import unicodedata
@@ -52,7 +53,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .values import is_blank, parse_date, to_text
+from .values import is_blank, parse_date, to_dates, to_text, to_texts
 
 NAME = "[Name]"
 ADRESSE = "[Adresse]"
@@ -245,9 +246,10 @@ def spellings(value: str) -> set[str]:
 
 
 def _values(series: pd.Series | None) -> list[str]:
+    """The distinct non-blank texts of a column."""
     if series is None:
         return []
-    return [t for t in dict.fromkeys(to_text(v) for v in series.tolist()) if t]
+    return [t for t in pd.unique(to_texts(series)) if t]
 
 
 def name_keys(values: Iterable[str]) -> set[str]:
@@ -327,8 +329,8 @@ def city_keys(values: Iterable[str]) -> set[str]:
 def plz_keys(values: Iterable[object]) -> set[str]:
     """Postcodes (leading zeros do not matter: digit words are compared without them)."""
     keys: set[str] = set()
-    for v in values:
-        digits = re.sub(r"\D", "", to_text(v))
+    for v in {to_text(v) for v in values}:
+        digits = re.sub(r"\D", "", v)
         if 4 <= len(digits) <= 5:
             keys.add(digits)
     return keys
@@ -340,6 +342,7 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     8: ("August", "Aug"), 9: ("September", "Sep", "Sept"), 10: ("Oktober", "Okt"),
     11: ("November", "Nov"), 12: ("Dezember", "Dez"),
 }
+_MONTH_SPELLINGS = {m: sorted({s for n in names for s in spellings(n)}) for m, names in _MONTH_NAMES.items()}
 _MONTHS_BY_FOLD = {re.sub(r"[^a-z]", "", n.lower().translate(_UMLAUT_TO_DIGRAPH)): m
                    for m, names in _MONTH_NAMES.items() for n in names}
 _MONTHS_BY_FOLD["marz"] = 3
@@ -348,14 +351,16 @@ _MONTHS_BY_FOLD["marz"] = 3
 def birth_dates(series: pd.Series | None) -> set[tuple[int, int, int]]:
     """Known birth dates as (year, month, day), from date cells, ISO or German text."""
     out: set[tuple[int, int, int]] = set()
-    for v in (series.tolist() if series is not None else ()):
-        if is_blank(v):
-            continue
+    if series is None:
+        return out
+    dates = to_dates(series)
+    for ts in pd.unique(dates.dropna()):
+        ts = pd.Timestamp(ts)
+        out.add((ts.year, ts.month, ts.day))
+    for v in series[dates.isna()].tolist():  # German or other text: its ISO suggestion
         parsed = parse_date(v)
-        day = parsed.date if parsed else None
-        if day is None and parsed and parsed.suggestion:
-            day = pd.Timestamp(parsed.suggestion).date()
-        if day is not None:
+        if parsed is not None and parsed.date is None and parsed.suggestion:
+            day = dt.date.fromisoformat(parsed.suggestion)
             out.add((day.year, day.month, day.day))
     return out
 
@@ -367,9 +372,8 @@ def date_keys(dates: Iterable[tuple[int, int, int]]) -> set[str]:
     for y, m, d in dates:
         yy = f"{y % 100:02d}"
         keys |= {f"{d} {m} {y}", f"{d} {m} {yy}", f"{y} {m} {d}"}
-        for name in _MONTH_NAMES[m]:
-            for s in spellings(name):
-                keys |= {f"{d} {s} {y}", f"{d} {s} {yy}"}
+        for s in _MONTH_SPELLINGS[m]:
+            keys |= {f"{d} {s} {y}", f"{d} {s} {yy}"}
     return keys
 
 
@@ -721,7 +725,7 @@ def build_scrubber(kunden: pd.DataFrame) -> Scrubber:
     keys = {
         NAME: name_keys(_values(col("VName")) + _values(col("NName"))),
         ADRESSE: street_keys(_values(col("Strasse"))) | city_keys(_values(col("Stadt")))
-        | plz_keys(plz.tolist() if plz is not None else []),
+        | plz_keys(_values(plz)),
         GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
     }
     table, kinds, filt = _key_table(keys)

@@ -42,7 +42,7 @@ from ..core.book import WorkbookData
 from ..core.errors import KundenlisteError, WorkbookBusy
 from ..core.overdue import assess
 from ..core.periods import Period
-from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end
+from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end, prepare
 from .rulefiles import load_ruleset
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -82,8 +82,9 @@ def export_quarter(data: WorkbookData, period: Period, out: str | Path, regelwer
             f"Der Export darf die Arbeitsmappe selbst nicht überschreiben („{out.name}“). "
             "Bitte mit --out einen anderen Dateinamen angeben.")
     rules = load_ruleset(regelwerk, data)
-    assessment = assess(data_at_period_end(data, period), rules, period.end)
-    export = build_export(data, period, assessment, rules.name)
+    prepared = prepare(data)
+    assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
+    export = build_export(data, period, assessment, rules.name, prepared=prepared)
     write_export(export, out)
     return ExportResult(out, export, rules.name)
 
