@@ -212,6 +212,15 @@ def test_the_users_own_notes_are_left_alone() -> None:
     assert [[plain(v) for v in r] for r in written(b, MARKS_SHEET)] == marked_before(["Kundenliste", "I2", RED, "nein"])
 
 
+def test_a_cell_left_uncoloured_last_time_stays_uncoloured_where_fills_cannot_be_read() -> None:
+    # an earlier run in desktop Excel saw the user's own fill on I2 and did not colour it
+    grids = sheets(kunde(1, PLZ=1067), **{MARKS_SHEET: marked_before(["Kundenliste", "I2", "", "ja"])})
+    b = office_book(grids, notes={"Kundenliste": ["$I$2"]})
+    check_book(b, today=TODAY, now=NOW)
+    assert colors(b) == {} and set(notes(b, "setNoteText")) == {"I2"}
+    assert [[plain(v) for v in r] for r in written(b, MARKS_SHEET)] == marked_before(["Kundenliste", "I2", "", "ja"])
+
+
 def test_a_mark_without_a_tool_note_is_cleared_without_touching_notes() -> None:
     grids = sheets(kunde(1), **{MARKS_SHEET: marked_before(["Kundenliste", "I2", RED, "nein"])})
     b = office_book(grids, notes={"Kundenliste": ["$I$2"]})  # the user's note

@@ -60,6 +60,9 @@ REPORT_WIDTHS = (10, 14, 9, 7, 16, 90, 22, 24)
 #: fill is cleared too, if it is one of the tool's colours.
 MOVED = "?"
 
+#: Stands for "a fill of the user's" where the engine cannot read the real one.
+USERS_FILL = "#user"
+
 #: Cell key: (sheet name as in the workbook, A1 address without `$`).
 Key = tuple[str, str]
 
@@ -224,7 +227,12 @@ def update_marks(book: Any, findings: list[Finding]) -> bool:
         if color is _UNKNOWN:
             can_read_color = False  # the engine cannot: trust the list of marks
             mark = previous.get(key)
-            color = mark.color if mark and mark.color in TOOL_COLORS.values() else None
+            if mark is None:
+                color = None  # never marked: assume no fill of the user's
+            elif mark.color in TOOL_COLORS.values():
+                color = mark.color  # assume it is still the tool's
+            else:
+                color = USERS_FILL if not mark.color else None  # left alone last time: still is
         colors[key] = color  # type: ignore[assignment]
         note = _note_state(rng)
         if note == "unknown":  # a note is there but its text cannot be read
