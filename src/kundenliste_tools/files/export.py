@@ -252,52 +252,72 @@ def _data_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str,
     return _DataPart(title, frame, date_cell.style_id, text_cell.style_id)
 
 
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
 def _rows_xml(part: _DataPart) -> Iterator[str]:
-    """`<row>` elements for every record, from row 2: inline strings, dates as day numbers."""
+    """`<row>` elements for every record, from row 2: inline strings, dates as day numbers.
+
+    Each column is turned into the tail of its cells' XML in one pass (`_column_xml`); a row
+    then only glues `<c r="B7"` to those tails.
+    """
     frame = part.frame
     letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
-    columns = []
-    for name in frame.columns:
-        values = frame[name].tolist()
-        columns.append([_cell_xml(v, part) for v in values])
+    columns = [_column_xml(frame[name].tolist(), part) for name in frame.columns]
     batch: list[str] = []
     for r, cells in enumerate(zip(*columns), start=2):
         batch.append(f'<row r="{r}">')
-        for letter, cell in zip(letters, cells):
-            if cell:
-                batch.append(cell.replace("@", f"{letter}{r}", 1))
+        batch.extend(f'<c r="{letter}{r}"{tail}' for letter, tail in zip(letters, cells) if tail)
         batch.append("</row>")
-        if len(batch) > 20_000:
+        if len(batch) > 50_000:
             yield "".join(batch)
             batch = []
     yield "".join(batch)
 
 
-def _cell_xml(value: Any, part: _DataPart) -> str:
-    """One cell's XML with `@` where its reference goes; "" for an empty cell."""
+def _column_xml(values: list[Any], part: _DataPart) -> list[str]:
+    """Per value the XML of its cell after `<c r="…"`; "" for an empty cell.
+
+    Written as one comprehension over the column (this is the loop that sees every cell);
+    the rare cells that need more (quote prefix, edge spaces, illegal characters, non-text)
+    are redone one by one afterwards.
+    """
+    head, tail = ' t="inlineStr"><is><t>', "</t></is></c>"
+    out = [head + v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + tail
+           if type(v) is str and v else "" for v in values]
+    dirty = bool(ILLEGAL_CHARACTERS_RE.search("\n".join(v for v in values if type(v) is str)))
+    special = [i for i, v in enumerate(values)
+               if type(v) is not str and v is not None
+               or type(v) is str and v and (dirty or v[0] in "=+-@" or v[0].isspace() or v[-1].isspace())]
+    for i in special:
+        out[i] = _one_xml(values[i], part)
+    return out
+
+
+def _one_xml(value: Any, part: _DataPart) -> str:
+    """One cell the fast path above does not cover."""
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not text:
+            return ""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        style = f' s="{part.text_style}"' if value.startswith(RISKY_START) else ""
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f'{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return _other_xml(value, part)
+
+
+def _other_xml(value: Any, part: _DataPart) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, str):
-        if not value:
-            return ""
-        text = ILLEGAL_CHARACTERS_RE.sub("", value).translate(_ESCAPE)
-        style = f' s="{part.text_style}"' if value.startswith(RISKY_START) else ""
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="@"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         value = value.date()
     if isinstance(value, dt.date):
-        return f'<c r="@" s="{part.date_style}"><v>{(value - _EPOCH).days}</v></c>'
+        return f' s="{part.date_style}"><v>{(value - _EPOCH).days}</v></c>'
     if isinstance(value, bool):
-        return f'<c r="@" t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, (int, float)):
-        return f'<c r="@"><v>{value!r}</v></c>'
-    return _cell_xml(str(value), part)
+        return f"><v>{value!r}</v></c>"
+    return _one_xml(str(value), part)
 
 
 _EPOCH = dt.date(1899, 12, 30)
