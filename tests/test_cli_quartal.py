@@ -58,7 +58,7 @@ def test_quartal_writes_beside_the_workbook_and_never_touches_it(mappe):
     assert code == 0, err
     assert target.exists() and digest(mappe) == before
     assert "2 Kunden" in out and "1 Einträge" in out and str(target) in out
-    assert "Lese" in err  # progress on stderr
+    assert err.startswith("Exportiere Kalenderquartal 2026-07-01 bis 2026-09-30")  # progress on stderr
     wb = openpyxl.load_workbook(target)
     assert [c.value for c in wb["KundenDoku"]["D"]][1:] == ["Frau [Name] empfohlen, Tel. [Telefon]"]
 

@@ -48,9 +48,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     period = resolve_period(args.quartal, args.bis, dt.date.today())
     book = Path(args.mappe)
     out = Path(args.out) if args.out else book.with_name(default_name(period))
-    progress(stderr, f"Lese {book} …")
     data = read_workbook(book, args.passwort)
-    progress(stderr, f"Exportiere {period.description} …")
+    progress(stderr, f"Exportiere {period.description}: {len(data.kunden)} Kunden, {len(data.doku)} Einträge "
+             "werden gelesen und anonymisiert …")
     result = export_quarter(data, period, out, args.regelwerk, source=book)
     info = dict(result.export.info)
     summary = {
