@@ -37,6 +37,7 @@ from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from ..core.book import WorkbookData
 from ..core.errors import KundenlisteError, WorkbookBusy
@@ -55,6 +56,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TITLE_FONT = Font(bold=True, size=13)
 _NOTE_FONT = Font(italic=True, color="595959")
 _CHART_ROWS = 17  # rows a chart of the default size covers
+_BLOCKS_PER_PAGE = 3
 _CHART_COLUMN = 8  # charts start in column H, beside the tables (at most six columns)
 
 
@@ -339,8 +341,10 @@ def _auswertung(wb: Workbook, tables: list[Table]) -> None:
     ws.column_dimensions["F"].width = 36  # "Grundlage" of the expectations
     rows: list[list[Any]] = []
     charts: list[tuple[Any, int]] = []
-    for table in tables:
+    for number, table in enumerate(tables):
         top = len(rows) + 1
+        if number and number % _BLOCKS_PER_PAGE == 0:  # printed: no chart cut in half
+            ws.row_breaks.append(Break(id=top - 1))
         rows.append([_text(ws, table.title, font=_TITLE_FONT)])
         if table.note:
             rows.append([_text(ws, table.note, font=_NOTE_FONT)])
