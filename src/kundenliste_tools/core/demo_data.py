@@ -126,6 +126,9 @@ def _customer(rnd: random.Random, i: int, today: dt.date, status: str | None = N
     first, last = rnd.choice(FIRST_NAMES), rnd.choice(LAST_NAMES)
     plz, city, area = rnd.choice(PLACES)
     erst = today - dt.timedelta(days=days_ago if days_ago is not None else rnd.randint(1, 730))
+    akquise = rnd.choices(sources, weights)[0]
+    if akquise == "Beratungstag" and days_ago is None:  # customers come in groups, one event every ~6 weeks
+        erst = today - dt.timedelta(days=-(-(today - erst).days // 45) * 45 + 3)
     age_days = (today - erst).days
     status = status or (model.STATUS_NEU if age_days < 40 and rnd.random() < 0.7
                         else rnd.choices((model.STATUS_IN_BERATUNG, model.STATUS_ABGESCHLOSSEN), (3, 1))[0])
@@ -133,7 +136,7 @@ def _customer(rnd: random.Random, i: int, today: dt.date, status: str | None = N
     phone = (f"{area} {rnd.randint(2000000, 8999999)}" if rnd.random() < 0.5
              else f"+49 1{rnd.choice((51, 60, 70, 71, 76))} {rnd.randint(10000000, 99999999)}")
     row: dict[str, Any] = {
-        "ID": str(1001 + i), "Erstkontakt": erst, "Akquise": rnd.choices(sources, weights)[0],
+        "ID": str(1001 + i), "Erstkontakt": erst, "Akquise": akquise,
         "Status": status, "Berater": rnd.choice(BERATER)[0], "VName": first, "NName": last,
         "Strasse": f"{rnd.choice(STREETS)} {rnd.randint(1, 120)}", "PLZ": plz, "Stadt": city,
         "Telefon": phone, "Email": f"{mail_local}@{rnd.choice(MAIL_DOMAINS)}",
@@ -148,8 +151,9 @@ def _conversations(rnd: random.Random, kunde: dict[str, Any], today: dt.date) ->
     """A customer's conversations from Erstkontakt on, every 2–8 weeks, each with a Folgetermin."""
     out = []
     day = kunde["Erstkontakt"] + dt.timedelta(days=rnd.randint(0, 10))
-    n = rnd.randint(1, 10)
     closed = kunde["Status"] == model.STATUS_ABGESCHLOSSEN
+    # most active customers are seen until today; some drop out of contact (they show as overdue)
+    n = rnd.randint(1, 10) if closed or rnd.random() < 0.25 else 10_000
     for k in range(n):
         if day > today:
             break
