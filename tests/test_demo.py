@@ -58,3 +58,22 @@ def test_demo_command_runs_every_capability(tmp_path):
     # after `ids` the demo's blank IDs are filled: no `id-fehlt` left
     assert main(["pruefen", str(folder / "Kundenliste-Demo.xlsm"), "--json"], stdout=(o := io.StringIO())) == 1
     assert '"id-fehlt"' not in o.getvalue()
+
+
+@pytest.mark.parametrize("n,seed", [(12, 1), (30, 2), (60, 3), (150, 4)])
+def test_small_demos_also_carry_exactly_their_mistakes(n, seed):
+    """Any size of demo has every deliberate mistake, and validation finds exactly those."""
+    from kundenliste_tools.core.book import workbook_from_grids
+    from kundenliste_tools.core.demo_data import generate
+    from kundenliste_tools.core.validation import validate
+    from kundenliste_tools.files.template import doku_headers, kunden_headers
+
+    demo = generate(n_customers=n, today=TODAY, seed=seed)
+    grids = {
+        "Kundenliste": [kunden_headers()] + [[k.get(h) for h in kunden_headers()] for k in demo.kunden],
+        "KundenDoku": [doku_headers()] + [[e.get(h) for h in doku_headers()] for e in demo.doku],
+        "Listen": [["Berater"]] + [[name] for name, _ in demo.berater],
+    }
+    findings = validate(workbook_from_grids(grids), today=TODAY)
+    assert sorted((f.sheet, f.row, f.field) for f in findings) == sorted(demo.mistakes)
+    assert len(demo.mistakes) == 18

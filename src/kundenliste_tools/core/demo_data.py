@@ -214,16 +214,17 @@ def _add_mistakes(data: DemoData, rnd: random.Random, today: dt.date) -> None:
     e["Folgetermin"] = e["Datum"] - dt.timedelta(days=7); log.append((D, drow(e), "Folgetermin"))
     e = next(entries); e["Datum"] = e["Datum"].strftime("%d.%m.%Y"); log.append((D, drow(e), "Datum"))
     # an entry dated before the customer's Erstkontakt (warning)
+    erst_of = {k["ID"]: k["Erstkontakt"] for k in kunden}
     e = next(entries)
-    erst = next(k["Erstkontakt"] for k in kunden if k["ID"] == e["ID"])
+    while not isinstance(erst_of.get(e["ID"]), dt.date):
+        e = next(entries)
+    erst = erst_of[e["ID"]]
     e["Datum"] = erst - dt.timedelta(days=3); e["Folgetermin"] = None; log.append((D, drow(e), "Datum"))
     # a conversation with a customer whose Status still says `neu` (warning)
-    neu = next((k for k in kunden if k["Status"] == model.STATUS_NEU and k["ID"] and isinstance(k["Erstkontakt"], dt.date)
-                and k["Erstkontakt"] < today - dt.timedelta(days=2)), None)
-    if neu is not None:
-        doku.append({"Datum": today - dt.timedelta(days=1), "ID": neu["ID"], "Berater": neu["Berater"],
-                     "Zusammenfassung": "Erstgespräch geführt, Unterlagen mitgegeben",
-                     "Vereinbarungen": AGREEMENTS[0], "Folgetermin": today + dt.timedelta(days=14),
-                     "Kontaktart": "persönlich", "Vermerkart": "Beratungsvermerk"})
-        log.append((D, len(doku) + 1, "ID"))
+    neu = fresh(10)  # its Status was not yet changed from `neu`
+    doku.append({"Datum": today - dt.timedelta(days=1), "ID": neu["ID"], "Berater": neu["Berater"],
+                 "Zusammenfassung": "Erstgespräch geführt, Unterlagen mitgegeben",
+                 "Vereinbarungen": AGREEMENTS[0], "Folgetermin": today + dt.timedelta(days=14),
+                 "Kontaktart": "persönlich", "Vermerkart": "Beratungsvermerk"})
+    log.append((D, len(doku) + 1, "ID"))
     log.sort()
