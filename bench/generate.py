@@ -9,7 +9,7 @@ to find.  Files are written with xlsxwriter (about three times faster than openp
 write-only mode), with shared strings, ISO date formats and Excel tables, as Excel saves them.
 
 A file is cached by size in `bench/out/`: a rerun reuses it while its `.json` sidecar says it
-was made by this generator version.  Usage:
+was made by this generator and the same demo generator (a hash of both sources).  Usage:
 
     python bench/generate.py --groesse 1000,30000,100000
 """
@@ -33,6 +33,16 @@ from kundenliste_tools.core.book import ID_REGISTER_SHEET
 OUT = Path(__file__).resolve().parent / "out"
 #: Bump when the files change shape, so cached workbooks are rebuilt.
 VERSION = 1
+
+
+def fingerprint() -> str:
+    """This generator's version and the demo generator it draws from: a cached workbook made
+    by other code is rebuilt."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(demo_data.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return f"{VERSION}-{digest.hexdigest()[:12]}"
 ENTRIES_PER_CUSTOMER = 10
 SEED = 7
 
@@ -198,7 +208,7 @@ def ensure(n: int, out: Path = OUT, today: dt.date | None = None, log: Any = Non
     meta_path = path.with_suffix(".json")
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("version") == VERSION:
+        if meta.get("version") == fingerprint():
             return path, meta
     today = today or dt.date.today()
     t = time.perf_counter()
@@ -206,7 +216,7 @@ def ensure(n: int, out: Path = OUT, today: dt.date | None = None, log: Any = Non
     built = time.perf_counter() - t
     write(path, data)
     meta = {
-        "version": VERSION, "today": today.isoformat(), "customers": len(data.kunden),
+        "version": fingerprint(), "today": today.isoformat(), "customers": len(data.kunden),
         "entries": len(data.doku), "bytes": path.stat().st_size,
         "seconds": {"build": round(built, 1), "write": round(time.perf_counter() - t - built, 1)},
         "mistakes": [list(m) for m in data.mistakes],
