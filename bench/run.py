@@ -214,7 +214,9 @@ def table(report: dict[str, Any]) -> str:
             f"Beim Speichern (Remote-Engine, nur Python-Zeit, bestes von {len(on_save['warm_runs'])}): "
             f"lesen {on_save['read_s']:.3f} s, ganzer Hook {on_save['warm_s']:.3f} s "
             f"(CPU {on_save['warm_cpu_s']:.3f} s; {'ok' if ok else 'verfehlt'}, Ziel < {TARGET_ON_SAVE_S} s); "
-            f"erster Aufruf mit Importen {on_save['cold_s']:.3f} s; {on_save['actions']} Schreibaktionen.")
+            f"kalt (Python startet frisch: `import xlwings` samt pandas {on_save['import_xlwings_s']:.2f} s, "
+            f"Paket {on_save['import_s']:.2f} s, erster Aufruf {on_save['first_s']:.2f} s) {on_save['cold_s']:.2f} s; "
+            f"{on_save['actions']} Schreibaktionen.")
     elif on_save:
         lines.append("")
         lines.append(f"Beim Speichern: nicht messbar ({on_save['error'][-120:]}).")
