@@ -25,10 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from kundenliste_tools.core import demo_data, model
-from kundenliste_tools.core.book import ID_REGISTER_SHEET
 
 OUT = Path(__file__).resolve().parent / "out"
 #: Bump when the files change shape, so cached workbooks are rebuilt.
@@ -71,6 +68,8 @@ def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int)
     each entry's date lies between the customer's Erstkontakt and today; every entry has a
     Folgetermin 2–8 weeks later except the last one of a closed customer (as in the demo).
     """
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     active = [i for i, k in enumerate(kunden) if k["Status"] != model.STATUS_NEU]
     if not active or total <= 0:
@@ -131,6 +130,7 @@ def write(path: Path, data: demo_data.DemoData) -> Path:
     """Write the workbook as Excel would keep it: tables, ISO date cells, the tool's sheets."""
     import xlsxwriter
 
+    from kundenliste_tools.core.book import ID_REGISTER_SHEET
     from kundenliste_tools.files.template import doku_headers, kunden_headers
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,13 +74,21 @@ class Measure:
     runs: list[float] = field(default_factory=list)
 
 
+#: GNU time reports the peak memory of exactly the process it starts.  Why not os.wait4 alone:
+#: on Linux a child's max RSS starts at its parent's RSS when it is forked (the high-water
+#: mark survives exec), so a big runner would inflate every figure; time is a tiny parent.
+GNU_TIME = "/usr/bin/time" if sys.platform.startswith("linux") and Path("/usr/bin/time").exists() else None
+
+
 def run_process(args: list[str], cwd: Path) -> tuple[float, float, float, int, str, str]:
-    """Run one child; wall seconds, CPU seconds and peak RSS (MB) of that child alone (os.wait4),
-    exit code, stdout, stderr tail."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run one child; wall seconds, CPU seconds (os.wait4), peak RSS in MB (GNU time, else
+    os.wait4), exit code, stdout, stderr tail."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
+        wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *args] if GNU_TIME else args
         t = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(wrapped, cwd=cwd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         secs = time.perf_counter() - t
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -88,11 +96,35 @@ def run_process(args: list[str], cwd: Path) -> tuple[float, float, float, int, s
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    peak_mb = usage.ru_maxrss / 1024  # Linux: KiB
-    if sys.platform == "darwin":
+        measured = rss.read().strip().splitlines()
+    if GNU_TIME and measured and measured[-1].isdigit():
+        peak_mb = int(measured[-1]) / 1024  # KiB
+        if proc.returncode != 0 and stderr.startswith("Command exited"):
+            stderr = stderr.split("\n", 1)[-1]
+    elif sys.platform == "darwin":
         peak_mb = usage.ru_maxrss / 1024 / 1024  # macOS: bytes
-    cpu = usage.ru_utime + usage.ru_stime
+    else:
+        peak_mb = usage.ru_maxrss / 1024  # Linux: KiB
+    cpu = usage.ru_utime + usage.ru_stime  # time's own share is a few milliseconds
     return secs, cpu, peak_mb, proc.returncode, stdout, stderr[-600:]
+
+
+def ensure_book(n: int, out: Path, log: Any) -> tuple[Path, dict[str, Any]]:
+    """The cached workbook, generated in a child process so the runner stays small."""
+    done = subprocess.run([sys.executable, str(HERE / "generate.py"), "--groesse", str(n), "--out", str(out)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.stderr:
+        print(done.stderr.rstrip(), file=log, flush=True)
+    done.check_returncode()
+    path = generate.book_path(n, out)
+    return path, json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def warm_cache(path: Path) -> None:
+    """Read the file once in small pieces, so the first measurement is not the disk's."""
+    with open(path, "rb") as fh:
+        while fh.read(1 << 20):
+            pass
 
 
 def built_in_rule_sets() -> list[str]:
@@ -128,9 +160,9 @@ def command_plan(book: Path, tmp: Path, meta: dict[str, Any], only: set[str] | N
 
 
 def measure_size(n: int, repeat: int, only: set[str] | None, out: Path, log: Any) -> dict[str, Any]:
-    book, meta = generate.ensure(n, out, log=log)
+    book, meta = ensure_book(n, out, log)
     py = sys.executable
-    book.read_bytes()  # warm the page cache, so the first measurement is not the disk's
+    warm_cache(book)
     load_before = os.getloadavg()[0]
     results: list[Measure] = []
     with tempfile.TemporaryDirectory(prefix="kl-bench-") as tmpdir:
