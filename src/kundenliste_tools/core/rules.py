@@ -31,7 +31,7 @@ import pandas as pd
 from . import model
 from .errors import RuleSetError
 from .model import MARKTNAH, ValueLists, normalize_key
-from .values import is_blank, to_text
+from .values import janein, is_blank, to_text  # noqa: F401  (janein: part of the rule vocabulary)
 
 #: Where(row_index or None for a top-level key, key or None) → "Zeile 12" etc.
 Where = Callable[[int | None, str | None], str]
@@ -40,27 +40,7 @@ Unit = Literal["Tage", "Wochen", "Monate"]
 Kind = Literal["interval", "count", "deadline", "none"]
 Truth = Literal["ja", "nein"]
 
-JA_WORDS = frozenset({"ja", "j", "x", "1", "wahr", "true", "yes", "y"})
-NEIN_WORDS = frozenset({"nein", "n", "0", "falsch", "false", "no", "-"})
 ALL_WORDS = frozenset({"alle", "jede", "jeder", "alles", "*"})
-
-
-def janein(value: object) -> Truth | None:
-    """A ja/nein cell, forgiving (`x`, `1`, `wahr`, TRUE cells); None for blank or unclear.
-
-    Decision: a blank is *unknown*, not "nein": a rule that needs the field then reports the
-    customer as not assessable instead of guessing.
-    """
-    if isinstance(value, bool):
-        return "ja" if value else "nein"
-    if is_blank(value):
-        return None
-    key = normalize_key(to_text(value)) or to_text(value).strip()
-    if key in JA_WORDS:
-        return "ja"
-    if key in NEIN_WORDS:
-        return "nein"
-    return None
 
 
 # ----------------------------------------------------------------------------- periods

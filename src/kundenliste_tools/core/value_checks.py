@@ -23,7 +23,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from . import model
-from .values import to_text
+from .values import janein, to_text
 
 
 class Issue(NamedTuple):
@@ -62,12 +62,8 @@ def list_checker(list_name: str, lists: model.ValueLists) -> Callable[[Any], Iss
 
 def _closest(text: str, entries: tuple[str, ...], list_name: str) -> str | None:
     if list_name == "Ja/Nein":
-        key = model.normalize_key(text)
-        if key in {"wahr", "true", "x", "j", "y", "yes", "1"}:
-            return model.JA
-        if key in {"falsch", "false", "n", "no", "0", ""}:
-            return model.NEIN
-        return None
+        truth = janein(text)
+        return {"ja": model.JA, "nein": model.NEIN}.get(truth) if truth else None
     by_key = {model.normalize_key(e): e for e in entries}
     hit = difflib.get_close_matches(model.normalize_key(text), list(by_key), n=1, cutoff=0.75)
     return by_key[hit[0]] if hit else None

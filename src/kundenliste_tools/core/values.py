@@ -11,10 +11,12 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 import pandas as pd
+
+from .model import normalize_key
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 #: Serial numbers Excel can show as a date (1900-01-01 … 9999-12-31).
@@ -215,3 +217,25 @@ def to_texts(values: pd.Series) -> pd.Series:
     """Vectorised `to_text` over a column."""
     return _texts(values, to_text, {dt.date: dt.date.isoformat, dt.datetime: _datetime_text,
                                     float: _number_text, int: str})
+
+
+JA_WORDS = frozenset({"ja", "j", "x", "1", "wahr", "true", "yes", "y", "an", "ein"})
+NEIN_WORDS = frozenset({"nein", "n", "0", "falsch", "false", "no", "-", "aus"})
+
+
+def janein(value: object) -> Literal["ja", "nein"] | None:
+    """A ja/nein cell, forgiving (`x`, `1`, `wahr`, TRUE cells); None for blank or unclear.
+
+    Decision: a blank is *unknown*, not "nein": a rule that needs the field then reports the
+    customer as not assessable instead of guessing.
+    """
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if is_blank(value):
+        return None
+    key = normalize_key(to_text(value)) or to_text(value).strip()
+    if key in JA_WORDS:
+        return "ja"
+    if key in NEIN_WORDS:
+        return "nein"
+    return None
