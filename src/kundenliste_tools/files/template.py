@@ -23,6 +23,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..core import model
 from ..core.book import ID_REGISTER_SHEET
+from ..core.ids import REGISTER_HEADER
 from .xlsm import Button, package_xlsm, write_atomically
 
 ISO_DATE = "yyyy-mm-dd"
@@ -224,7 +225,7 @@ def _berater_sheet(wb: Workbook, berater: list[tuple[str, float]]) -> None:
 
 def _register_sheet(wb: Workbook) -> None:
     ws = wb.create_sheet(ID_REGISTER_SHEET)
-    ws.append(["Vergebene ID"])
+    ws.append([REGISTER_HEADER])
     ws.sheet_state = "hidden"
 
 
