@@ -19,7 +19,7 @@ install: $(BIN)/kundenliste
 sysdeps:
 	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	    libreoffice-calc poppler-utils fonts-dejavu-core >/dev/null; \
 	fi
 
