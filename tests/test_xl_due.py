@@ -9,7 +9,7 @@ import pytest
 import xlwings as xw
 
 import kundenliste_tools.xl as kl
-from kundenliste_tools.core.model import DUE_COLUMN, FAELLIGKEITEN
+from kundenliste_tools.core.model import BERATUNGSGESPRAECHE, DUE_COLUMN, FAELLIGKEITEN
 from kundenliste_tools.xl import due, udfs
 
 from .duebook import KUNDEN_HEADER, customer, entry, grids
@@ -59,7 +59,7 @@ def test_an_existing_due_column_is_overwritten_below_its_header():
 def test_the_faelligkeiten_sheet_is_a_sorted_filterable_table():
     b = book(grids(CUSTOMERS, ENTRIES))
     result = due.faelligkeiten(b, today=TODAY)
-    assert [a["args"] for a in actions(b, "addSheet")] == [[2, FAELLIGKEITEN]]
+    assert [a["args"] for a in actions(b, "addSheet")] == [[2, FAELLIGKEITEN], [3, BERATUNGSGESPRAECHE]]
     (w,) = sheet_actions(b, 2)
     assert w["values"][2] == due.SHEET_COLUMNS
     body = [(r[0], r[4], r[5], r[6]) for r in w["values"][3:]]
@@ -89,7 +89,8 @@ def test_a_second_run_rewrites_the_sheet_and_resizes_its_table():
         "show_autofilter": True}]
     b = xw.Book(json=data)
     due.faelligkeiten(b, today=TODAY)
-    assert not actions(b, "addSheet") and not actions(b, "addTable")
+    assert [a["args"] for a in actions(b, "addSheet")] == [[3, BERATUNGSGESPRAECHE]]  # the listing exists
+    assert not actions(b, "addTable")
     assert [a["sheet_position"] for a in actions(b, "rangeClearContents")] == [2]
     assert [a["args"] for a in actions(b, "resizeTable")] == [[0, "$A$3:$K$8"]]
     (w,) = sheet_actions(b, 2)
@@ -189,3 +190,36 @@ def test_udfs_are_declared_volatile_for_excel():
                                 [a.arg for a in node.args.args])
     expected = ({"category": "Kundenliste", "volatile": True}, ["kunde", "caller"])
     assert found == {"KL_FAELLIG": expected, "KL_UEBERFAELLIG_TAGE": expected}
+
+
+def test_team_leads_see_counted_conversations_per_week_and_caseload():
+    """aa90: persönlich and telefonisch Beratungsvermerke count, E-Mail and Allgemeiner Vermerk do
+    not; the quota of 20 per full-time week is halved for a half-time counsellor."""
+    customers = [customer("A", berater="Karin"), customer("B", berater="Karin"),
+                 customer("C", berater="Karin", status="abgeschlossen"), customer("D", berater="Olaf")]
+    entries = [
+        entry("A", "2026-05-04"),                                   # Mon of 2026-W19: counts
+        entry("B", "2026-05-05", kontaktart="telefonisch"),         # counts under aa90
+        entry("A", "2026-05-06", kontaktart="E-Mail"),              # does not count
+        entry("B", "2026-05-07", vermerkart="Allgemeiner Vermerk"),  # does not count
+        entry("A", "2026-05-12"),                                   # 2026-W20, the Stichtag's week
+        entry("D", "2026-05-13", berater="Olaf"),
+    ]
+    rows = grids(customers, entries,
+                 Einstellungen=[["Einstellung", "Wert"], ["Regelwerk", "aa90"]],
+                 Berater=[["Name", "Stellenanteil"], ["Karin", 0.5], ["Olaf", 1]])
+    b = book(rows)
+    due.faelligkeiten(b, today=TODAY)
+    sheet = b.sheets["Beratungsgespräche"]
+    (write,) = sheet_actions(b, sheet.index - 1)  # one range write
+    title, _, header, *rows = write["values"]
+    body = {r[0]: r for r in rows}
+    w19, w20 = header.index("2026-W19"), header.index("2026-W20 (laufend)")
+    assert (body["Karin"][w19], body["Karin"][w20]) == (2, 1)
+    assert (body["Olaf"][w19], body["Olaf"][w20]) == (0, 1)
+    quota = header.index("Quote je Woche")
+    assert (body["Karin"][quota], body["Olaf"][quota]) == (10, 20)
+    assert body["Karin"][header.index("Aktive Kunden")] == 2  # C is abgeschlossen
+    assert body["Karin"][header.index("Stellenanteil")] == 0.5
+    assert "aa90" in title[0] and "20 je Vollzeitstelle" in title[0]
+    assert b.sheets.active.name == "Fälligkeiten"  # the list stays in front

@@ -209,6 +209,8 @@ def _spellings(entry: str) -> set[str]:
 # Sheets and columns the tool itself writes into the user's workbook.
 PRUEFBERICHT = "Prüfbericht"
 FAELLIGKEITEN = "Fälligkeiten"
+#: Sheet for team leads: counted Beratungsgespräche per counsellor and week, and caseloads.
+BERATUNGSGESPRAECHE = "Beratungsgespräche"
 #: Column of the Kundenliste the tool fills with the next due date; conditional formatting
 #: in the template colours it live (red overdue, amber due within `SOON_DAYS`).
 DUE_COLUMN = "Fällig am"

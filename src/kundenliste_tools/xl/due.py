@@ -10,6 +10,10 @@ setting, else vamv; Stichtag from the setting, else today); here we only write.
 - Sheet `Fälligkeiten` (created after the KundenDoku if missing, rewritten otherwise): a title
   line, then an Excel table (autofilter: filter by Berater, Lage, Regel) sorted overdue first,
   then due within 14 days, then the rest.  One range write for all values.
+- Sheet `Beratungsgespräche` (for team leads, SPEC §1): per counsellor the counted
+  conversations of the last weeks (one column per ISO week) against the rule set's weekly
+  quota (pro rata by Stellenanteil), and active customers against the caseload ratio.  The
+  figures are `core.staff`'s; one range write.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from typing import Any
 import pandas as pd
 
 from ..core.book import WorkbookData, column_letter
-from ..core.model import DUE_COLUMN, FAELLIGKEITEN, KUNDENDOKU, KUNDENLISTE, ROW, SOON_DAYS, normalize_key
+from ..core.model import BERATUNGSGESPRAECHE, DUE_COLUMN, FAELLIGKEITEN, KUNDENDOKU, KUNDENLISTE, ROW, SOON_DAYS, normalize_key
 from ..core.overdue import (LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_UEBERFAELLIG, assess, choose_stichtag, ordered,
                             texts)
 from ..core.rules import RuleSet
+from ..core.staff import caseload, weekly
 from ..files.rulefiles import load_ruleset
 from .common import status, tell, workbook_data
 
@@ -43,13 +48,16 @@ def faelligkeiten(book: Any, today: dt.date | None = None) -> pd.DataFrame:
     rules = load_ruleset(None, data)
     result = ordered(assess(data, rules, stichtag), stichtag, SOON_DAYS)
     write_due_column(book, data, result)
-    write_sheet(book, data, result, rules, stichtag)
+    listing = write_sheet(book, data, result, rules, stichtag)
+    write_staff_sheet(book, data, rules, stichtag, after=listing)
+    listing.activate()
     status(book, None)
     counts = result["lage"].value_counts()
     tell(book, f"Fälligkeiten zum {stichtag.isoformat()} nach Regelwerk „{rules.name}“: "
          f"{counts.get(LAGE_UEBERFAELLIG, 0)} überfällig, {counts.get(LAGE_BALD, 0)} in den nächsten "
          f"{SOON_DAYS} Tagen fällig, {counts.get(LAGE_NICHT_BEWERTBAR, 0)} nicht bewertbar. "
-         f"Die Liste steht im Blatt „{FAELLIGKEITEN}“, das Datum in der Spalte „{DUE_COLUMN}“.")
+         f"Die Liste steht im Blatt „{FAELLIGKEITEN}“, das Datum in der Spalte „{DUE_COLUMN}“, "
+         f"die Gespräche je Berater und Woche im Blatt „{BERATUNGSGESPRAECHE}“.")
     return result
 
 
@@ -152,4 +160,45 @@ def write_sheet(book: Any, data: WorkbookData, result: pd.DataFrame, rules: Rule
         letter = column_letter(SHEET_COLUMNS.index(field))
         sheet.range(f"{letter}{TABLE_ROW + 1}:{letter}{TABLE_ROW + len(rows)}").number_format = DATE_FORMAT
     sheet.activate()
+    return sheet
+
+
+def staff_rows(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> list[list[Any]]:
+    """Header + one row per counsellor: weekly counts, quota, Stellenanteil, caseload."""
+    weeks = weekly(data, rules, stichtag)
+    loads = caseload(data, rules).set_index("berater")
+    labels = list(dict.fromkeys(weeks["week"]))
+    partial = set(weeks.loc[weeks["partial"], "week"])
+    header = ["Berater", "Stellenanteil"] + [f"{w} (laufend)" if w in partial else w for w in labels] \
+        + ["Quote je Woche", "Aktive Kunden", "Betreuungsschlüssel-Grenze"]
+    counts = weeks.pivot(index="berater", columns="week", values="count").reindex(columns=labels)
+    quota = weeks.groupby("berater")["quota"].first()
+    rows: list[list[Any]] = [header]
+    for name in loads.index:
+        load = loads.loc[name]
+        q, limit = quota.get(name), load["limit"]
+        rows.append([name, float(load["stellenanteil"])]
+                    + [int(v) for v in counts.loc[name].tolist()]
+                    + [None if q is None or pd.isna(q) else round(float(q), 1), int(load["active"]),
+                       None if pd.isna(limit) else round(float(limit), 1)])
+    return rows
+
+
+def write_staff_sheet(book: Any, data: WorkbookData, rules: RuleSet, stichtag: dt.date, after: Any = None) -> Any:
+    """(Re)write the `Beratungsgespräche` sheet in one range write, after `after` (Fälligkeiten)."""
+    rows = staff_rows(data, rules, stichtag)
+    per_week = rules.staff.per_week
+    title = (f"Beratungsgespräche je Berater und Kalenderwoche bis {stichtag.isoformat()} "
+             f"(gezählt nach Regelwerk „{rules.name}“"
+             + (f"; Quote {per_week:g} je Vollzeitstelle und Woche" if per_week else "; ohne Wochenquote")
+             + (f"; Betreuungsschlüssel 1:{rules.staff.caseload:g}" if rules.staff.caseload else "") + ").")
+    sheet = _find_sheet(book, BERATUNGSGESPRAECHE)
+    if sheet is None:
+        after = after or _find_sheet(book, data.layouts[KUNDENDOKU].name) or book.sheets[len(book.sheets) - 1]
+        sheet = book.sheets.add(name=BERATUNGSGESPRAECHE, after=after)
+    else:
+        sheet.used_range.clear_contents()
+    width = len(rows[0])
+    block = [[title] + [None] * (width - 1), [None] * width, *rows]
+    sheet.range((1, 1), (len(block), width)).value = block
     return sheet
