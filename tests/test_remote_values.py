@@ -1,4 +1,5 @@
-"""The xl door's fast read of a remote-engine sheet gives exactly what xlwings' `.value` gives.
+"""The xl door's fast read of a remote-engine sheet gives exactly what xlwings' `.value` gives
+(with `err_to_str=True`: an Excel error is a finding, not a blank cell).
 
 `xl.common.remote_values` replaces xlwings' per-cell conversion (two thirds of the on-save
 time on a team workbook); these tests hold it to xlwings' own result on real remote `Book`s.
@@ -32,7 +33,7 @@ CELLS = st.one_of(
 def _both(rows: list[list[object]]) -> tuple[list[list[object]], list[list[object]]]:
     sheet = book({"Blatt": rows}).sheets[0]
     rng = sheet.range((1, 1), (len(rows), max(len(r) for r in rows)))
-    expected = [list(r) for r in rng.options(ndim=2).value]
+    expected = [list(r) for r in rng.options(ndim=2, err_to_str=True).value]
     return expected, remote_values(rng.raw_value)
 
 
@@ -50,7 +51,7 @@ def test_dates_errors_and_blanks_by_hand():
             ["", dt.datetime(2026, 2, 3, 14, 30), "  "]]
     expected, fast = _both(rows)
     assert fast == expected == [["ID", "Datum", "Notiz"],
-                                ["101", dt.datetime(2026, 1, 5), None],
+                                ["101", dt.datetime(2026, 1, 5), "#N/A"],
                                 [None, dt.datetime(2026, 2, 3, 14, 30), "  "]]
 
 
@@ -67,3 +68,16 @@ def test_workbook_data_reads_the_remote_book_through_the_fast_path():
     assert data.kunden["Erstkontakt"].tolist() == [dt.datetime(2026, 1, 5)]
     assert data.doku[["Datum", "ID", "Vereinbarungen"]].values.tolist() == [[dt.datetime(2026, 1, 12), 101, None]]
     assert data.doku["_row"].tolist() == [2]
+
+
+def test_an_error_cell_is_reported_by_the_excel_check():
+    from kundenliste_tools.core.validation import validate
+
+    kunden = [["ID", "Erstkontakt", "Akquise", "Status", "Berater", "VName", "NName", "Strasse",
+               "PLZ", "Stadt", "Telefon", "Email"],
+              ["101", dt.date(2026, 1, 5), "VAMV", "neu", "Karin Albers", "#N/A", "Weber",
+               "Am Markt 1", "01067", "Dresden", "0351 1234567", "anna@example.org"]]
+    doku = [["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen", "Folgetermin"]]
+    data = workbook_data(book({"Kundenliste": kunden, "KundenDoku": doku}))
+    found = [(f.row, f.field, f.code) for f in validate(data, today=dt.date(2026, 2, 1))]
+    assert found == [(2, "VName", "zellfehler")]
