@@ -62,6 +62,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(letters: str) -> int:
+    """A → 0, Z → 25, AA → 26 (the inverse of `column_letter`)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 def cell_ref(layout: SheetLayout, field_name: str, row: int) -> str:
     return f"{layout.letter(field_name)}{row}"
 

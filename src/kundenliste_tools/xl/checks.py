@@ -36,13 +36,13 @@ import datetime as dt
 from typing import Any
 
 from ..core import model
-from ..core.book import WorkbookData
+from ..core.book import WorkbookData, column_index
 from ..core.findings import SEVERITY_DE, Finding
 from ..core.marks import (MARKS_HEADER, MARKS_SHEET, MAX_MARKS, NOTE_PREFIX, TOOL_COLORS, Key, Mark,
                           Plan, Want, plan_marks, summary_text, wanted_marks)
 from ..core.validation import validate
 from ..core.values import janein
-from .common import sheet_grid, status, tell, workbook_data
+from .common import find_sheet, sheet_grid, status, tell, workbook_data
 
 #: `Mark.color` of a tool note found away from the listed cells (sorted rows): its cell's
 #: fill is cleared too, if it is one of the tool's colours.
@@ -100,7 +100,7 @@ def check_book(book: Any, data: WorkbookData | None = None, today: dt.date | Non
 def update_marks(book: Any, findings: list[Finding]) -> bool:
     """Mark flagged cells, clear the tool's marks on cells now right; True if capped."""
     wanted, capped = wanted_marks(findings)
-    register = _find_sheet(book, MARKS_SHEET)
+    register = find_sheet(book, MARKS_SHEET)
     previous = read_marks(register) if register is not None else {}
     sheets = {s.name: s for s in book.sheets}
     wanted = {k: w for k, w in wanted.items() if k[0] in sheets}
@@ -251,26 +251,15 @@ def _color_block(sheet: Any, cells: dict[tuple[int, int], str | None], first_col
 
 def _split(cell: str) -> tuple[int, int]:
     """`AB12` → (27, 12): 0-based column, Excel row."""
-    letters = "".join(ch for ch in cell if ch.isalpha()).upper()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return col - 1, int("".join(ch for ch in cell if ch.isdigit()))
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return column_index(letters), int("".join(ch for ch in cell if ch.isdigit()))
 
 
 # --------------------------------------------------------------------------- tool sheets
 
-def _find_sheet(book: Any, name: str) -> Any:
-    key = model.normalize_key(name)
-    for sheet in book.sheets:
-        if model.normalize_key(sheet.name) == key:
-            return sheet
-    return None
-
-
 def _tool_sheet(book: Any, name: str, hidden: bool = False, widths: tuple[int, ...] = ()) -> Any:
     """The tool's sheet `name`, created after the last sheet if missing; the user stays put."""
-    sheet = _find_sheet(book, name)
+    sheet = find_sheet(book, name)
     if sheet is not None:
         return sheet
     active = book.sheets.active

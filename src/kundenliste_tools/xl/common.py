@@ -85,6 +85,15 @@ def _remote_cell(value: Any) -> Any:
     return value
 
 
+def find_sheet(book: Any, name: str) -> Any | None:
+    """The workbook's sheet that `name` means (case, spaces, umlauts forgiven), or None."""
+    key = normalize_key(name)
+    for sheet in book.sheets:
+        if normalize_key(sheet.name) == key:
+            return sheet
+    return None
+
+
 def workbook_data(book: Any) -> WorkbookData:
     """The model of an open workbook: the two record sheets plus the auxiliary ones."""
     aux = {normalize_key(s) for s in AUX_SHEETS}

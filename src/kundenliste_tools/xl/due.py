@@ -30,7 +30,7 @@ from ..core.overdue import (LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_UEBERFAELLIG, 
 from ..core.rules import RuleSet
 from ..core.staff import caseload, weekly
 from ..files.rulefiles import load_ruleset
-from .common import status, tell, workbook_data
+from .common import find_sheet, status, tell, workbook_data
 
 SHEET_COLUMNS = ["ID", "Name", "Berater", "Status", "Lage", "Fällig am", "Tage überfällig", "Regel", "Grund",
                  "Letzter Kontakt", "Zeile"]
@@ -126,22 +126,15 @@ def sheet_rows(data: WorkbookData, result: pd.DataFrame) -> list[list[Any]]:
     return body[SHEET_COLUMNS].astype(object).to_numpy().tolist()
 
 
-def _find_sheet(book: Any, name: str) -> Any | None:
-    for sheet in book.sheets:
-        if normalize_key(sheet.name) == normalize_key(name):
-            return sheet
-    return None
-
-
 def write_sheet(book: Any, data: WorkbookData, result: pd.DataFrame, rules: RuleSet, stichtag: dt.date) -> Any:
     """(Re)write the `Fälligkeiten` sheet: title, then the sorted table with autofilter."""
     rows = sheet_rows(data, result) or [[None] * len(SHEET_COLUMNS)]
     title = (f"Fälligkeiten zum {stichtag.isoformat()} – Regelwerk „{rules.name}“ ({rules.title}). "
              f"Überfällig zuerst, dann in den nächsten {SOON_DAYS} Tagen fällig. Neu berechnen: Knopf „Fälligkeiten“.")
-    sheet = _find_sheet(book, FAELLIGKEITEN)
+    sheet = find_sheet(book, FAELLIGKEITEN)
     old_table = None
     if sheet is None:
-        after = _find_sheet(book, data.layouts[KUNDENDOKU].name) or book.sheets[len(book.sheets) - 1]
+        after = find_sheet(book, data.layouts[KUNDENDOKU].name) or book.sheets[len(book.sheets) - 1]
         sheet = book.sheets.add(name=FAELLIGKEITEN, after=after)
     else:
         old_table = sheet.tables[0] if len(sheet.tables) else None
@@ -192,9 +185,9 @@ def write_staff_sheet(book: Any, data: WorkbookData, rules: RuleSet, stichtag: d
              f"(gezählt nach Regelwerk „{rules.name}“"
              + (f"; Quote {per_week:g} je Vollzeitstelle und Woche" if per_week else "; ohne Wochenquote")
              + (f"; Betreuungsschlüssel 1:{rules.staff.caseload:g}" if rules.staff.caseload else "") + ").")
-    sheet = _find_sheet(book, BERATUNGSGESPRAECHE)
+    sheet = find_sheet(book, BERATUNGSGESPRAECHE)
     if sheet is None:
-        after = after or _find_sheet(book, data.layouts[KUNDENDOKU].name) or book.sheets[len(book.sheets) - 1]
+        after = after or find_sheet(book, data.layouts[KUNDENDOKU].name) or book.sheets[len(book.sheets) - 1]
         sheet = book.sheets.add(name=BERATUNGSGESPRAECHE, after=after)
     else:
         sheet.used_range.clear_contents()

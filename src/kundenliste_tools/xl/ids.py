@@ -12,19 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..core.book import ID_REGISTER_SHEET
+from ..core.book import ID_REGISTER_SHEET, column_index
 from ..core.ids import REGISTER_HEADER, assign_ids
-from ..core.model import KUNDENLISTE, normalize_key
-from .common import sheet_grid, tell, workbook_data
+from ..core.model import KUNDENLISTE
+from .common import find_sheet, sheet_grid, tell, workbook_data
 
 _AREA = re.compile(r"^\$?([A-Z]{0,3})\$?(\d*)(?::\$?([A-Z]{0,3})\$?(\d*))?$")
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def rows_of_address(address: str) -> set[int] | None:
@@ -44,7 +37,7 @@ def rows_of_address(address: str) -> set[int] | None:
             return None  # whole columns
         first, last = sorted((int(r1), int(r2 or r1)))
         rows.update(range(first, last + 1))
-        width = abs(_col(c2) - _col(c1)) + 1 if c1 and c2 else (1 if c2 is None else 2)
+        width = abs(column_index(c2) - column_index(c1)) + 1 if c1 and c2 else (1 if c2 is None else 2)
         cells += (last - first + 1) * width
     return rows if cells > 1 else None
 
@@ -73,12 +66,11 @@ def _blocks(rows: list[int]) -> list[list[int]]:
 
 def _register_sheet(book: Any) -> tuple[Any, int]:
     """The `ID-Register` sheet (created hidden after the last sheet if missing) and its next row."""
-    key = normalize_key(ID_REGISTER_SHEET)
-    for sheet in book.sheets:
-        if normalize_key(sheet.name) == key:
-            grid = sheet_grid(sheet)
-            last = max((i + 1 for i, row in enumerate(grid) if any(v not in (None, "") for v in row)), default=0)
-            return sheet, last + 1
+    sheet = find_sheet(book, ID_REGISTER_SHEET)
+    if sheet is not None:
+        grid = sheet_grid(sheet)
+        last = max((i + 1 for i, row in enumerate(grid) if any(v not in (None, "") for v in row)), default=0)
+        return sheet, last + 1
     active = book.sheets.active
     sheet = book.sheets.add(name=ID_REGISTER_SHEET, after=book.sheets[len(book.sheets) - 1])
     sheet.visible = False
