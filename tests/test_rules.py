@@ -12,8 +12,8 @@ from kundenliste_tools.core.model import MARKTNAH
 from kundenliste_tools.core.overdue import assess
 from kundenliste_tools.core.rules import (Obligation, Period, janein, parse_age_range, parse_obligation,
                                           parse_period)
-from kundenliste_tools.files.rulefiles import (builtin_names, builtin_text, load_builtin, load_ruleset,
-                                               ruleset_from_grid, ruleset_from_toml, ruleset_to_grid)
+from kundenliste_tools.core.ruleforms import ruleset_from_grid, ruleset_from_toml, ruleset_to_grid
+from kundenliste_tools.files.rulefiles import builtin_names, builtin_text, load_builtin, load_ruleset
 
 from .duebook import customer, d, entry, outcome, workbook
 

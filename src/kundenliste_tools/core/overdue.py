@@ -47,12 +47,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import reasons
 from .book import WorkbookData
 from .model import ROW, STATUS_ABGESCHLOSSEN, ValueLists, normalize_key
 from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
 from .values import id_text, is_blank, to_dates, to_text
 
-COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "reason",
+COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "code", "followup", "reason",
            "last_contact", "assessable"]
 
 #: What is missing when a condition cannot be evaluated, for the "nicht bewertbar" reason.
@@ -314,10 +315,12 @@ def evaluate(cond: Condition, c: Customers) -> tuple[np.ndarray, np.ndarray]:
 
 
 def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFrame:
-    """One row per Kundenliste record: overdue?, due date, the deciding row and a German reason.
+    """One row per Kundenliste record: overdue?, due date, the deciding row and why.
 
-    Columns: id, berater, status, overdue, due, days_overdue, rule, reason, last_contact,
-    assessable, and `_row` (the Excel row of the customer, for writing back).
+    Columns: id, berater, status, overdue, due, days_overdue, rule, code, followup, reason,
+    last_contact, assessable, one text column per reason parameter (`core.reasons.PARAMS`,
+    prefixed `p_`), and `_row` (the Excel row of the customer, for writing back).  `code` and
+    `followup` are reason codes of `core.reasons`; `reason` is their German sentence.
     """
     S = pd.Timestamp(stichtag)
     ids, code, id_index = customer_ids(data)
@@ -352,12 +355,12 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
         decided |= match | stuck
 
     due = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    reason = pd.Series("", index=index, dtype=object)
+    why = pd.Series("", index=index, dtype=object)
+    params = pd.DataFrame({p: pd.Series("", index=index, dtype=object) for p in reasons.PARAMS})
     rule_label = pd.Series("", index=index, dtype=object)
     assessable = pd.Series(True, index=index)
     suspend = np.zeros(n, bool)
-    contact_word = rules.contact_word
-    last_text = _last_text(c, contact_word)
+    contact_text = _contact_text(c, rules.contact_word)
 
     for pos, rule in enumerate(rules.rules):
         sel = (chosen == pos) & ~blocked
@@ -366,20 +369,29 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
             rule_label[stuck] = rule.label
             assessable[stuck] = False
             what = pd.Series(missing[stuck], index=index[stuck], dtype=object)
-            verb = pd.Series(np.where(what.str.contains(", ", regex=False), " fehlen", " fehlt"), index=what.index)
-            reason[stuck] = "nicht bewertbar: " + what + verb + " (für Regel „" + rule.label + "“)"
+            why[stuck] = reasons.ANGABE_FEHLT
+            params.loc[stuck, "fehlt"] = what
+            params.loc[stuck, "verb"] = np.where(what.str.contains(", ", regex=False), "fehlen", "fehlt")
+            params.loc[stuck, "regel"] = rule.label
         if not sel.any():
             continue
         m = pd.Series(sel, index=index)
         rule_label[m] = rule.label
-        d, r, ok, needs = _obligation_due(rule, c, contacts, m, S, last_text)
+        d, kind, values, ok, needs = _obligation_due(rule, c, contacts, m, S, contact_text)
         due[m] = d
-        reason[m] = rule.name + ": " + rule.obligation.text + r
+        why[m] = kind
+        params.loc[m, "regel"] = rule.name
+        params.loc[m, "pflicht"] = rule.obligation.text
+        for name, value in values.items():
+            params.loc[m, name] = value
         bad = pd.Series(False, index=index)
         bad[m] = ~ok
         if bad.any():
             assessable[bad] = False
-            reason[bad] = "nicht bewertbar: " + needs + " fehlt (für Regel „" + rule.label + "“)"
+            why[bad] = reasons.ANGABE_FEHLT
+            params.loc[bad, "fehlt"] = needs
+            params.loc[bad, "verb"] = "fehlt"
+            params.loc[bad, "regel"] = rule.label
             due[bad] = pd.NaT
         if rule.folgetermin_suspends:
             suspend |= sel
@@ -388,7 +400,8 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
     if nomatch.any():
         assessable[nomatch] = False
         rule_label[nomatch] = ""
-        reason[nomatch] = "nicht bewertbar: keine Regel passt (" + _describe(c, nomatch, rules) + ")"
+        why[nomatch] = reasons.KEINE_REGEL_PASST
+        params.loc[nomatch, "werte"] = _describe(c, nomatch, rules)
 
     # Folgetermin of the latest entry: missed → earlier of the two; open and "setzt aus" → it.
     ft = c.folgetermin
@@ -397,18 +410,20 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
     open_ft = active & ft.notna() & (ft >= S) & pd.Series(suspend, index=index)
     earlier = missed & (due.isna() | (ft < due))
     due = due.where(~(earlier | open_ft), ft)
-    ft_text = iso(ft)
-    reason = reason.where(~missed, reason + "; Folgetermin " + ft_text + " verpasst")
-    reason = reason.where(~open_ft, reason + "; offener Folgetermin " + ft_text)
+    followup = pd.Series(np.select([missed, open_ft], [reasons.FOLGETERMIN_VERPASST, reasons.FOLGETERMIN_OFFEN],
+                                   default=""), index=index, dtype=object)
+    params["folgetermin"] = iso(ft).where(followup != "", "")
 
     closed_s = pd.Series(closed, index=index)
     due = due.where(~closed_s)
-    reason = reason.where(~closed_s, "abgeschlossen: keine Fälligkeit")
+    why[closed_s] = reasons.ABGESCHLOSSEN
+    followup[closed_s] = ""
     rule_label = rule_label.where(~closed_s, "abgeschlossen")
+    params.loc[closed_s] = ""
 
     overdue = due.notna() & (due < S)
     days = ((S - due).dt.days).where(overdue, 0).fillna(0).astype("int64")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "id": c.ids,
         "berater": texts(data.kunden["Berater"]),
         "status": c.shown["Status"],
@@ -416,44 +431,57 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
         "due": due,
         "days_overdue": days,
         "rule": rule_label,
-        "reason": reason,
+        "code": why,
+        "followup": followup,
+        "reason": reasons.render(why, params, followup),
         "last_contact": c.last,
         "assessable": assessable.astype(bool),
         ROW: data.kunden[ROW].astype("int64"),
-    }, index=index).reset_index(drop=True)
+    }, index=index)
+    return pd.concat([frame, params.add_prefix(PARAM_PREFIX)], axis=1).reset_index(drop=True)
 
 
-def _last_text(c: Customers, word: str) -> pd.Series:
-    """`; letzter persönlicher Kontakt 2026-04-01` or `; kein … seit Erstkontakt 2026-01-05`."""
-    with_contact = "; letzter " + word + " " + iso(c.last)
-    without = "; kein " + word + " seit Erstkontakt " + iso(c.erst)
-    without = without.where(c.erst.notna(), "; kein " + word)
+PARAM_PREFIX = "p_"
+
+
+def reason_values(row: dict) -> dict[str, str]:
+    """The values of a result row's reason and Folgetermin code (template fields only)."""
+    values = {name: row.get(PARAM_PREFIX + name, "") for name in reasons.PARAMS}
+    out = reasons.values_of(row.get("code", ""), values)
+    out.update(reasons.values_of(row.get("followup", ""), values))
+    return out
+
+
+def _contact_text(c: Customers, word: str) -> pd.Series:
+    """`letzter persönlicher Kontakt 2026-04-01` or `kein … seit Erstkontakt 2026-01-05`."""
+    with_contact = "letzter " + word + " " + iso(c.last)
+    without = "kein " + word + " seit Erstkontakt " + iso(c.erst)
+    without = without.where(c.erst.notna(), "kein " + word)
     return with_contact.where(c.last.notna(), without)
 
 
 def _obligation_due(rule: Rule, c: Customers, contacts: Contacts, m: pd.Series, S: pd.Timestamp,
-                    last_text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, str]:
-    """(due, reason suffix, assessable, what is missing otherwise) for the customers `m`."""
+                    contact_text: pd.Series) -> tuple[pd.Series, str, dict[str, pd.Series], pd.Series, str]:
+    """(due, reason code, its values, assessable, what is missing otherwise) for the customers `m`."""
     ob = rule.obligation
     idx = m.index[m]
     last = c.last[idx]
     erst = c.erst[idx]
     if ob.kind == "none":
-        return (pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"), pd.Series("", index=idx, dtype=object),
+        return (pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"), reasons.KEINE_PFLICHT, {},
                 pd.Series(True, index=idx), "")
     if ob.kind == "interval":
         base = last.where(last.notna(), erst)
-        return ob.period.add(base), last_text[idx], base.notna(), "Erstkontakt"
+        return ob.period.add(base), reasons.INTERVALL, {"kontakt": contact_text[idx]}, base.notna(), "Erstkontakt"
     if ob.kind == "deadline":
         date = c.elternzeit[idx]
         start = ob.window.add(date, -1)
         done = last.notna() & (last >= start)
         due = ob.period.add(date, -1).where(~done)
-        when = iso(date)
-        text = (" (" + ob.field + " " + when + ")") + pd.Series(
-            np.where(done, "; Kontakt am " + iso(last) + " erfolgt",
-                     "; noch kein Kontakt seit " + iso(start)), index=idx)
-        return due, text, date.notna(), f"{ob.field} (gültiges Datum)"
+        stand = pd.Series(np.where(done, "Kontakt am " + iso(last) + " erfolgt", "noch kein Kontakt seit " + iso(start)),
+                          index=idx)
+        return (due, reasons.FRIST, {"feld": ob.field, "datum": iso(date), "stand": stand}, date.notna(),
+                f"{ob.field} (gültiges Datum)")
     # count
     K, W = ob.minimum, ob.period
     c0 = window_start(S, W)
@@ -472,9 +500,9 @@ def _obligation_due(rule: Rule, c: Customers, contacts: Contacts, m: pd.Series, 
     due = due.where(young | (total >= K), W.add(erst))
     ok = young | (total >= K) | erst.notna()
     pro_rata = pd.Series(np.where(young & (required < K), " anteilig", ""), index=idx)
-    text = ("; " + n_win.astype(str) + " in " + W.dative + " (nötig" + pro_rata + ": " + required.astype(str) + ")"
-            + last_text[idx])
-    return due, text, ok, "Erstkontakt"
+    values = {"anzahl": n_win.astype(str), "zeitraum": W.dative, "anteilig": pro_rata,
+              "noetig": required.astype(str), "kontakt": contact_text[idx]}
+    return due, reasons.MINDESTZAHL, values, ok, "Erstkontakt"
 
 
 def _describe(c: Customers, mask: np.ndarray, rules: RuleSet) -> pd.Series:
