@@ -49,9 +49,10 @@ import pandas as pd
 
 from . import reasons
 from .book import WorkbookData
-from .model import ROW, STATUS_ABGESCHLOSSEN, ValueLists, normalize_key
+from .columns import counts_mask, dates, id_keys, iso, list_keys, per_unique, texts
+from .model import ROW, STATUS_ABGESCHLOSSEN, normalize_key
 from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
-from .values import id_text, is_blank, to_dates, to_text
+from .values import is_blank
 
 COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "code", "followup", "reason",
            "last_contact", "assessable"]
@@ -62,59 +63,6 @@ MISSING_TEXT = {
     "Alter": "Geburtsdatum",
     "Elternzeit": "Elternzeit bis (kein gültiges Datum)",
 }
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:
-    """Apply scalar functions once per distinct cell value, not once per cell.
-
-    A column has few distinct values (Status, Bereich) or is converted by a cheap function
-    (IDs), so this keeps per-cell Python work out of the engine.
-    """
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
-    out = []
-    for func in funcs:
-        mapped = np.empty(len(uniques), dtype=object)
-        mapped[:] = [func(None if (isinstance(u, float) and u != u) else u) for u in uniques]
-        out.append(pd.Series(mapped[codes] if len(codes) else np.empty(0, dtype=object),
-                             index=values.index, dtype=object))
-    return out
-
-
-def id_keys(values: pd.Series) -> pd.Series:
-    """IDs as text (`101`, `101.0`, `"101"` are one customer); text cells only stripped."""
-    return per_unique(values, lambda u: u.strip() if type(u) is str else id_text(u))[0]
-
-
-def dates(values: pd.Series) -> pd.Series:
-    """`to_dates` on the distinct values only: 300,000 entries have a few thousand dates."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    if len(uniques) == 0:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    parsed = to_dates(pd.Series(uniques, dtype=object)).to_numpy(dtype="datetime64[ns]")
-    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
-    return pd.Series(out, index=values.index, dtype="datetime64[ns]")
-
-
-def texts(values: pd.Series) -> pd.Series:
-    return per_unique(values, to_text)[0]
-
-
-def list_keys(values: pd.Series, list_name: str, lists: ValueLists) -> tuple[pd.Series, pd.Series]:
-    """(normalized key, display text) of each cell against a value list; ``""`` for blank.
-
-    `alo`, `arbeitslos` and `arbeitslos (alo)` all give the key of the list entry.
-    """
-    def shown(v: object) -> str:
-        if is_blank(v):
-            return ""
-        t = to_text(v)
-        return lists.match(list_name, t) or t
-
-    keys, display = per_unique(values, lambda v: normalize_key(shown(v)), shown)
-    return keys, display
-
 
 def age_years(birth: pd.Series, stichtag: pd.Timestamp) -> pd.Series:
     """Whole years at the Stichtag (float, NaN when unknown)."""
@@ -137,11 +85,6 @@ def window_start(stichtag: pd.Timestamp, period: Period) -> pd.Timestamp:
     while period.add_one(c - one) >= stichtag:
         c -= one
     return c
-
-
-def iso(dates: pd.Series) -> pd.Series:
-    """Dates as `JJJJ-MM-TT` text, ``""`` for NaT (vectorised)."""
-    return dates.dt.strftime("%Y-%m-%d").fillna("").astype(object)
 
 
 # ----------------------------------------------------------------------------- KundenDoku
@@ -171,17 +114,6 @@ class Contacts:
         """Per code, counting contacts on or after `start`."""
         hit = self.count_date >= np.datetime64(start.to_datetime64(), "ns")
         return np.bincount(self.count_code[hit], minlength=len(self.number))
-
-
-def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists) -> pd.Series:
-    """Which entries count as a contact: value in the rule set's list, or blank."""
-    ok = pd.Series(True, index=doku.index)
-    for col, allowed in (("Kontaktart", counts.kontaktart), ("Vermerkart", counts.vermerkart)):
-        if allowed is None or col not in doku.columns:
-            continue
-        keys, _ = list_keys(doku[col], col, lists)
-        ok &= (keys == "") | keys.isin(allowed)
-    return ok
 
 
 def reduce_doku(data: WorkbookData, counts: ContactFilter, stichtag: pd.Timestamp,

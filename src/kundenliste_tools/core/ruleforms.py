@@ -28,7 +28,6 @@ from .model import ValueLists, normalize_key
 from .rules import CONDITION_ORDER, RuleSet, parse_ruleset
 from .values import is_blank, to_text
 
-
 # ----------------------------------------------------------------------------- TOML
 
 

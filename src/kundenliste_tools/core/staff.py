@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .book import WorkbookData
+from .columns import counts_mask, dates, id_keys, list_keys, per_unique, texts
 from .model import STATUS_ABGESCHLOSSEN, normalize_key
-from .overdue import counts_mask, dates, id_keys, list_keys, per_unique, texts
 from .rules import RuleSet
 
 WEEKS = 8

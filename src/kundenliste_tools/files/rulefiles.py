@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
 
 from ..core import model
 from ..core.book import WorkbookData
