@@ -12,7 +12,11 @@ import argparse
 import sys
 from typing import Callable, Sequence, TextIO
 
-from ..core.errors import KundenlisteError
+from ..core.errors import InvalidInput, KundenlisteError
+
+#: How this door spells the inputs that use cases name in `InvalidInput`.
+FLAGS = {"stichtag": "--stichtag", "wochen": "--wochen", "regelwerk": "--regelwerk", "passwort": "--passwort",
+         "out": "--out", "quartal": "--quartal", "bis": "--bis", "anzahl": "--anzahl", "woche": "--woche"}
 
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
 COMMANDS: tuple[str, ...] = ("vorlage", "demo", "pruefen", "ids", "faellig", "regelwerke", "quartal")  # each issue adds its command here
@@ -87,7 +91,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except KundenlisteError as exc:
         if args.debug:
             raise
-        print(f"Fehler: {exc}", file=stderr)
+        print(f"Fehler: {describe(exc)}", file=stderr)
         return 2
     except KeyboardInterrupt:
         print("Abgebrochen.", file=stderr)
@@ -98,6 +102,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         print(f"Interner Fehler ({exc.__class__.__name__}: {exc}). Mit --debug erneut aufrufen "
               "und die Ausgabe an den Support geben.", file=stderr)
         return 2
+
+
+def describe(exc: KundenlisteError) -> str:
+    """The German message, prefixed with this door's flag when one input was wrong."""
+    if isinstance(exc, InvalidInput) and exc.input in FLAGS:
+        return f"{FLAGS[exc.input]}: {exc}"
+    return str(exc)
 
 
 def add_book_argument(parser: argparse.ArgumentParser) -> None:

@@ -25,3 +25,15 @@ class WorkbookBusy(KundenlisteError):
 
 class RuleSetError(KundenlisteError):
     """A rule set file or sheet has a mistake; the message names the line or row."""
+
+
+class InvalidInput(KundenlisteError):
+    """One input of a use case is wrong; `input` names it door-neutrally (`stichtag`, `wochen`).
+
+    The message says what is wrong with the value, never how a door spells the input: the
+    command line prefixes its flag (`--stichtag: …`), Excel names its setting.
+    """
+
+    def __init__(self, input: str, message: str) -> None:
+        super().__init__(message)
+        self.input = input

@@ -480,17 +480,26 @@ def ordered(result: pd.DataFrame, stichtag: dt.date, soon_days: int) -> pd.DataF
     return out.drop(columns=["_rank", "_neg"]).reset_index(drop=True)
 
 
-def choose_stichtag(explicit: str | None, data: WorkbookData | None, today: dt.date) -> dt.date:
-    """--stichtag, else the workbook setting `Stichtag`, else today; ISO only (SPEC §2)."""
-    from .errors import KundenlisteError
+def choose_stichtag(explicit: str | dt.date | None, data: WorkbookData | None, today: dt.date) -> dt.date:
+    """The given Stichtag, else the workbook setting `Stichtag`, else today; ISO only (SPEC §2).
+
+    A wrong given value is an `InvalidInput` for the input `stichtag`; a wrong setting names
+    the setting (it lives in the workbook, which every door shows alike).
+    """
+    from .errors import InvalidInput, KundenlisteError
     from .values import parse_date
 
-    for text, where in ((explicit, "--stichtag"), (data.setting("Stichtag") if data else "", "Einstellung „Stichtag“")):
+    if isinstance(explicit, dt.date):
+        return explicit
+    for text, setting in ((explicit, False), (data.setting("Stichtag") if data else "", True)):
         if text is None or is_blank(text):
             continue
         parsed = parse_date(text)
         if parsed is None or parsed.date is None or parsed.problem == "not-iso":
             hint = f" Gemeint ist wohl {parsed.suggestion}." if parsed and parsed.suggestion else ""
-            raise KundenlisteError(f"{where}: „{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}")
+            message = f"„{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}"
+            if setting:
+                raise KundenlisteError(f"Einstellung „Stichtag“: {message}")
+            raise InvalidInput("stichtag", message)
         return parsed.date
     return today

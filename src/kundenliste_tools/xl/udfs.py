@@ -28,11 +28,10 @@ from typing import Any, Callable
 import pandas as pd
 import xlwings as xw
 
+from ..app.due import due as assess_due
 from ..core.errors import KundenlisteError
 from ..core.model import KUNDENDOKU, KUNDENLISTE, canonical_sheet
-from ..core.overdue import assess, choose_stichtag
 from ..core.values import id_text
-from ..files.rulefiles import load_ruleset
 from .common import workbook_data
 
 BURST_SECONDS = 2.0
@@ -68,9 +67,7 @@ def _fingerprint(book: Any) -> tuple:
 def _compute(book: Any, fingerprint: tuple, now: float) -> Assessment:
     stats["assessments"] += 1
     try:
-        data = workbook_data(book)
-        stichtag = choose_stichtag(None, data, today())
-        result = assess(data, load_ruleset(None, data), stichtag)
+        result = assess_due(workbook_data(book), today=today(), staff=False).customers
     except KundenlisteError as exc:
         return Assessment(fingerprint, now, error=str(exc))
     due = result["due"].map(lambda d: None if pd.isna(d) else d.date())  # per customer once, not per cell
