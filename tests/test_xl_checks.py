@@ -17,8 +17,9 @@ import xlwings as xw
 
 import kundenliste_tools.xl as kl
 from kundenliste_tools.core import model
-from kundenliste_tools.xl.checks import (MARKS_HEADER, MARKS_SHEET, NOTE_PREFIX, TOOL_COLORS, Mark, Want,
-                                         check_book, link, on_save, plan_marks, pruefen)
+from kundenliste_tools.core.marks import MARKS_HEADER, MARKS_SHEET, NOTE_PREFIX, TOOL_COLORS, Mark, Want, plan_marks
+from kundenliste_tools.xl.checks import check_book, on_save, pruefen
+from kundenliste_tools.xl.report import link
 
 from .xlbook import actions, payload
 

@@ -33,21 +33,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..core.validation import summarize, validate
-    from ..files.reader import read_workbook
+    from ..app.check import check
+    from ..app.workbook import open_workbook
 
-    data = read_workbook(args.mappe, args.passwort)
-    if len(data.doku) + len(data.kunden) > 50_000:
-        progress(stderr, f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
-    findings = validate(data)
-    summary = summarize(findings, data)
+    data = open_workbook(args.mappe, args.passwort)
+    result = check(data, progress=lambda line: progress(stderr, line))
     if args.json:
-        json.dump({"findings": [f.to_dict() for f in findings], "summary": summary}, stdout,
+        json.dump({"findings": [f.to_dict() for f in result.findings], "summary": result.summary}, stdout,
                   ensure_ascii=False, indent=1)
         stdout.write("\n")
     else:
-        stdout.write(render_table(findings, summary))
-    return 1 if summary["errors"] else 0
+        stdout.write(render_table(result.findings, result.summary))
+    return 1 if result.errors else 0
 
 
 def render_table(findings: list[Any], summary: dict[str, Any]) -> str:

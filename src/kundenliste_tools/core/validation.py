@@ -87,7 +87,7 @@ import pandas as pd
 
 from . import model
 from .book import SheetLayout, WorkbookData
-from .findings import ERROR, WARNING, Finding, FindingType
+from .findings import ERROR, WARNING, Finding, FindingType, count
 from .ids import check_ok, is_own_format
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .value_checks import Issue, check_email, check_name, check_phone, check_plz, list_checker
@@ -351,11 +351,11 @@ def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:
 
 def summarize(findings: list[Finding], data: WorkbookData | None = None) -> dict[str, Any]:
     """The `summary` of the JSON output: counts overall and per code."""
-    errors = sum(1 for f in findings if f.is_error)
+    errors, warnings = count(findings)
     codes: dict[str, int] = {}
     for f in findings:
         codes[f.code] = codes.get(f.code, 0) + 1
-    out: dict[str, Any] = {"errors": errors, "warnings": len(findings) - errors,
+    out: dict[str, Any] = {"errors": errors, "warnings": warnings,
                            "codes": dict(sorted(codes.items()))}
     if data is not None:
         out.update({"book": data.source, "customers": len(data.kunden), "entries": len(data.doku)})

@@ -128,3 +128,34 @@ def report_errors(book: Any) -> Iterator[None]:
     except Exception as exc:  # never show a Python traceback to a counsellor
         tell(book, f"Interner Fehler ({exc.__class__.__name__}). Bitte die Datei speichern und "
              "den Support informieren.", title="Kundenliste: Fehler")
+
+
+def quietly(action: Any) -> bool:
+    """Run an engine call that some clients cannot do (notes on the remote engine); False then."""
+    try:
+        action()
+    except Exception:
+        return False
+    return True
+
+
+def tool_sheet(book: Any, name: str, hidden: bool = False, widths: tuple[int, ...] = ()) -> Any:
+    """The tool's sheet `name`, created after the last sheet if missing; the user stays put."""
+    sheet = find_sheet(book, name)
+    if sheet is not None:
+        return sheet
+    active = book.sheets.active
+    sheet = book.sheets.add(name=name, after=book.sheets[len(book.sheets) - 1])
+    if hidden:
+        sheet.visible = False
+    for i, width in enumerate(widths, start=1):
+        quietly(lambda: setattr(sheet.range((1, i)), "column_width", width))
+    active.activate()  # adding a sheet activates it; on save the user must not be moved
+    return sheet
+
+
+def as_text(value: str | None) -> str | None:
+    """Text Excel must not reinterpret (`=…` formula, `01067` number, `2026-01-05` date)."""
+    if value is None or value == "":
+        return value
+    return "'" + value

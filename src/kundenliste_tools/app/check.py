@@ -1,0 +1,45 @@
+"""Use case "Prüfen": every field of the workbook checked, the findings and their summary.
+
+The command line prints them, the Excel button and the on-save hook mark the cells and write
+the Prüfbericht; both get the same `CheckResult` from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..core.book import WorkbookData
+from ..core.findings import Finding
+from ..core.validation import summarize, validate
+
+#: From this many rows on, a check says what it is doing before it starts.
+LONG_RUN_ROWS = 50_000
+
+
+@dataclass
+class CheckResult:
+    """The findings (sorted by sheet, row, column) and the summary of `pruefen --json`."""
+
+    findings: list[Finding]
+    summary: dict[str, Any]
+
+    @property
+    def errors(self) -> int:
+        return int(self.summary["errors"])
+
+    @property
+    def warnings(self) -> int:
+        return int(self.summary["warnings"])
+
+
+def check(data: WorkbookData, today: dt.date | None = None,
+          progress: Callable[[str], None] | None = None) -> CheckResult:
+    """Validate every field of `data`; `today` for the future-date checks (default: today)."""
+    if progress and len(data.doku) + len(data.kunden) > LONG_RUN_ROWS:
+        progress(f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
+    findings = validate(data, today=today)
+    return CheckResult(findings, summarize(findings, data))
+
+
