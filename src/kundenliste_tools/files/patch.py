@@ -18,18 +18,26 @@ never re-save a workbook; we patch the zip package (`zipraw` copies entries as s
   ones on its next save).  A cell keeps its style index ``s``;
 * only when a sheet has to be added (the hidden `ID-Register`) do ``workbook.xml``, its
   relationships and ``[Content_Types].xml`` get one new element each, appended at the end, so
-  sheet indexes used by defined names and the active tab stay valid;
+  sheet indexes used by defined names and the active tab stay valid; elements are found by
+  namespace and written with the prefixes declared where they go (`xmlpart`);
 * document properties are left alone (decision: Excel updates them on its next save; the
   fewer parts we touch, the less can go wrong).  ``fullCalcOnLoad`` is not set either: the
   tool only writes constants, and formulas that depend on them recalculate with the next edit
   or F9.
 
-Safety (SPEC §9): the new file is written to a temporary file in the same folder, flushed and
-fsynced, checked (it opens as a zip, every rewritten part passes its CRC), then a dated backup
-of the original is written beside it and the temporary file replaces the original atomically
-(`os.replace`).  Any failure before that leaves the original untouched and removes the
-temporary file.  We refuse while Excel (``~$name``) or LibreOffice (``.~lock.name#``) has the
-file open, when the file or its folder is read-only, and for encrypted workbooks (decision:
+Safety (SPEC §9): every part we touched is parsed strictly (`xmlpart.prove`) before anything
+is written.  The new file is written to a temporary file in the same folder that was first given
+the original's owner, group and mode (refused, before a byte is written, when that is not
+allowed: a colleague's run must not lock the team out of a shared file), flushed and fsynced,
+checked (it opens as a zip, every rewritten part passes its CRC); then the dated backup of the
+original is written the same way (temporary file, fsync, size and zip checked) and only then
+linked under its name, so a backup is complete or absent; then the temporary file replaces the
+original atomically (`os.replace`).  Any failure before that leaves the original untouched and
+removes whatever was started.  Temporary files are named ``.<name>.<host>.<pid>.<random>.kl-tmp``
+so the next run can tell a killed run's leftovers (its process is gone) from a colleague's run in
+progress, and removes only the former (`remove_leftovers`).  We refuse while Excel (``~$name``)
+or LibreOffice (``.~lock.name#``) has the file open, when the file or its folder is read-only,
+for Strict Open XML, and for encrypted workbooks (decision:
 re-encrypting would rewrite the whole file with msoffcrypto's own parameters; in Excel, the
 buttons work on encrypted workbooks because Excel decrypts them itself).
 
@@ -439,11 +447,24 @@ def _temp_name(path: Path) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process of this machine still runs (a reused id only delays a clean-up)."""
+    if os.name == "nt":  # os.kill would terminate it there; ask Windows instead
+        import ctypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.get_last_error() == 5  # access denied: it exists
+        try:
+            code = ctypes.c_ulong()
+            return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259
+        finally:
+            kernel32.CloseHandle(handle)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:  # e.g. another user's process: it exists
         return True
     return True
 
