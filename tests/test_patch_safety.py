@@ -276,3 +276,22 @@ def test_a_part_that_a_strict_parser_rejects_is_never_written(tmp_path: Path) ->
     assert "DOCTYPE" in err.getvalue() and "es wurde nichts geändert" in err.getvalue()
     assert book.read_bytes() == original and raw_entries(book) == before
     assert listing(tmp_path) == ["Kundenliste.xlsm"]
+
+
+def test_a_posix_acl_of_a_shared_workbook_survives(tmp_path: Path) -> None:
+    """A team folder that grants a colleague (uid 1000) access by ACL keeps granting it."""
+    import struct
+
+    book = user_xlsm(tmp_path / "Kundenliste.xlsm")
+    any_id = 0xFFFFFFFF
+    acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, uid) for tag, perm, uid in [
+        (0x01, 6, any_id), (0x02, 6, 1000), (0x04, 4, any_id), (0x10, 6, any_id), (0x20, 0, any_id)])
+    try:
+        os.setxattr(book, "system.posix_acl_access", acl)
+    except (OSError, AttributeError) as exc:
+        pytest.skip(f"no POSIX ACLs on this file system ({exc})")
+    mode = stat.S_IMODE(book.stat().st_mode)
+    result = patch_workbook(book, EDIT, REGISTER)
+    for path in (book, result.backup):
+        assert os.getxattr(path, "system.posix_acl_access") == acl, path
+        assert stat.S_IMODE(path.stat().st_mode) == mode
