@@ -203,3 +203,29 @@ def test_libreoffice_reads_every_cell_as_before_plus_the_new_ids(ran, tmp_path) 
             assert ref[0] == "A" and expected["Kundenliste"][row][col] == "", (name, ref)
             expected["Kundenliste"][row][col] = new_id
         assert after == expected, name
+
+
+def test_a_workbook_damaged_by_an_earlier_version_gets_a_message_not_a_traceback(built, tmp_path) -> None:
+    """The earlier writer appended `<sheet … r:id=…/>` without declaring `r` (openpyxl with lxml
+    declares it per element): the next run said "Interner Fehler (ParseError)"."""
+    book = tmp_path / "beschaedigt.xlsx"
+    sheet_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    content = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    damage = {
+        "xl/workbook.xml": (b"</sheets>", b'<sheet name="ID-Register" sheetId="9" state="hidden" r:id="rId99"/>'),
+        "xl/_rels/workbook.xml.rels": (b"</Relationships>", f'<Relationship Id="rId99" Type="{sheet_type}" '
+                                       f'Target="worksheets/sheet9.xml"/>'.encode()),
+        "[Content_Types].xml": (b"</Types>", f'<Override PartName="/xl/worksheets/sheet9.xml" '
+                                f'ContentType="{content}"/>'.encode()),
+    }
+    register = (f'<worksheet xmlns="{corpus.MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+                'Vergebene ID</t></is></c></row></sheetData></worksheet>').encode()
+    corpus.rezip(built["openpyxl-mit-lxml"].path, book,
+                 lambda name, data: data.replace(damage[name][0], damage[name][1] + damage[name][0])
+                 if name in damage else data, {"xl/worksheets/sheet9.xml": register})
+    original = book.read_bytes()
+    code, _, stderr = run("ids", str(book))
+    assert code == 2
+    assert "beschädigt (xl/workbook.xml ist kein gültiges XML: unbound prefix" in stderr
+    assert "Excel kann die Mappe beim Öffnen reparieren" in stderr and "Traceback" not in stderr
+    assert book.read_bytes() == original and [p.name for p in tmp_path.iterdir()] == ["beschaedigt.xlsx"]

@@ -215,8 +215,10 @@ class _Package:
         try:
             root = ElementTree.fromstring(z.read(wb))
         except ElementTree.ParseError as exc:
-            raise WorkbookUnreadable(f"„{label}“ ist beschädigt ({wb} ist kein gültiges XML: {exc}); "
-                                     "es wurde nichts geändert.") from exc
+            raise WorkbookUnreadable(
+                f"„{label}“ ist beschädigt ({wb} ist kein gültiges XML: {exc}). Excel kann die Mappe beim "
+                "Öffnen reparieren; danach speichern und den Befehl noch einmal ausführen (oder die "
+                "letzte Sicherungskopie „….bak.…“ verwenden). Es wurde nichts geändert.") from exc
         self.strict = root.tag.startswith("{" + STRICT_MAIN)
         self.sheets: list[_Sheet] = []
         listing = next((el for el in root if _local(el.tag) == "sheets"), None)

@@ -113,7 +113,7 @@ class _Sheet:
 
     def __init__(self, xml: bytes, label: str = "Tabellenblatt"):
         self.part = part = XmlPart(xml, label)
-        if part.uri_of(part.root) != MAIN or not part.root.qname.endswith(b"worksheet"):
+        if part.uri_of(part.root) != MAIN or part.root.qname.rpartition(b":")[2] != b"worksheet":
             raise WorkbookBusy(f"„{label}“ ist kein Tabellenblatt im Format, das Excel schreibt; es "
                                "wurde nichts geändert.")
         sd = part.first(MAIN, "sheetData")
