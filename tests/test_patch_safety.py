@@ -116,20 +116,20 @@ def forked_ids(book: Path) -> tuple[int, int]:
     return pid, write
 
 
-TRIES = 40
+TRIES = 32
 
 
 def test_sigkill_at_random_moments_never_damages_the_workbook(tmp_path: Path) -> None:
-    """40 runs killed at random moments: every other one anywhere in the run, the others in its
+    """32 runs killed at random moments: every other one anywhere in the run, the others in its
     last 40 %, where the commit is (temporary file, fsync, backup, replace) and a kill is most
-    dangerous; the workbook carries 16 MB of pictures so that the commit takes a while."""
+    dangerous; the workbook carries 10 MB of pictures so that the commit takes a while."""
     from kundenliste_tools.files.demo import write_demo
 
     source = tmp_path / "quelle" / "Kundenliste.xlsm"
     source.parent.mkdir()
     write_demo(source, today=dt.date(2026, 11, 23), n_customers=120)
     with zipfile.ZipFile(source, "a", zipfile.ZIP_STORED) as zf:
-        zf.writestr("xl/media/fotos.bin", random.Random(5).randbytes(16 * 1024 * 1024))
+        zf.writestr("xl/media/fotos.bin", random.Random(5).randbytes(10 * 1024 * 1024))
     original = source.read_bytes()
     folder = tmp_path / "team"
     folder.mkdir()
@@ -147,10 +147,15 @@ def test_sigkill_at_random_moments_never_damages_the_workbook(tmp_path: Path) ->
         if kill_after is None:
             assert os.waitstatus_to_exitcode(status) == 0
 
-    shutil.copy2(source, book)
-    t0 = time.perf_counter()
-    run_once(None)
-    duration = time.perf_counter() - t0  # one uninterrupted run
+    durations = []
+    for _ in range(3):  # uninterrupted runs: how long one takes on this machine now
+        for p in folder.iterdir():
+            p.unlink()
+        shutil.copy2(source, book)
+        t0 = time.perf_counter()
+        run_once(None)
+        durations.append(time.perf_counter() - t0)
+    duration = max(durations)
     rng = random.Random(11)
     seen = {"unverändert": 0, "neu": 0, "Reste": 0}
     for i in range(TRIES):
