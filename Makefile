@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export XLWINGS_LICENSE_KEY ?= noncommercial
+# openpyxl writes other bytes when lxml (a test dependency) is importable; the committed workbook
+# is built with its plain writer, as on an install without lxml.
+export OPENPYXL_LXML ?= False
 
 .PHONY: install sysdeps demo test workbook bench clean
 

@@ -77,3 +77,59 @@ def test_small_demos_also_carry_exactly_their_mistakes(n, seed):
     findings = validate(workbook_from_grids(grids), today=TODAY)
     assert sorted((f.sheet, f.row, f.field) for f in findings) == sorted(demo.mistakes)
     assert len(demo.mistakes) == 18
+
+
+# --- the demo never deletes or overwrites a user's file ------------------------------------
+
+def test_demo_refuses_a_folder_with_a_users_file_and_leaves_it_alone(tmp_path):
+    folder = tmp_path / "Eigene Dateien"
+    folder.mkdir()
+    (folder / "Kundenliste echt.xlsx").write_bytes(b"PK\x03\x04 die echte Liste")
+    (folder / "Unterordner").mkdir()
+    err = io.StringIO()
+    assert main(["demo", str(folder), "--anzahl", "20"], stdout=io.StringIO(), stderr=err) == 2
+    assert "nicht leer und wurde nicht von der Demo angelegt" in err.getvalue()
+    assert "Es wurde nichts geändert" in err.getvalue()
+    assert sorted(p.name for p in folder.iterdir()) == ["Kundenliste echt.xlsx", "Unterordner"]
+    assert (folder / "Kundenliste echt.xlsx").read_bytes() == b"PK\x03\x04 die echte Liste"
+
+
+def test_demo_refuses_a_file_given_as_folder(tmp_path):
+    target = tmp_path / "notizen.txt"
+    target.write_text("meins", encoding="utf-8")
+    err = io.StringIO()
+    assert main(["demo", str(target)], stdout=io.StringIO(), stderr=err) == 2
+    assert "ist eine Datei, kein Ordner" in err.getvalue()
+    assert target.read_text(encoding="utf-8") == "meins"
+
+
+def test_demo_reruns_in_its_own_folder_replacing_only_its_own_files(tmp_path):
+    folder = tmp_path / "demo"
+    assert main(["demo", str(folder), "--anzahl", "20"], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    marker = (folder / ".kundenliste-demo").read_text(encoding="utf-8")
+    assert "Kundenliste-Demo.xlsm" in marker and "pruefbericht.txt" in marker
+    first_backups = sorted(p.name for p in folder.glob("*.bak.xlsm"))
+    (folder / "meine Notiz.txt").write_text("bleibt", encoding="utf-8")  # the user adds a file
+    assert main(["demo", str(folder), "--anzahl", "20"], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert (folder / "meine Notiz.txt").read_text(encoding="utf-8") == "bleibt"
+    assert "meine Notiz.txt" not in (folder / ".kundenliste-demo").read_text(encoding="utf-8")
+    assert set(first_backups) < {p.name for p in folder.glob("*.bak.xlsm")}  # nothing deleted
+
+
+def test_demo_does_not_overwrite_a_users_file_of_the_same_name_in_its_folder(tmp_path):
+    folder = tmp_path / "demo"
+    assert main(["demo", str(folder), "--anzahl", "20"], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    marker = folder / ".kundenliste-demo"
+    marker.write_text(marker.read_text(encoding="utf-8").replace("ids.txt\n", ""), encoding="utf-8")
+    (folder / "ids.txt").write_text("von Hand", encoding="utf-8")  # not the demo's any more
+    err = io.StringIO()
+    assert main(["demo", str(folder), "--anzahl", "20"], stdout=io.StringIO(), stderr=err) == 2
+    assert "„ids.txt“, das die Demo nicht selbst geschrieben hat" in err.getvalue()
+    assert (folder / "ids.txt").read_text(encoding="utf-8") == "von Hand"
+
+
+def test_demo_uses_an_existing_empty_folder(tmp_path):
+    folder = tmp_path / "leer"
+    folder.mkdir()
+    assert main(["demo", str(folder), "--anzahl", "20"], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert (folder / "Kundenliste-Demo.xlsm").exists() and (folder / ".kundenliste-demo").exists()

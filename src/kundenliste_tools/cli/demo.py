@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import shutil
 from pathlib import Path
 from typing import TextIO
 
@@ -22,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(samt einiger absichtlicher Fehler), prüft sie, vergibt fehlende IDs, berechnet die "
         "Fälligkeiten nach jedem Regelwerk und erstellt den anonymen Quartalsexport.")
     p.add_argument("ordner", metavar="ORDNER", nargs="?", default=DEFAULT_DIR,
-                   help=f"Ordner für die Demo-Dateien (Standard: {DEFAULT_DIR}); wird neu angelegt")
+                   help=f"Ordner für die Demo-Dateien (Standard: {DEFAULT_DIR}): ein neuer oder leerer "
+                   "Ordner oder einer, den die Demo schon angelegt hat; fremde Dateien bleiben unberührt")
     p.add_argument("--anzahl", type=int, default=300, metavar="N", help="Anzahl erfundener Kunden (Standard: 300)")
     p.set_defaults(handler=run)
 
@@ -39,14 +39,30 @@ def _step(title: str, argv: list[str], out: Path, stdout: TextIO, stderr: TextIO
     return code
 
 
+def _names() -> list[str]:
+    """Every file name the demo writes (besides the workbook's dated backups)."""
+    from ..files.demo import DEMO_NAME
+    from ..files.rulefiles import builtin_names
+
+    return [DEMO_NAME, "pruefbericht.txt", "pruefbericht.json", "ids.txt", "faellig.json",
+            *(f"faellig_{name}.txt" for name in builtin_names()), "quartal.txt", "Quartal_anonym.xlsx"]
+
+
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..files.demo import prepare_demo_folder
+
+    own = prepare_demo_folder(args.ordner, _names())  # refuses a folder with other people's files
+    own.record()
+    try:
+        return _tour(args, own.path, stdout, stderr)
+    finally:
+        own.record()
+
+
+def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO) -> int:
     from ..files.demo import DEMO_NAME, write_demo
     from . import COMMANDS, progress
 
-    folder = Path(args.ordner)
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     book = folder / DEMO_NAME
     progress(stderr, f"Baue Demo-Arbeitsmappe mit {args.anzahl} erfundenen Kunden …")
     data = write_demo(book, n_customers=args.anzahl)

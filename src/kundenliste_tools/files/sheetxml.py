@@ -1,9 +1,14 @@
 """A worksheet's XML edited as bytes: only the touched `<c>` elements change.
 
 Parsing the sheet into a tree and serialising it again would rewrite every byte (attribute
-order, namespaces, whitespace), so edits are spliced into the original bytes instead.  Tags are
-found with a regular expression that respects quoted attribute values; text content cannot
-hide a `<` (XML escapes it), and comments/CDATA, which Excel never writes, are refused.
+order, namespaces, whitespace), so edits are spliced into the original bytes instead; `xmlpart`
+finds the elements by namespace, whatever prefix the writer chose, and proves the result
+well-formed.
+
+A new cell looks as the empty cell looked before it was written: it takes the row's style when
+the row is formatted (`customFormat`), else its column's (`<col style>`), else the style of the
+nearest cell above it in the same column (a team's ID column is formatted cell by cell more
+often than by column), so a filled ID does not stand out in white among yellow neighbours.
 """
 
 from __future__ import annotations
@@ -16,40 +21,14 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..core.errors import WorkbookBusy
+from .xmlpart import Element, XmlPart, attr, set_attr, splice, start_tag
 
 Value = str | int | float | bool | None
 
-_ATTRS = rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-_TAG_CACHE: dict[tuple[bytes, bytes], re.Pattern[bytes]] = {}
-
-
-def _tag(prefix: bytes, local: bytes) -> re.Pattern[bytes]:
-    """Start tag `<prefix:local …>` or `<prefix:local …/>`; group 1 = attributes, 2 = '/'."""
-    key = (prefix, local)
-    if key not in _TAG_CACHE:
-        _TAG_CACHE[key] = re.compile(rb"<" + re.escape(prefix) + local + rb"(?=[\s/>])" + _ATTRS + rb"(/?)>")
-    return _TAG_CACHE[key]
-
-
-_ATTR_CACHE: dict[bytes, re.Pattern[bytes]] = {}
-
-
-def _attr(attrs: bytes, name: bytes) -> bytes | None:
-    pattern = _ATTR_CACHE.get(name)
-    if pattern is None:
-        pattern = _ATTR_CACHE[name] = re.compile(rb"\s" + re.escape(name) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-    m = pattern.search(attrs)
-    if not m:
-        return None
-    return m.group(1) if m.group(1) is not None else m.group(2)
-
-
-def _set_attr(attrs: bytes, name: bytes, value: bytes) -> bytes:
-    pattern = re.compile(rb"(\s" + re.escape(name) + rb"\s*=\s*)(?:\"[^\"]*\"|'[^']*')")
-    if pattern.search(attrs):
-        return pattern.sub(lambda m: m.group(1) + b'"' + value + b'"', attrs, count=1)
-    return attrs + b" " + name + b'="' + value + b'"'
+#: how many rows above a new cell are looked at for the style of its column
+STYLE_LOOKBACK = 10
 
 
 def col_index(letters: str) -> int:
@@ -93,13 +72,14 @@ def xml_escape(text: str, quote: bool = False) -> bytes:
     return text.encode("utf-8")
 
 
-def _cell_xml(p: bytes, row: int, col: int, value: Value, old_attrs: bytes = b"") -> bytes:
-    """A `<c>` for `value`, keeping the old cell's style (`s`) and phonetic flag (`ph`)."""
+def _cell_xml(p: bytes, row: int, col: int, value: Value, style: bytes | None = None,
+              phonetic: bytes | None = None) -> bytes:
+    """A `<c>` for `value` with style index `style` (and the old cell's phonetic flag)."""
     attrs = b' r="' + a1_ref(row, col).encode() + b'"'
-    for keep in (b"s", b"ph"):
-        v = _attr(old_attrs, keep)
-        if v is not None:
-            attrs += b" " + keep + b'="' + v + b'"'
+    if style is not None:
+        attrs += b' s="' + style + b'"'
+    if phonetic is not None:
+        attrs += b' ph="' + phonetic + b'"'
     c, end = b"<" + p + b"c", b"</" + p + b"c>"
     if value is None:
         return c + attrs + b"/>"
@@ -118,50 +98,93 @@ def _cell_xml(p: bytes, row: int, col: int, value: Value, old_attrs: bytes = b""
 @dataclass
 class _Row:
     number: int
-    start: int  # of `<row`
-    tag_end: int  # after the start tag
-    attrs: bytes
-    closed: bool  # `<row …/>`
+    el: Element
 
 
-def _sheet_prefix(xml: bytes) -> tuple[bytes, re.Match[bytes]]:
-    if b"<!--" in xml or b"<![CDATA[" in xml:
-        raise WorkbookBusy("Ein Tabellenblatt enthält XML-Kommentare oder CDATA; so etwas schreibt "
-                           "Excel nicht. Das Werkzeug ändert die Mappe deshalb nicht.")
-    m = re.search(rb"<([A-Za-z_][\w.\-]*:)?sheetData(?=[\s/>])", xml)
-    if not m:
-        raise WorkbookBusy("Ein Tabellenblatt hat keinen Datenbereich (sheetData); es wurde nichts geändert.")
-    prefix = m.group(1) or b""
-    sd = _tag(prefix, b"sheetData").match(xml, m.start())
-    if not sd:
-        raise WorkbookBusy("Ein Tabellenblatt ist unlesbar; es wurde nichts geändert.")
-    return prefix, sd
+@dataclass
+class _Cell:
+    col: int
+    el: Element
+    end: int
 
 
-def _rows(xml: bytes, prefix: bytes, start: int, end: int) -> list[_Row]:
-    rows: list[_Row] = []
-    previous = 0
-    for m in _tag(prefix, b"row").finditer(xml, start, end):
-        r = _attr(m.group(1), b"r")
-        number = int(r) if r is not None else previous + 1
-        rows.append(_Row(number, m.start(), m.end(), m.group(1), bool(m.group(2))))
-        previous = number
-    return rows
+class _Sheet:
+    """The parts of a worksheet's XML that cell edits need, found by namespace."""
 
+    def __init__(self, xml: bytes, label: str = "Tabellenblatt"):
+        self.part = part = XmlPart(xml, label)
+        if part.uri_of(part.root) != MAIN or part.root.qname.rpartition(b":")[2] != b"worksheet":
+            raise WorkbookBusy(f"„{label}“ ist kein Tabellenblatt im Format, das Excel schreibt; es "
+                               "wurde nichts geändert.")
+        sd = part.first(MAIN, "sheetData")
+        if sd is None:
+            raise WorkbookBusy("Ein Tabellenblatt hat keinen Datenbereich (sheetData); es wurde nichts geändert.")
+        self.sd = sd
+        self.p = part.prefix_in(sd, MAIN)
+        assert self.p is not None  # sheetData itself is in MAIN
+        self.data_end = part.inner_end(sd)
+        self.rows: list[_Row] = []
+        previous = 0
+        for el in part.elements(MAIN, "row", sd.tag_end, self.data_end):
+            r = el.get(b"r")
+            number = int(r) if r is not None else previous + 1
+            self.rows.append(_Row(number, el))
+            previous = number
+        self.by_number = {row.number: row for row in self.rows}
+        self.numbers = [row.number for row in self.rows]
+        self.ascending = all(a < b for a, b in zip(self.numbers, self.numbers[1:]))
+        self._cols: list[tuple[int, int, bytes]] | None = None
 
-def _has_value(body: bytes, prefix: bytes) -> bool:
-    return any(_tag(prefix, t).search(body) for t in (b"v", b"is", b"f"))
+    def cells(self, row: _Row, last_col: int | None = None) -> list[_Cell]:
+        """The `<c>` elements of a row with their column (implicit ones counted on)."""
+        if row.el.empty:
+            return []
+        part, found, previous = self.part, [], 0
+        for el in part.elements(MAIN, "c", row.el.tag_end, part.inner_end(row.el)):
+            ref = el.get(b"r")
+            col = col_index(ref.rstrip(b"0123456789$").lstrip(b"$").decode()) if ref else previous + 1
+            found.append(_Cell(col, el, part.end(el)))
+            previous = col
+            if last_col is not None and col > last_col:  # the rest of the row is not needed
+                break
+        return found
+
+    def has_value(self, start: int, end: int) -> bool:
+        return any(self.part.first(MAIN, t, start, end) for t in ("v", "is", "f"))
+
+    def column_styles(self) -> list[tuple[int, int, bytes]]:
+        if self._cols is None:
+            self._cols = []
+            for el in self.part.elements(MAIN, "col", 0, self.sd.start):
+                lo, hi, style = el.get(b"min"), el.get(b"max"), el.get(b"style")
+                if lo and hi and style is not None and lo.isdigit() and hi.isdigit():
+                    self._cols.append((int(lo), int(hi), style))
+        return self._cols
+
+    def new_cell_style(self, number: int, col: int) -> bytes | None:
+        """The style a new cell at (number, col) takes: row's, column's, else the cell above's."""
+        row = self.by_number.get(number)
+        if row is not None and row.el.get(b"customFormat") in (b"1", b"true") and row.el.get(b"s"):
+            return row.el.get(b"s")
+        for lo, hi, style in self.column_styles():
+            if lo <= col <= hi:
+                return style if style != b"0" else None
+        i = (bisect.bisect_left(self.numbers, number) if self.ascending
+             else next((k for k, n in enumerate(self.numbers) if n >= number), len(self.numbers)))
+        for above in reversed(self.rows[max(0, i - STYLE_LOOKBACK):i]):
+            if above.number >= number:
+                continue
+            hit = next((c for c in self.cells(above, col) if c.col == col), None)
+            if hit is not None:
+                return hit.el.get(b"s")
+        return None
 
 
 def last_value_row(xml: bytes) -> int:
     """The last row of a sheet that holds a value or formula (0 for an empty sheet)."""
-    prefix, sd = _sheet_prefix(xml)
-    if sd.group(2):
-        return 0
-    end = xml.index(b"</" + prefix + b"sheetData>", sd.end())
-    close = b"</" + prefix + b"row>"
-    for row in reversed(_rows(xml, prefix, sd.end(), end)):
-        if not row.closed and _has_value(xml[row.tag_end:xml.index(close, row.tag_end)], prefix):
+    sheet = _Sheet(xml)
+    for row in reversed(sheet.rows):
+        if not row.el.empty and sheet.has_value(row.el.tag_end, sheet.part.inner_end(row.el)):
             return row.number
     return 0
 
@@ -170,114 +193,92 @@ def _widen_ref(ref: bytes | None, cells: list[tuple[int, int]]) -> bytes:
     rows = [r for r, _ in cells]
     cols = [c for _, c in cells]
     if ref:
-        for part in ref.decode().split(":"):
+        for piece in ref.decode().split(":"):
             with contextlib.suppress(ValueError):
-                r, c = parse_ref(part)
+                r, c = parse_ref(piece)
                 rows.append(r)
                 cols.append(c)
     first, last = a1_ref(min(rows), min(cols)), a1_ref(max(rows), max(cols))
     return (first if first == last else f"{first}:{last}").encode()
 
 
-def patch_sheet_xml(xml: bytes, edits: Mapping[tuple[int, int], Value]) -> bytes:
+def patch_sheet_xml(xml: bytes, edits: Mapping[tuple[int, int], Value], label: str = "Tabellenblatt") -> bytes:
     """Write `edits` ((row, col) → value, 1-based) into a worksheet's XML, touching nothing else.
 
     Existing cells are replaced in place (keeping `s`); missing cells and rows are inserted in
-    order.  A cell holding a formula is refused: overwriting it would also need calcChain.xml,
-    and an ID produced by a formula is exactly what SPEC §4 forbids, so the user should see it.
+    order, styled as described in the module docstring.  A cell holding a formula is refused:
+    overwriting it would also need calcChain.xml, and an ID produced by a formula is exactly
+    what SPEC §4 forbids, so the user should see it.
     """
     if not edits:
         return xml
-    prefix, sd = _sheet_prefix(xml)
-    ops: list[tuple[int, int, tuple[int, int], bytes]] = []  # (start, end, sort key, new bytes)
+    sheet = _Sheet(xml, label)
+    part, p = sheet.part, sheet.p
+    ops: list[tuple[int, int, bytes]] = []
     by_row: dict[int, dict[int, Value]] = {}
     for (r, c), v in edits.items():
         if r < 1 or c < 1 or r > 1048576 or c > 16384:
             raise ValueError(f"cell outside the sheet: {(r, c)}")
         by_row.setdefault(r, {})[c] = v
-    row_tag, close_row = b"<" + prefix + b"row", b"</" + prefix + b"row>"
-    cell_re, close_cell = _tag(prefix, b"c"), b"</" + prefix + b"c>"
+    row_tag, close_row = b"<" + p + b"row", b"</" + p + b"row>"
+
+    def new_cells(number: int, cells: dict[int, Value], q: bytes = p) -> bytes:
+        return b"".join(_cell_xml(q, number, c, cells[c], sheet.new_cell_style(number, c)) for c in sorted(cells))
 
     def new_row(number: int, cells: dict[int, Value]) -> bytes:
-        inner = b"".join(_cell_xml(prefix, number, c, cells[c]) for c in sorted(cells))
-        return row_tag + b' r="' + str(number).encode() + b'">' + inner + close_row
+        return row_tag + b' r="' + str(number).encode() + b'">' + new_cells(number, cells) + close_row
 
-    if sd.group(2):  # <sheetData/>: an empty sheet
+    if sheet.sd.empty:  # <sheetData/>: an empty sheet
         body = b"".join(new_row(r, by_row[r]) for r in sorted(by_row))
-        ops.append((sd.start(), sd.end(), (0, 0),
-                    b"<" + prefix + b"sheetData" + sd.group(1) + b">" + body + b"</" + prefix + b"sheetData>"))
+        ops.append((sheet.sd.start, sheet.sd.tag_end,
+                    start_tag(sheet.sd, empty=False) + body + b"</" + sheet.sd.qname + b">"))
     else:
-        data_end = xml.index(b"</" + prefix + b"sheetData>", sd.end())
-        rows = _rows(xml, prefix, sd.end(), data_end)
-        existing = {row.number: row for row in rows}
-        starts = [row.start for row in rows]
-        numbers = [row.number for row in rows]
-        ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
         for number in sorted(by_row):
             cells = by_row[number]
-            row = existing.get(number)
+            row = sheet.by_number.get(number)
             if row is None:
-                i = bisect.bisect_right(numbers, number) if ascending else next(
-                    (k for k, n in enumerate(numbers) if n > number), len(numbers))
-                pos = starts[i] if i < len(numbers) else data_end
-                ops.append((pos, pos, (number, 0), new_row(number, cells)))
+                i = bisect.bisect_right(sheet.numbers, number) if sheet.ascending else next(
+                    (k for k, n in enumerate(sheet.numbers) if n > number), len(sheet.numbers))
+                pos = sheet.rows[i].el.start if i < len(sheet.rows) else sheet.data_end
+                ops.append((pos, pos, new_row(number, cells)))
                 continue
-            attrs = row.attrs
-            spans = _attr(attrs, b"spans")
+            q = part.prefix_in(row.el, MAIN) or b""  # the row's own prefix, bound inside it
+            attrs = row.el.attrs
+            spans = attr(attrs, b"spans")
             if spans and re.fullmatch(rb"\d+:\d+", spans):
                 lo, hi = (int(x) for x in spans.split(b":"))
                 lo2, hi2 = min([lo, *cells]), max([hi, *cells])
                 if (lo2, hi2) != (lo, hi):
-                    attrs = _set_attr(attrs, b"spans", f"{lo2}:{hi2}".encode())
-            if row.closed:
-                inner = b"".join(_cell_xml(prefix, number, c, cells[c]) for c in sorted(cells))
-                ops.append((row.start, row.tag_end, (number, 0),
-                            row_tag + attrs + b">" + inner + close_row))
+                    attrs = set_attr(attrs, b"spans", f"{lo2}:{hi2}".encode())
+            if row.el.empty:
+                ops.append((row.el.start, row.el.tag_end,
+                            start_tag(row.el, attrs, empty=False) + new_cells(number, cells, q)
+                            + b"</" + row.el.qname + b">"))
                 continue
-            if attrs is not row.attrs:
-                ops.append((row.start, row.tag_end, (number, 0), row_tag + attrs + b">"))
-            row_end = xml.index(close_row, row.tag_end)
-            found: list[tuple[int, int, int, bytes]] = []  # (col, start, end, attrs)
-            previous = 0
-            last_col = max(cells)
-            for m in cell_re.finditer(xml, row.tag_end, row_end):
-                ref = _attr(m.group(1), b"r")
-                col = col_index(ref.rstrip(b"0123456789$").lstrip(b"$").decode()) if ref else previous + 1
-                end = m.end() if m.group(2) else xml.index(close_cell, m.end()) + len(close_cell)
-                found.append((col, m.start(), end, m.group(1)))
-                previous = col
-                if col > last_col:  # the rest of the row is not needed
-                    break
-            by_col = {f[0]: f for f in found}
+            if attrs is not row.el.attrs:
+                ops.append((row.el.start, row.el.tag_end, start_tag(row.el, attrs)))
+            row_end = part.inner_end(row.el)
+            found = sheet.cells(row, max(cells))
+            by_col = {f.col: f for f in found}
             for col in sorted(cells):
                 hit = by_col.get(col)
                 if hit:
-                    _, start, end, old = hit
-                    if _tag(prefix, b"f").search(xml, start, end):
+                    if part.first(MAIN, "f", hit.el.tag_end, hit.end):
                         raise WorkbookBusy(
                             f"Die Zelle {a1_ref(number, col)} enthält eine Formel; das Werkzeug "
                             "überschreibt keine Formeln. Bitte die Formel löschen (IDs werden nie "
                             "per Formel vergeben) und den Befehl noch einmal ausführen."
                         )
-                    ops.append((start, end, (number, col), _cell_xml(prefix, number, col, cells[col], old)))
+                    ops.append((hit.el.start, hit.end,
+                                _cell_xml(hit.el.prefix, number, col, cells[col], hit.el.get(b"s"), hit.el.get(b"ph"))))
                 else:
-                    later = [f[1] for f in found if f[0] > col]
+                    later = [f.el.start for f in found if f.col > col]
                     pos = later[0] if later else row_end
-                    ops.append((pos, pos, (number, col), _cell_xml(prefix, number, col, cells[col])))
-    dim = _tag(prefix, b"dimension").search(xml, 0, sd.start())
+                    ops.append((pos, pos, _cell_xml(q, number, col, cells[col], sheet.new_cell_style(number, col))))
+    dim = part.first(MAIN, "dimension", 0, sheet.sd.start)
     if dim:
-        ref = _attr(dim.group(1), b"ref")
+        ref = dim.get(b"ref")
         widened = _widen_ref(ref, list(edits))
         if widened != ref:
-            ops.append((dim.start(), dim.end(), (0, 0), b"<" + prefix + b"dimension"
-                        + _set_attr(dim.group(1), b"ref", widened) + b"/>"))
-    ops.sort(key=lambda op: (op[0], op[1], op[2]))
-    out: list[bytes] = []
-    cursor = 0
-    for start, end, _, new in ops:
-        if start < cursor:  # two edits on one span: a bug, never write a broken sheet
-            raise AssertionError("overlapping sheet edits")
-        out += [xml[cursor:start], new]
-        cursor = end
-    out.append(xml[cursor:])
-    return b"".join(out)
+            ops.append((dim.start, dim.tag_end, start_tag(dim, set_attr(dim.attrs, b"ref", widened))))
+    return splice(xml, ops)
