@@ -18,17 +18,28 @@ import python_calamine as pc
 
 from ..core.book import AUX_SHEETS, WorkbookData, workbook_from_grids
 from ..core.errors import PasswordRequired, WorkbookUnreadable
-from ..core.model import canonical_sheet, normalize_key
+from ..core.model import canonical_sheet, normalize_key, resolve_sheets
+from ..core.records import SheetFacts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+#: What the in-place writers can change without loss; the other formats are read only.
+WRITABLE_SUFFIXES = {".xlsx", ".xlsm"}
+#: A cell grid wider than the header by this many cells (rows × extra columns) is cut first.
+STRAY_CELLS = 1_000_000
 
 
 def sniff(path: Path) -> str:
     """`ooxml`, `encrypted`, `xls`, `csv`/`text`, or `unknown`, from the first bytes."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except PermissionError as exc:
+        raise WorkbookUnreadable(f"„{path.name}“ darf nicht gelesen werden (keine Leserechte); "
+                                 "bitte die Berechtigung der Datei prüfen.") from exc
+    except OSError as exc:
+        raise WorkbookUnreadable(f"„{path.name}“ kann nicht gelesen werden ({exc.strerror or exc}).") from exc
     if head.startswith(ZIP_MAGIC):
         return "ooxml"
     if head == OLE_MAGIC:
@@ -57,10 +68,7 @@ def open_bytes(path: Path, password: str | None = None) -> BinaryIO | Path:
     if kind == "encrypted":
         return decrypt(path, password)
     if kind == "xls":
-        raise WorkbookUnreadable(
-            f"„{path.name}“ ist eine alte Excel-Datei (.xls). Bitte in Excel öffnen und als "
-            "„Excel-Arbeitsmappe mit Makros (*.xlsm)“ oder „(*.xlsx)“ speichern."
-        )
+        return path  # an old .xls: calamine reads it (the writers refuse it, `require_writable`)
     if kind in ("csv", "text"):
         raise WorkbookUnreadable(
             f"„{path.name}“ ist eine Textdatei (CSV), keine Arbeitsmappe. Die Kundenliste muss "
@@ -81,12 +89,27 @@ def open_bytes(path: Path, password: str | None = None) -> BinaryIO | Path:
             f"„{path.name}“ ist beschädigt und kann nicht gelesen werden ({exc.__class__.__name__}). "
             "Bitte eine Sicherungskopie verwenden."
         ) from exc
+    if "xl/workbook.bin" in names or ("mimetype" in names and "content.xml" in names):
+        return path  # .xlsb or .ods: calamine reads them
     if bad is not None or "xl/workbook.xml" not in names:
         raise WorkbookUnreadable(
             f"„{path.name}“ ist beschädigt oder keine Excel-Arbeitsmappe (Teil „{bad or 'xl/workbook.xml'}“). "
             "Bitte eine Sicherungskopie verwenden."
         )
     return path
+
+
+def require_writable(path: str | Path) -> None:
+    """Refuse, before anything is read, to write into a format the tool only reads."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in WRITABLE_SUFFIXES:
+        return
+    if suffix in {".ods", ".xlsb", ".xls", ".xltx", ".xltm"} or (path.exists() and sniff(path) == "xls"):
+        raise WorkbookUnreadable(
+            f"In „{path.name}“ kann nur gelesen, nicht geschrieben werden; bitte in Excel oder "
+            "LibreOffice als .xlsx oder .xlsm speichern und diese Datei verwenden."
+        )
 
 
 def decrypt(path: Path, password: str | None) -> BinaryIO:
@@ -111,8 +134,16 @@ def decrypt(path: Path, password: str | None) -> BinaryIO:
     return out
 
 
-def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: str = "") -> dict[str, list[list[Any]]]:
-    """Raw cell grids (from A1) of the sheets the model uses, keyed by sheet name."""
+def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: str = "",
+               facts: dict[str, SheetFacts] | None = None) -> dict[str, list[list[Any]]]:
+    """Raw cell grids (from A1) of the sheets the model uses, keyed by sheet name.
+
+    For an .xlsx/.xlsm, the two record sheets are scanned first (`files.sheetfacts`): their
+    formula cells, totals rows and merged ranges go into `facts` (when given), their error
+    cells into the grid as text (`#N/A`, so validation reports `zellfehler`), and a stray cell
+    far right of the header is cut away before calamine sees it.
+    """
+    scans, source = _scan(source, name)
     try:
         if isinstance(source, Path):
             wb = pc.CalamineWorkbook.from_path(str(source))
@@ -132,12 +163,82 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
             grids[sheet] = []
             continue
         try:
-            grids[sheet] = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            ws = wb.get_sheet_by_name(sheet)
+            grid = ws.to_python(skip_empty_area=False)
         except Exception as exc:
             raise WorkbookUnreadable(
                 f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc})."
             ) from exc
+        scan = scans.get(sheet)
+        if scan is not None:
+            for (r, c), text in scan.errors.items():
+                if r - 1 < len(grid) and c < len(grid[r - 1]) and grid[r - 1][c] in ("", None):
+                    grid[r - 1][c] = text or "#N/A"
+            if facts is not None:
+                facts[sheet] = scan.facts
+        elif facts is not None and canonical_sheet(sheet):
+            merged = _merged(ws)
+            facts[sheet] = SheetFacts(merged=merged)
+        grids[sheet] = grid
     return grids
+
+
+def _merged(ws: Any) -> tuple[tuple[int, int, int, int], ...]:
+    """Merged ranges calamine knows (.xls), as (first row, first col, last row, last col)."""
+    try:
+        ranges = ws.merged_cell_ranges or []
+    except Exception:
+        return ()
+    return tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
+
+
+def _scan(source: BinaryIO | Path, name: str) -> tuple[dict[str, Any], BinaryIO | Path]:
+    """Scan the record sheets of an .xlsx/.xlsm; cut stray far-right cells (a new in-memory
+    package then replaces `source`).  Other formats: nothing to scan."""
+    from . import sheetfacts
+
+    try:
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        _rewind(source)
+        return {}, source
+    with zf:
+        parts = sheetfacts.sheet_parts(zf)
+        if not parts:
+            _rewind(source)
+            return {}, source
+        found, _ = resolve_sheets(list(parts))
+        scans: dict[str, Any] = {}
+        trimmed: dict[str, bytes] = {}
+        for sheet in found.values():
+            part = parts.get(sheet)
+            if not part or part not in zf.NameToInfo:
+                continue
+            try:
+                scan = sheetfacts.scan_sheet(zf, part)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                raise WorkbookUnreadable(
+                    f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc}). Bitte eine "
+                    "Sicherungskopie verwenden.") from exc
+            scans[sheet] = scan
+            if scan.dimension and scan.head_width:
+                last_row, last_col = scan.dimension
+                if (last_col + 1 - scan.head_width) * last_row > STRAY_CELLS:
+                    trimmed[part] = sheetfacts.trimmed_sheet(zf, part, scan.head_width)
+        if trimmed:
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
+                for info in zf.infolist():
+                    new.writestr(info.filename, trimmed.get(info.filename) or zf.read(info.filename))
+            out.seek(0)
+            return scans, out
+    _rewind(source)
+    return scans, source
+
+
+def _rewind(source: BinaryIO | Path) -> None:
+    if not isinstance(source, Path):
+        source.seek(0)
 
 
 def read_workbook(path: str | Path, password: str | None = None) -> WorkbookData:
@@ -145,8 +246,9 @@ def read_workbook(path: str | Path, password: str | None = None) -> WorkbookData
     path = Path(path)
     source = open_bytes(path, password)
     with _collector_paused():
-        grids = read_grids(source, name=path.name)
-        return workbook_from_grids(grids, source=path.name)
+        facts: dict[str, SheetFacts] = {}
+        grids = read_grids(source, name=path.name, facts=facts)
+        return workbook_from_grids(grids, source=path.name, facts=facts)
 
 
 @contextlib.contextmanager
