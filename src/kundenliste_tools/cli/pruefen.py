@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     findings = validate(data)
     summary = summarize(findings, data)
     if args.json:
+        summary["skipped_rows"] = [s.to_dict() for s in data.skipped]  # SPEC §8 shape kept
         json.dump({"findings": [f.to_dict() for f in findings], "summary": summary}, stdout,
                   ensure_ascii=False, indent=1)
         stdout.write("\n")
@@ -57,6 +58,7 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     head = (f"Prüfung von {summary.get('book') or 'der Mappe'}: {summary['errors']} Fehler, "
             f"{summary['warnings']} Warnung{'' if summary['warnings'] == 1 else 'en'} "
             f"({summary.get('customers', 0)} Kunden, {summary.get('entries', 0)} Einträge in der KundenDoku)\n")
+    head += skipped_line(summary)
     if not findings:
         return head + "Keine Befunde: alle Felder sind in Ordnung.\n"
     rows = [TABLE_COLUMNS] + [
@@ -80,3 +82,15 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def skipped_line(summary: dict[str, Any]) -> str:
+    """One line on the rows that are not records (empty when there are none)."""
+    from ..core.records import REASONS
+
+    n = summary.get("skipped", 0)
+    if not n:
+        return ""
+    parts = ", ".join(f"{REASONS[code]}: {count}" for code, count in summary["skipped_reasons"].items())
+    return (f"Übersprungen: {n} Zeile{'' if n == 1 else 'n'} ohne Kunde oder Eintrag ({parts}); "
+            "die Zeilennummern zeigt --json.\n")
