@@ -15,7 +15,8 @@ from kundenliste_tools.core import model
 from kundenliste_tools.core.book import column_letter, workbook_from_grids
 from kundenliste_tools.core.ids import check_char
 from kundenliste_tools.core.validation import CODES, validate
-from kundenliste_tools.core.value_checks import check_email, plain_email_ok, plain_german_phone_ok
+from kundenliste_tools.core.value_checks import (check_email, plain_email_ok, plain_german_phone_invalid,
+                                                 plain_german_phone_ok)
 
 TODAY = dt.date(2026, 3, 15)
 K, D = model.KUNDENLISTE, model.KUNDENDOKU
@@ -533,3 +534,22 @@ def test_fast_phone_path_never_accepts_what_the_library_rejects(prefix: str, res
     text = prefix + rest
     if plain_german_phone_ok(text):
         assert pn.is_valid_number(pn.parse(text, "DE")), text
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from(["0", "+49", "0049", "+49 ", "0"]), st.from_regex(r"[1-9][0-9 /\-]{2,16}", fullmatch=True))
+def test_fast_phone_rejection_agrees_with_the_library(prefix: str, rest: str) -> None:
+    """Whatever the fast path rejects, libphonenumber rejects, and for the same reason."""
+    import phonenumbers as pn
+
+    text = prefix + rest
+    if plain_german_phone_invalid(text):
+        number = pn.parse(text, "DE")
+        assert not pn.is_valid_number(number), text
+        assert pn.is_possible_number_with_reason(number) == pn.ValidationResult.IS_POSSIBLE, text
+
+
+def test_fast_phone_rejection_catches_typical_typos() -> None:
+    assert plain_german_phone_invalid("0351 12")  # too short for Dresden
+    assert not plain_german_phone_invalid("0351 2345678")
+    assert not plain_german_phone_invalid("0351 2345678; 0176 23456789")

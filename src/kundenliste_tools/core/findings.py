@@ -13,7 +13,7 @@ findings with the same code always read alike and the catalogue doubles as docum
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -42,8 +42,11 @@ class Finding:
         return self.severity == ERROR
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of SPEC §8 (`kundenliste pruefen --json`)."""
-        return asdict(self)
+        """The JSON shape of SPEC §8 (`kundenliste pruefen --json`).  Written out instead of
+        `dataclasses.asdict`, which deep-copies every field (8 s for 150,000 findings)."""
+        return {"sheet": self.sheet, "cell": self.cell, "row": self.row, "field": self.field,
+                "severity": self.severity, "code": self.code, "message": self.message,
+                "suggestion": self.suggestion}
 
 
 @dataclass(frozen=True)

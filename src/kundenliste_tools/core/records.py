@@ -178,24 +178,32 @@ def record_rows(sheet: str, sheet_name: str, cells: np.ndarray, known: dict[str,
     facts = facts or SheetFacts()
     n = len(cells)
     known_cols = sorted(set(known.values()))
-    entered = np.zeros(n, dtype=bool)
-    filled_known: dict[int, np.ndarray] = {}
-    for j in known_cols:
-        filled_known[j] = _filled(cells[:, j]) if n else np.zeros(0, dtype=bool)
-    formula = np.zeros((n, len(known_cols)), dtype=bool)
+    formula: dict[int, np.ndarray] = {}  # column → rows (body positions) holding a formula
     if facts.knows_formulas and n and len(facts.formula_rows):
-        pos = {j: i for i, j in enumerate(known_cols)}
         rows = facts.formula_rows - first_row
-        ok = (rows >= 0) & (rows < n)
-        for r, c in zip(rows[ok].tolist(), facts.formula_cols[ok].tolist()):
-            i = pos.get(c)
-            if i is not None:
-                formula[r, i] = True
-    for i, j in enumerate(known_cols):
-        entered |= filled_known[j] & ~formula[:, i]
-    any_known = np.zeros(n, dtype=bool)
+        ok = (rows >= 0) & (rows < n) & np.isin(facts.formula_cols, known_cols)
+        for j in known_cols:
+            at = rows[ok & (facts.formula_cols == j)]
+            if len(at):
+                formula[j] = np.unique(at)
+    # column by column, only over the rows not yet known to hold an entered value: the first
+    # column (the ID, as a rule) settles nearly every row, so this costs about one column
+    entered = np.zeros(n, dtype=bool)
     for j in known_cols:
-        any_known |= filled_known[j]
+        todo = np.flatnonzero(~entered)
+        if not len(todo):
+            break
+        hit = _filled(cells[todo, j])
+        if j in formula:
+            hit &= ~np.isin(todo, formula[j])
+        entered[todo[hit]] = True
+    any_known = entered.copy()  # rows with something in a known column (formulas too)
+    for j in formula:
+        todo = np.flatnonzero(~any_known)
+        if not len(todo):
+            break
+        any_known[todo[_filled(cells[todo, j])]] = True
+    filled_known = {j: _filled(cells[: min(HINT_ROWS, n), j]) for j in known_cols}
 
     reason = np.full(n, "", dtype=object)
     # totals rows and merged continuation rows are never records

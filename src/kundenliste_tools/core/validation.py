@@ -188,6 +188,10 @@ _code("kunde-doppelt", WARNING, "Kunde doppelt angelegt?",
       "{name}, geboren {geb}, steht schon in Zeile {first} (ID „{other}“). Doppelt angelegt?")
 
 
+#: Sort order of the findings: sheets, then codes alphabetically (a tie-breaker within a cell).
+_SHEET_ORDER = {KUNDENLISTE: 0, KUNDENDOKU: 1}
+_CODE_RANK = {code: i for i, code in enumerate(sorted(CODES))}
+
 # --------------------------------------------------------------------------- columns
 
 EXCEL_ERRORS = frozenset({
@@ -287,25 +291,79 @@ def _fallback_layout(sheet: str, frame: pd.DataFrame) -> SheetLayout:
 
 
 class _Collector:
+    """Gathers findings with their sort key (sheet, row, column, code) as numbers.
+
+    With 100,000+ findings on a messy workbook the per-finding work is what costs: column
+    letters are computed once per field, a per-distinct-value check fills its message once per
+    distinct value, and the final order is one `np.lexsort` over integer keys instead of a
+    Python key function per finding."""
+
     def __init__(self) -> None:
         self.findings: list[Finding] = []
+        self._letters: dict[tuple[int, str], str] = {}
+        self._sheet: list[int] = []
+        self._row: list[int] = []
+        self._col: list[int] = []
+        self._code: list[int] = []
+
+    def _letter(self, sh: _Sheet, field: str) -> str | None:
+        key = (id(sh), field)
+        if key not in self._letters:
+            self._letters[key] = sh.layout.letter(field) if sh.has(field) else ""
+        return self._letters[key] or None
 
     def add(self, sh: _Sheet, code: str, field: str, pos: int, suggestion: str | None = None,
             **params: Any) -> None:
-        if not sh.has(field):
+        letter = self._letter(sh, field)
+        if letter is None:
             return
         row = int(sh.rows[pos])
-        cell = f"{sh.layout.letter(field)}{row}"
-        self.findings.append(CODES[code].make(sh.layout.name, cell, row, field, suggestion, **params))
+        self.append(CODES[code].make(sh.layout.name, f"{letter}{row}", row, field, suggestion, **params),
+                    _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0))
+
+    def append(self, finding: Finding, sheet_order: int, column: int) -> None:
+        self.findings.append(finding)
+        self._sheet.append(sheet_order)
+        self._row.append(finding.row)
+        self._col.append(column)
+        self._code.append(_CODE_RANK[finding.code])
 
     def issues(self, sh: _Sheet, field: str, results: list[Issue | None], col: Column) -> np.ndarray:
         """Emit the findings of a per-distinct-value check; returns the row mask of flagged cells."""
         flagged = col.take([r is not None for r in results], False, bool)
-        for pos in np.flatnonzero(flagged):
-            issue: Issue = results[col.codes[pos]]  # type: ignore[assignment]
-            value = _show(col.value(pos))
-            self.add(sh, issue.code, field, pos, issue.suggestion, value=value, **(issue.params or {}))
+        letter = self._letter(sh, field)
+        if letter is None or not flagged.any():
+            return flagged
+        positions = np.flatnonzero(flagged)
+        codes = col.codes[positions]
+        rows = sh.rows[positions].tolist()
+        made: dict[int, tuple[str, str, str, str | None]] = {}
+        sheet = sh.layout.name
+        append = self.findings.append
+        for code, row in zip(codes.tolist(), rows):
+            m = made.get(code)
+            if m is None:
+                issue: Issue = results[code]  # type: ignore[assignment]
+                kind = CODES[issue.code]
+                message = kind.template.format(field=field, suggestion=issue.suggestion,
+                                               value=_show(col.uniques[code]), **(issue.params or {}))
+                m = made[code] = (kind.severity, kind.code, message, issue.suggestion)
+            append(Finding(sheet, f"{letter}{row}", row, field, m[0], m[1], m[2], m[3]))
+        rank = np.zeros(len(results), dtype=np.int64)
+        for code, m in made.items():
+            rank[code] = _CODE_RANK[m[1]]
+        self._sheet.extend([_SHEET_ORDER.get(sh.sheet, 2)] * len(rows))
+        self._row.extend(rows)
+        self._col.extend([sh.layout.columns.get(field, 0)] * len(rows))
+        self._code.extend(rank[codes].tolist())
         return flagged
+
+    def ordered(self) -> list[Finding]:
+        """The findings by sheet (Kundenliste first), row, column and code."""
+        order = np.lexsort((np.array(self._code), np.array(self._col), np.array(self._row),
+                            np.array(self._sheet)))
+        found = self.findings
+        return [found[i] for i in order.tolist()]
 
 
 def _show(value: Any) -> str:
@@ -354,13 +412,7 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
     _check_berater(out, data)
     _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
 
-    order = {KUNDENLISTE: 0, KUNDENDOKU: 1}
-    names = {k.layout.name: 0, d.layout.name: 1}
-    columns = {(k.layout.name, f): i for f, i in k.layout.columns.items()}
-    columns.update({(d.layout.name, f): i for f, i in d.layout.columns.items()})
-    out.findings.sort(key=lambda x: (names.get(x.sheet, order.get(x.sheet, 2)), x.row,
-                                     columns.get((x.sheet, x.field), 0), x.code))
-    return out.findings
+    return out.ordered()
 
 
 def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:
@@ -544,16 +596,17 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
         out.add(d, "id-fehlt", "ID", pos, hint=" Jeder Eintrag braucht die ID der Kundin oder "
                 "des Kunden aus der Kundenliste.")
 
-    def linked(value: Any, text: str) -> str | None:
+    own_keys = [None if t is None else id_key(u) for u, t in zip(col.uniques, texts)]
+
+    def linked(key: str) -> str | None:
         """The customer's key this entry belongs to (exact key, else one loose match)."""
-        key = id_key(value)
         if key in k_ids.known:
             return key
         return k_ids.by_loose.get(loose_key(key))
 
-    links = [None if t is None else linked(u, t) for u, t in zip(col.uniques, texts)]
+    links = [None if k is None else linked(k) for k in own_keys]
 
-    def judge(value: Any, text: str | None, key: str | None) -> Issue | None:
+    def judge(own: str | None, text: str | None, key: str | None) -> Issue | None:
         if text is None:
             return None
         if key is None:
@@ -563,10 +616,10 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
         if pos is None:
             return None  # a duplicated customer ID: flagged there
         shown = str(k_ids.keys[pos])
-        respelled = id_key(value) != key or (is_own_format(text) and text != shown)
+        respelled = own != key or (text != shown and is_own_format(text))
         return Issue("id-schreibweise", shown, {"krow": int(k.rows[pos])}) if respelled else None
 
-    results = [judge(u, t, key) for u, t, key in zip(col.uniques, texts, links)]
+    results = [judge(o, t, key) for o, t, key in zip(own_keys, texts, links)]
     out.issues(d, "ID", results, col)
 
     # cross-sheet: the customer's row, joined by ID (only unambiguous IDs), per distinct ID
@@ -616,8 +669,8 @@ def _check_berater(out: _Collector, data: WorkbookData) -> None:
         return
     sheet = data.berater_sheet or model.BERATER_SHEET
     for name, row, cell, raw in b.loc[~b["_ok"], ["Name", ROW, "_cell", "_raw"]].itertuples(index=False):
-        out.findings.append(CODES["stellenanteil-ungueltig"].make(
-            sheet, str(cell), int(row), "Stellenanteil", None, value=_show(raw), name=name))
+        out.append(CODES["stellenanteil-ungueltig"].make(
+            sheet, str(cell), int(row), "Stellenanteil", None, value=_show(raw), name=name), 2, 1)
 
 
 #: Free text: a value per row, so factorising it costs more than every other column together.

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import threading
 import zipfile
+from zlib import error as zlib_error
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
@@ -143,16 +145,43 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     cells into the grid as text (`#N/A`, so validation reports `zellfehler`), and a stray cell
     far right of the header is cut away before calamine sees it.
     """
-    scans, source = _scan(source, name)
+    plan, source = _plan(source, name)
+    scans: dict[str, Any] = {}
+    scanner = threading.Thread(target=_scan_all, args=(plan, scans), daemon=True) if plan else None
+    if scanner:
+        scanner.start()  # decompressing the sheet XML overlaps calamine's parse
     try:
         if isinstance(source, Path):
             wb = pc.CalamineWorkbook.from_path(str(source))
         else:
             wb = pc.CalamineWorkbook.from_filelike(source)
     except Exception as exc:  # calamine's errors are not one family
+        if scanner:
+            scanner.join()
         raise WorkbookUnreadable(
             f"„{name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
+    grids = _read_sheets(wb, wanted, name)
+    if scanner:
+        scanner.join()
+        if "!" in scans:
+            raise WorkbookUnreadable(
+                f"„{name}“ ist beschädigt und kann nicht gelesen werden ({scans['!']}). Bitte eine "
+                "Sicherungskopie verwenden.")
+    for sheet, grid in grids.items():
+        scan = scans.get(sheet)
+        if scan is not None:
+            for (r, c), text in scan.errors.items():
+                if r - 1 < len(grid) and c < len(grid[r - 1]) and grid[r - 1][c] in ("", None):
+                    grid[r - 1][c] = text or "#N/A"
+            if facts is not None:
+                facts[sheet] = scan.facts
+        elif facts is not None and canonical_sheet(sheet) and grid:
+            facts[sheet] = SheetFacts(merged=_merged(wb.get_sheet_by_name(sheet)))
+    return grids
+
+
+def _read_sheets(wb: Any, wanted: set[str] | None, name: str) -> dict[str, list[list[Any]]]:
     grids: dict[str, list[list[Any]]] = {}
     with_aux = {normalize_key(s) for s in AUX_SHEETS}
     for sheet in wb.sheet_names:
@@ -163,23 +192,11 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
             grids[sheet] = []
             continue
         try:
-            ws = wb.get_sheet_by_name(sheet)
-            grid = ws.to_python(skip_empty_area=False)
+            grids[sheet] = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as exc:
             raise WorkbookUnreadable(
                 f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc})."
             ) from exc
-        scan = scans.get(sheet)
-        if scan is not None:
-            for (r, c), text in scan.errors.items():
-                if r - 1 < len(grid) and c < len(grid[r - 1]) and grid[r - 1][c] in ("", None):
-                    grid[r - 1][c] = text or "#N/A"
-            if facts is not None:
-                facts[sheet] = scan.facts
-        elif facts is not None and canonical_sheet(sheet):
-            merged = _merged(ws)
-            facts[sheet] = SheetFacts(merged=merged)
-        grids[sheet] = grid
     return grids
 
 
@@ -192,8 +209,9 @@ def _merged(ws: Any) -> tuple[tuple[int, int, int, int], ...]:
     return tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
 
 
-def _scan(source: BinaryIO | Path, name: str) -> tuple[dict[str, Any], BinaryIO | Path]:
-    """Scan the record sheets of an .xlsx/.xlsm; cut stray far-right cells (a new in-memory
+def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str]], BinaryIO | Path]:
+    """Which record sheets of an .xlsx/.xlsm to scan (a zip opener, sheet name, part), and the
+    source to parse: a stray cell far right of the header is cut away first (a new in-memory
     package then replaces `source`).  Other formats: nothing to scan."""
     from . import sheetfacts
 
@@ -201,39 +219,48 @@ def _scan(source: BinaryIO | Path, name: str) -> tuple[dict[str, Any], BinaryIO 
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError):
         _rewind(source)
-        return {}, source
+        return [], source
     with zf:
         parts = sheetfacts.sheet_parts(zf)
-        if not parts:
-            _rewind(source)
-            return {}, source
         found, _ = resolve_sheets(list(parts))
-        scans: dict[str, Any] = {}
+        todo = [(sheet, parts[sheet]) for sheet in found.values()
+                if parts.get(sheet) and parts[sheet] in zf.NameToInfo]
         trimmed: dict[str, bytes] = {}
-        for sheet in found.values():
-            part = parts.get(sheet)
-            if not part or part not in zf.NameToInfo:
-                continue
+        for sheet, part in todo:
             try:
-                scan = sheetfacts.scan_sheet(zf, part)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                dimension, width = sheetfacts.head(zf, part)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib_error) as exc:
                 raise WorkbookUnreadable(
                     f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc}). Bitte eine "
                     "Sicherungskopie verwenden.") from exc
-            scans[sheet] = scan
-            if scan.dimension and scan.head_width:
-                last_row, last_col = scan.dimension
-                if (last_col + 1 - scan.head_width) * last_row > STRAY_CELLS:
-                    trimmed[part] = sheetfacts.trimmed_sheet(zf, part, scan.head_width)
+            if dimension and width and (dimension[1] + 1 - width) * dimension[0] > STRAY_CELLS:
+                trimmed[part] = sheetfacts.trimmed_sheet(zf, part, width)
         if trimmed:
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
                 for info in zf.infolist():
                     new.writestr(info.filename, trimmed.get(info.filename) or zf.read(info.filename))
-            out.seek(0)
-            return scans, out
+            source = out
     _rewind(source)
-    return scans, source
+    if isinstance(source, Path):
+        opener: Any = lambda: zipfile.ZipFile(source)  # noqa: E731
+    else:
+        view = source.getbuffer() if isinstance(source, io.BytesIO) else source.read()
+        _rewind(source)
+        opener = lambda: zipfile.ZipFile(io.BytesIO(view))  # noqa: E731  (own position)
+    return [(opener, sheet, part) for sheet, part in todo], source
+
+
+def _scan_all(plan: list[tuple[Any, str, str]], out: dict[str, Any]) -> None:
+    """The background half of reading: each record sheet's facts into `out` (errors under `!`)."""
+    from . import sheetfacts
+
+    try:
+        for opener, sheet, part in plan:
+            with opener() as zf:
+                out[sheet] = sheetfacts.scan_sheet(zf, part)
+    except Exception as exc:  # reported by the reading thread, in German
+        out["!"] = f"{exc.__class__.__name__}: {exc}"
 
 
 def _rewind(source: BinaryIO | Path) -> None:

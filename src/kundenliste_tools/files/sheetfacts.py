@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -30,7 +32,6 @@ import numpy as np
 
 from ..core.records import HEADER_SEARCH_ROWS, SheetFacts
 
-CHUNK = 1 << 22  # 4 MB of XML at a time
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
 _MERGE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
@@ -106,49 +107,62 @@ def totals_rows(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
     return frozenset(rows)
 
 
+def member_bytes(zf: zipfile.ZipFile, part: str) -> bytes:
+    """The decompressed part in one `zlib` call, which runs without the GIL: the scan can go
+    on in a thread while calamine parses the same file (calamine keeps the GIL)."""
+    info = zf.getinfo(part)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return zf.read(part)
+    fp = zf.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if header[:4] != b"PK\x03\x04":
+        return zf.read(part)
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    data = zlib.decompress(fp.read(info.compress_size), -15)
+    if zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"CRC-Fehler in {part}")
+    return data
+
+
+def head(zf: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] | None, int]:
+    """(last row, last col) of the sheet's `<dimension>` and the width of its first rows,
+    from its first 256 KB: enough to decide before parsing whether stray cells need cutting."""
+    with zf.open(part) as fh:
+        buf = fh.read(1 << 18)
+    dimension = None
+    m = _DIMENSION.search(buf, 0, 65536)
+    if m:
+        last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+        dimension = (int(last_row), col_index(last_col))
+    return dimension, _head_width(buf)
+
+
 def scan_sheet(zf: zipfile.ZipFile, part: str) -> ScanResult:
     """Formula cells, error cells, merged ranges, totals rows and extent of one sheet."""
     f_rows: list[int] = []
     f_cols: list[int] = []
     errors: dict[tuple[int, int], str] = {}
     merged: list[tuple[int, int, int, int]] = []
-    dimension = None
-    head_width = 0
-    tail = b""
-    first = True
+    buf = member_bytes(zf, part)
     f_tag = b"<f"
-    with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(CHUNK)
-            if not chunk and not tail:
-                break
-            buf = tail + chunk
-            if first:
-                first = False
-                m = _PREFIX.search(buf, 0, 4096)
-                if m and m.group(1):
-                    f_tag = b"<" + m.group(1) + b"f"
-                m = _DIMENSION.search(buf, 0, 65536)
-                if m:
-                    last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
-                    dimension = (int(last_row), col_index(last_col))
-                head_width = _head_width(buf)
-            # keep the last, perhaps unfinished row for the next round
-            if chunk:
-                cut = max(buf.rfind(b"<row"), buf.rfind(b"</row>"))
-                if cut <= 0:
-                    tail = buf
-                    continue
-                body, tail = buf[:cut], buf[cut:]
-            else:
-                body, tail = buf, b""
-            _formulas(body, f_tag, f_rows, f_cols)
-            _errors(body, errors)
-            if b"mergeCell" in body:
-                for m in _MERGE.finditer(body):
-                    merged.append((int(m.group(2)), col_index(m.group(1)), int(m.group(4)), col_index(m.group(3))))
-            if not chunk:
-                break
+    m = _PREFIX.search(buf, 0, 4096)
+    if m and m.group(1):
+        f_tag = b"<" + m.group(1) + b"f"
+    dimension = None
+    m = _DIMENSION.search(buf, 0, 65536)
+    if m:
+        last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+        dimension = (int(last_row), col_index(last_col))
+    head_width = _head_width(buf[: 1 << 18])
+    _formulas(buf, f_tag, f_rows, f_cols)
+    _errors(buf, errors)
+    start = buf.rfind(b"mergeCells")
+    if start >= 0:
+        for m in _MERGE.finditer(buf, max(start - 64, 0)):
+            merged.append((int(m.group(2)), col_index(m.group(1)), int(m.group(4)), col_index(m.group(3))))
     facts = SheetFacts(np.array(f_rows, dtype=np.int64), np.array(f_cols, dtype=np.int64),
                        totals_rows(zf, part), tuple(merged))
     return ScanResult(facts, errors, dimension, head_width)
