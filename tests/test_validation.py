@@ -15,8 +15,8 @@ from kundenliste_tools.core import model
 from kundenliste_tools.core.book import column_letter, workbook_from_grids
 from kundenliste_tools.core.ids import check_char
 from kundenliste_tools.core.validation import CODES, validate
-from kundenliste_tools.core.value_checks import (check_email, plain_email_ok, plain_german_phone_invalid,
-                                                 plain_german_phone_ok)
+from kundenliste_tools.core.value_checks import (check_email, plain_email_ok, plain_german_phone,
+                                                 plain_german_phone_invalid, plain_german_phone_ok)
 
 TODAY = dt.date(2026, 3, 15)
 K, D = model.KUNDENLISTE, model.KUNDENDOKU
@@ -547,9 +547,13 @@ def test_fast_phone_rejection_agrees_with_the_library(prefix: str, rest: str) ->
         number = pn.parse(text, "DE")
         assert not pn.is_valid_number(number), text
         assert pn.is_possible_number_with_reason(number) == pn.ValidationResult.IS_POSSIBLE, text
+    verdict = plain_german_phone(text)
+    if verdict is not None:  # the fast path decides: exactly as the library does
+        assert verdict == pn.is_valid_number(pn.parse(text, "DE")), text
 
 
 def test_fast_phone_rejection_catches_typical_typos() -> None:
     assert plain_german_phone_invalid("0351 12")  # too short for Dresden
     assert not plain_german_phone_invalid("0351 2345678")
     assert not plain_german_phone_invalid("0351 2345678; 0176 23456789")
+    assert plain_german_phone("0800 1234567") is True  # toll-free: valid, decided without parsing

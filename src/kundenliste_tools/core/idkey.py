@@ -33,6 +33,17 @@ _LOOSE = re.compile(r"[\s\-_/.]+")
 
 def id_key(value: Any) -> str:
     """The matching key of one ID cell (see the module docstring)."""
+    if value.__class__ is str:  # nearly every ID: straight to the text rules
+        text = value.strip()
+        if not text:
+            return ""
+        if "\u00a0" in text:
+            text = text.replace("\u00a0", " ").strip()
+        if text.isdigit() or _DIGITS.fullmatch(text):
+            return str(int(re.split(r"[.,]", text)[0]))
+        if len(text) == 6 and is_own_format(text):
+            return text.upper()
+        return text
     if is_blank(value):
         return ""
     if isinstance(value, bool):

@@ -123,9 +123,10 @@ def check_phone(value: Any) -> Issue | None:
                     return Issue("telefon-fuehrende-null", fixed)
         return Issue("telefon-ungueltig", None, {"reason": "eine Zahl, keine Telefonnummer"})
     text = to_text(value)
-    if plain_german_phone_ok(text):
+    verdict = plain_german_phone(text)
+    if verdict is True:
         return None
-    if plain_german_phone_invalid(text):
+    if verdict is False:
         return Issue("telefon-ungueltig", None, {"reason": "diese Vorwahl oder Länge gibt es nicht"})
     parts = [p for p in _PHONE_SPLIT.split(text) if p]
     for part in parts:
@@ -193,29 +194,35 @@ def _de_types() -> tuple[tuple[frozenset[int], re.Pattern[str] | None], ...]:
                   if d.national_number_pattern else None) for d in descs if d is not None)
 
 
-def plain_german_phone_invalid(text: str) -> bool:
-    """Fast path the other way: a plainly written German number that libphonenumber is sure to
-    reject, as "diese Vorwahl oder Länge gibt es nicht".
+def plain_german_phone(text: str) -> bool | None:
+    """Both fast paths in one: True/False for a plainly written German number (valid or not,
+    exactly as libphonenumber decides for region DE), None for anything else.
 
     `is_valid_number` for DE needs the general pattern and one number type to match; a plain
-    national number of 4–15 digits is always of a possible length (so the reason is never
-    "zu wenige/zu viele Ziffern").  Asked of the same metadata; a test checks that every
-    number this rejects, the library rejects with the same reason.  A messy list has
-    thousands of distinct wrong numbers: parsing each costs 50 µs.
+    national number of 4–15 digits is always of a possible length, so a rejection's reason is
+    "diese Vorwahl oder Länge gibt es nicht".  Asked of the same metadata; the tests check both
+    directions against the library.  A messy list has thousands of distinct numbers: parsing
+    each costs 50 µs, this 3 µs.
     """
-    if any(sep in text for sep in ";,\n") or _PHONE_WORDS.search(text):
-        return False
     m = _DE_PLAIN.fullmatch(_PHONE_PUNCT.sub("", text))
-    if not m:
-        return False
+    if not m or any(sep in text for sep in ";,\n") or _PHONE_WORDS.search(text):
+        return None
     nsn = m.group(1)
+    n = len(nsn)
 
     def hit(desc: tuple[frozenset[int], re.Pattern[str] | None]) -> bool:
         lengths, pattern = desc
-        return pattern is not None and (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) is not None
+        return pattern is not None and (not lengths or n in lengths) and pattern.fullmatch(nsn) is not None
 
-    general = _de_descs()[0]
-    return not hit(general) or not any(hit(d) for d in _de_types())
+    general, fixed, mobile = _de_descs()
+    if not hit(general):
+        return False
+    return hit(fixed) or hit(mobile) or any(hit(d) for d in _de_types())
+
+
+def plain_german_phone_invalid(text: str) -> bool:
+    """A plainly written German number that libphonenumber is sure to reject."""
+    return plain_german_phone(text) is False
 
 
 _PHONE_WORDS = re.compile(r"\b(?:oder|und)\b", re.IGNORECASE)
