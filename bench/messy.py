@@ -135,18 +135,27 @@ def measure_stray(n: int, repeat: int, log: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"customers": meta["customers"], "entries": meta["entries"], "rows": {}}
     with tempfile.TemporaryDirectory(prefix="kl-xfd-") as tmpdir:
         tmp = Path(tmpdir)
-        for book, kind in ((plain, "ohne"), (twin, "mit")):
-            run.warm_cache(book)
-            for label, args, copy_to in run.command_plan(book, tmp, meta, None):
-                m = best([py, "-m", "kundenliste_tools", *args], repeat,
-                         (book, copy_to) if copy_to else None)
-                out["rows"].setdefault(label, {})[kind] = m
+        run.warm_cache(plain)
+        run.warm_cache(twin)
+        plans = {kind: run.command_plan(book, tmp, meta, None) for book, kind in ((plain, "ohne"), (twin, "mit"))}
+        # the two books alternate run by run, so a change in the machine's load hits both alike
+        for i, (label, _, _) in enumerate(plans["ohne"]):
+            runs: dict[str, list[dict[str, Any]]] = {"ohne": [], "mit": []}
+            for _ in range(repeat):
+                for book, kind in ((plain, "ohne"), (twin, "mit")):
+                    _, args, copy_to = plans[kind][i]
+                    runs[kind].append(best([py, "-m", "kundenliste_tools", *args], 1,
+                                           (book, copy_to) if copy_to else None))
+            out["rows"][label] = {kind: {"wall": min(r["wall"] for r in rs), "cpu": min(r["cpu"] for r in rs),
+                                         "peak_mb": max(r["peak_mb"] for r in rs), "exit": rs[-1]["exit"]}
+                                  for kind, rs in runs.items()}
     for label, pair in out["rows"].items():
         pair["zuschlag"] = pair["mit"]["wall"] / pair["ohne"]["wall"] - 1
         pair["zuschlag_cpu"] = pair["mit"]["cpu"] / pair["ohne"]["cpu"] - 1
         print(f"  {label:<24} ohne {pair['ohne']['wall']:6.2f} s  mit {pair['mit']['wall']:6.2f} s  "
               f"{pair['zuschlag']:+6.1%} (CPU {pair['zuschlag_cpu']:+6.1%})  "
-              f"{pair['mit']['peak_mb']:5.0f} MB", file=log, flush=True)
+              f"{pair['ohne']['peak_mb']:5.0f}/{pair['mit']['peak_mb']:5.0f} MB  "
+              f"Exit {pair['ohne']['exit']}/{pair['mit']['exit']}", file=log, flush=True)
     return out
 
 

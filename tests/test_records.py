@@ -174,6 +174,25 @@ def test_a_stray_cell_in_xfd_is_not_read(tmp_path, writer):
     assert max(map(len, grid)) <= len(tb.HEADER)  # calamine never saw column XFD
 
 
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])
+def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, writer):
+    """Column B, row 1,048,576: by the rule a value a person entered in a known field, so the
+    row is reported where it is; the million empty rows above it are never built."""
+    import openpyxl
+
+    path = tb.WRITERS[writer](tmp_path / "ohne.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Kundenliste 2025"]["B1048576"] = "x"
+    wb["Kundenliste 2025"]["XFD17"] = "y"
+    wb.save(tmp_path / "mit.xlsx")
+    data = read_workbook(tmp_path / "mit.xlsx")
+    assert data.kunden["_row"].tolist() == CUSTOMER_ROWS + [1048576]
+    grid = read_grids(tmp_path / "mit.xlsx")["Kundenliste 2025"]
+    assert len(grid) < tb.FORMULA_END + 10 and max(map(len, grid)) <= len(tb.HEADER)
+    cells = {(f.cell, f.code) for f in validate(data, today=tb.STICHTAG)}
+    assert ("B1048576", "datum-ungueltig") in cells and ("A1048576", "id-fehlt") in cells
+
+
 def test_sheet_and_header_refusals_are_one_short_sentence(tmp_path):
     import openpyxl
 

@@ -152,6 +152,8 @@ def frame_from_grid(sheet: str, sheet_name: str, grid: Grid, facts: SheetFacts |
     cells = _cell_matrix(grid[h + 1:], width)
     keep, skipped = record_rows(sheet, sheet_name, cells, layout.columns, h + 2, facts)
     numbers = np.flatnonzero(keep) + h + 2
+    if facts is not None and facts.row_map:  # rows the door moved up keep their real number
+        numbers = np.array([facts.row_map.get(n, n) for n in numbers.tolist()], dtype=np.int64)
     frame = pd.DataFrame(cells[keep], columns=names, dtype=object)
     for f in model.SHEET_FIELDS[sheet]:
         if f.name not in frame.columns:

@@ -58,6 +58,9 @@ class SheetFacts:
     formula_cols: np.ndarray | None = None  # its column
     totals_rows: frozenset[int] = frozenset()
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (first row, first col, last row, last col)
+    #: rows the file door moved up before parsing (a stray cell after a long gap): row in the
+    #: grid → its real Excel row
+    row_map: dict[int, int] = field(default_factory=dict)
 
     @property
     def knows_formulas(self) -> bool:
@@ -249,7 +252,8 @@ def record_rows(sheet: str, sheet_name: str, cells: np.ndarray, known: dict[str,
             if facts.knows_formulas and len(facts.formula_rows) and has.any():
                 with_formula = np.isin(other[has] + first_row, facts.formula_rows)
                 reason[other[has][with_formula]] = "nur-formeln"
-    skipped = [Skipped(sheet_name, int(i) + first_row, str(reason[i]))
+    real = facts.row_map
+    skipped = [Skipped(sheet_name, real.get(int(i) + first_row, int(i) + first_row), str(reason[i]))
                for i in np.flatnonzero(reason != "")]
     return records, skipped
 

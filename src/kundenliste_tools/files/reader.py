@@ -209,7 +209,7 @@ def _merged(ws: Any) -> tuple[tuple[int, int, int, int], ...]:
     return tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
 
 
-def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str]], BinaryIO | Path]:
+def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str, dict[int, int]]], BinaryIO | Path]:
     """Which record sheets of an .xlsx/.xlsm to scan (a zip opener, sheet name, part), and the
     source to parse: a stray cell far right of the header is cut away first (a new in-memory
     package then replaces `source`).  Other formats: nothing to scan."""
@@ -223,24 +223,31 @@ def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str]
     with zf:
         parts = sheetfacts.sheet_parts(zf)
         found, _ = resolve_sheets(list(parts))
+        moved: dict[str, dict[int, int]] = {}
         todo = [(sheet, parts[sheet]) for sheet in found.values()
                 if parts.get(sheet) and parts[sheet] in zf.NameToInfo]
         trimmed: dict[str, bytes] = {}
         for sheet, part in todo:
             try:
                 dimension, width = sheetfacts.head(zf, part)
+                if not (dimension and width):
+                    continue
+                rows, cols = dimension[0], dimension[1] + 1
+                # a dense grid of the used range far larger than the cells in the file: a stray
+                # cell far right (XFD) or far down (row 1,048,576) spans it
+                cut = (cols - width) * rows > STRAY_CELLS
+                sparse = rows * width > STRAY_CELLS and zf.getinfo(part).file_size < rows * width
+                if cut or sparse:
+                    xml, row_map = sheetfacts.trimmed_sheet(zf.read(part), width, cut, sparse)
+                    trimmed[part] = xml
+                    if row_map:
+                        moved[sheet] = row_map
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib_error) as exc:
                 raise WorkbookUnreadable(
                     f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc}). Bitte eine "
                     "Sicherungskopie verwenden.") from exc
-            if dimension and width and (dimension[1] + 1 - width) * dimension[0] > STRAY_CELLS:
-                trimmed[part] = sheetfacts.trimmed_sheet(zf, part, width)
-        if trimmed:
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
-                for info in zf.infolist():
-                    new.writestr(info.filename, trimmed.get(info.filename) or zf.read(info.filename))
-            source = out
+    if trimmed:
+        source = sheetfacts.repack(source, trimmed)
     _rewind(source)
     if isinstance(source, Path):
         opener: Any = lambda: zipfile.ZipFile(source)  # noqa: E731
@@ -248,17 +255,17 @@ def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str]
         view = source.getbuffer() if isinstance(source, io.BytesIO) else source.read()
         _rewind(source)
         opener = lambda: zipfile.ZipFile(io.BytesIO(view))  # noqa: E731  (own position)
-    return [(opener, sheet, part) for sheet, part in todo], source
+    return [(opener, sheet, part, moved.get(sheet, {})) for sheet, part in todo], source
 
 
-def _scan_all(plan: list[tuple[Any, str, str]], out: dict[str, Any]) -> None:
+def _scan_all(plan: list[tuple[Any, str, str, dict[int, int]]], out: dict[str, Any]) -> None:
     """The background half of reading: each record sheet's facts into `out` (errors under `!`)."""
     from . import sheetfacts
 
     try:
-        for opener, sheet, part in plan:
+        for opener, sheet, part, row_map in plan:
             with opener() as zf:
-                out[sheet] = sheetfacts.scan_sheet(zf, part)
+                out[sheet] = sheetfacts.scan_sheet(zf, part, row_map)
     except Exception as exc:  # reported by the reading thread, in German
         out["!"] = f"{exc.__class__.__name__}: {exc}"
 

@@ -20,12 +20,15 @@ sheet XML): see bench/README.md.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
@@ -140,7 +143,7 @@ def head(zf: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] | None, int]:
     return dimension, _head_width(buf)
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str) -> ScanResult:
+def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = None) -> ScanResult:
     """Formula cells, error cells, merged ranges, totals rows and extent of one sheet."""
     f_rows: list[int] = []
     f_cols: list[int] = []
@@ -164,7 +167,7 @@ def scan_sheet(zf: zipfile.ZipFile, part: str) -> ScanResult:
         for m in _MERGE.finditer(buf, max(start - 64, 0)):
             merged.append((int(m.group(2)), col_index(m.group(1)), int(m.group(4)), col_index(m.group(3))))
     facts = SheetFacts(np.array(f_rows, dtype=np.int64), np.array(f_cols, dtype=np.int64),
-                       totals_rows(zf, part), tuple(merged))
+                       totals_rows(zf, part), tuple(merged), dict(row_map or {}))
     return ScanResult(facts, errors, dimension, head_width)
 
 
@@ -229,27 +232,93 @@ def _head_width(buf: bytes) -> int:
     return widest
 
 
-def trimmed_sheet(zf: zipfile.ZipFile, part: str, width: int) -> bytes:
-    """The sheet XML without the cells right of column `width` (and the dimension fixed).
+#: Rows after a gap longer than this are moved up under the others before parsing.
+MAX_GAP = 10_000
+_ROW_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br="(\d+)"')
 
-    Only called when the used range is far wider than the header (a stray cell in XFD): the
-    few cells beyond are cut by one regular-expression pass, so calamine does not build a
-    grid 16,384 columns wide (5,000 customers: 3.3 GB, 21 s).
+
+def trimmed_sheet(xml: bytes, width: int, cut_columns: bool, move_rows: bool) -> tuple[bytes, dict[int, int]]:
+    """The sheet XML without the cells right of column `width`, and with rows that follow a
+    gap of more than `MAX_GAP` empty rows moved up; returns it and the row map (new → old).
+
+    Only called when the used range is far larger than the data (a stray cell in XFD or in
+    row 1,048,576): calamine builds a dense grid of the used range (5,000 customers and one
+    cell in XFD: 3.3 GB, 21 s).  The cells beyond are found by one regular expression that
+    matches only column letters after the header's last one; the far rows (a few) are
+    renumbered, so their values still reach the record rule under their real row numbers.
     """
-    xml = zf.read(part)
     xml = _DIMENSION.sub(b"", xml, count=1)
+    if cut_columns:
+        pattern = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="(?:' + _beyond(width)
+                             + rb')\d+"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)', re.DOTALL)
+        xml = pattern.sub(b"", xml)
+    row_map: dict[int, int] = {}
+    if move_rows:
+        tags = [(m.start(), m.end(), int(m.group(1))) for m in _ROW_TAG.finditer(xml)]
+        prev_old = prev_new = 0
+        pieces: list[bytes] = []
+        last = 0
+        for i, (start, _end, old) in enumerate(tags):
+            new = old if not row_map and old - prev_old <= MAX_GAP else prev_new + 1
+            if new != old:
+                stop = tags[i + 1][0] if i + 1 < len(tags) else len(xml)
+                segment = xml[start:stop]
+                segment = re.sub(rb'(\br="[A-Z]{0,3})%d"' % old, rb'\g<1>%d"' % new, segment)
+                pieces += [xml[last:start], segment]
+                last = stop
+                row_map[new] = old
+            prev_old, prev_new = old, new
+        pieces.append(xml[last:])
+        xml = b"".join(pieces)
+    return xml, row_map
 
-    def keep(m: re.Match[bytes]) -> bytes:
-        return b"" if col_index(m.group(1)) >= width else m.group(0)
 
-    letters = len(_letters(width))
-    # cells with more column letters than the header's last column are surely beyond it; the
-    # rest (same length) are compared one by one
-    longer = rb'[A-Z]{%d,3}' % (letters + 1) if letters < 3 else rb'(?!)'
-    same = rb'[A-Z]{%d}' % letters
-    pattern = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="(' + longer + rb'|' + same
-                         + rb')\d+"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)', re.DOTALL)
-    return pattern.sub(keep, xml)
+def _beyond(width: int) -> bytes:
+    """A regex alternation of every column name after the `width`-th (A=1): `[U-Z]|[A-Z]{2,3}`
+    for width 20."""
+    letters = _letters(width)
+    alts = [rb"[A-Z]{%d,3}" % (len(letters) + 1)] if len(letters) < 3 else []
+    for i, ch in enumerate(letters):
+        if ch == "Z":
+            continue
+        alts.append(letters[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]"
+                    + (rb"[A-Z]{%d}" % (len(letters) - i - 1) if i < len(letters) - 1 else b""))
+    return b"|".join(alts) or rb"(?!)"
+
+
+def repack(source: Any, replaced: dict[str, bytes]) -> io.BytesIO:
+    """The package with some parts replaced (stored, not compressed: it is read once, at
+    once); every other entry is copied as its raw compressed bytes, so nothing is inflated
+    and deflated again for nothing."""
+    from .zipraw import RawZip
+
+    raw = source.read_bytes() if isinstance(source, Path) else source.getvalue()
+    z = RawZip(raw, "")
+    out = io.BytesIO()
+    central: list[bytes] = []
+    for entry in sorted(z.entries, key=lambda e: e.offset):
+        offset = out.tell()
+        if entry.name in replaced:
+            data = replaced[entry.name]
+            crc = zlib.crc32(data)
+            flags = entry.flags & 0x800
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 0, entry.mtime, entry.mdate,
+                                  crc, len(data), len(data), len(entry.name_bytes), 0) + entry.name_bytes)
+            out.write(data)
+            central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", entry.version_made, 20, flags, 0,
+                                       entry.mtime, entry.mdate, crc, len(data), len(data),
+                                       len(entry.name_bytes), 0, 0, 0, 0, entry.external_attr, offset)
+                           + entry.name_bytes)
+        else:
+            out.write(z.span(entry))
+            central.append(entry.record[:42] + struct.pack("<L", offset) + entry.record[46:])
+    start = out.tell()
+    for rec in central:
+        out.write(rec)
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central),
+                          out.tell() - start, start, 0))
+    out.seek(0)
+    return out
 
 
 def _letters(width: int) -> str:
