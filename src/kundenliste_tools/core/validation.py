@@ -223,18 +223,30 @@ class Column:
     def __init__(self, series: pd.Series):
         arr = series.to_numpy(dtype=object)
         self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-        if any(u.__class__ is bool or (u.__class__ in (int, float) and u in (0, 1)) for u in uniques):
+        types = set(map(type, uniques))
+        if bool in types or ((int in types or float in types) and not {0, 1}.isdisjoint(uniques)):
             # a bool may hide behind 0/1 or the other way round: look at every cell (rare)
             arr = np.array([("WAHR" if v else "FALSCH") if v.__class__ is bool else v
                             for v in arr], dtype=object)
             self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         self.uniques: list[Any] = list(uniques)
-        kinds = [_kind(u) for u in self.uniques]  # one pass: free text has a value per row
-        flags = [c == 1 for c in kinds]
-        errors = [c == 2 for c in kinds]
-        self._skip = [c != 0 for c in kinds]
-        self.blank = self.take(flags, True, bool)
-        self.error = self.take(errors, False, bool)
+        # blank text and Excel errors among the distinct values, in C loops: only text that is
+        # all space or starts with `#` is looked at one by one
+        n = len(self.uniques)
+        flags = np.zeros(n, dtype=bool)
+        errors = np.zeros(n, dtype=bool)
+        if str in types:
+            is_str = np.fromiter((t is str for t in map(type, self.uniques)), dtype=bool, count=n)
+            idx = np.flatnonzero(is_str)
+            texts = [self.uniques[i] for i in idx.tolist()]
+            odd = np.fromiter((not t or t[0] == "#" or t[0].isspace() or t[-1].isspace() for t in texts),
+                              dtype=bool, count=len(texts))
+            for i in idx[odd].tolist():
+                kind = _kind(self.uniques[i])
+                flags[i], errors[i] = kind == 1, kind == 2
+        self._skip = (flags | errors).tolist()
+        self.blank = self.take(flags.tolist(), True, bool)
+        self.error = self.take(errors.tolist(), False, bool)
         self.filled = ~self.blank & ~self.error
 
     def __len__(self) -> int:

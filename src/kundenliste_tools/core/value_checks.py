@@ -204,20 +204,19 @@ def plain_german_phone(text: str) -> bool | None:
     directions against the library.  A messy list has thousands of distinct numbers: parsing
     each costs 50 µs, this 3 µs.
     """
+    # `;`, `,` and words never survive `_DE_PLAIN`; a line break would (it is whitespace)
     m = _DE_PLAIN.fullmatch(_PHONE_PUNCT.sub("", text))
-    if not m or any(sep in text for sep in ";,\n") or _PHONE_WORDS.search(text):
+    if m is None or "\n" in text:
         return None
     nsn = m.group(1)
     n = len(nsn)
-
-    def hit(desc: tuple[frozenset[int], re.Pattern[str] | None]) -> bool:
-        lengths, pattern = desc
-        return pattern is not None and (not lengths or n in lengths) and pattern.fullmatch(nsn) is not None
-
-    general, fixed, mobile = _de_descs()
-    if not hit(general):
+    (g_len, g_pat), fixed, mobile = _de_descs()
+    if (g_len and n not in g_len) or not g_pat.fullmatch(nsn):
         return False
-    return hit(fixed) or hit(mobile) or any(hit(d) for d in _de_types())
+    for lengths, pattern in (fixed, mobile, *_de_types()):
+        if pattern is not None and (not lengths or n in lengths) and pattern.fullmatch(nsn):
+            return True
+    return False
 
 
 def plain_german_phone_invalid(text: str) -> bool:
