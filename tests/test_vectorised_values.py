@@ -101,3 +101,17 @@ def test_frame_from_grid_by_hand():
         [dt.date(2026, 1, 5), "101", "Karin Albers", "Erstgespräch", None, None],
         [None, 101.0, None, None, None, None]]
     assert frame["Kontaktart"].tolist() == [None, None]  # optional field added as blanks
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=" \t\u00a0#NVDIV/0!ab", max_size=6), st.none(),
+                          st.integers(-2, 2), st.booleans()), max_size=30))
+def test_column_flags_blank_and_error_cells_like_the_cell_rule(cells):
+    """`Column` finds blank text and Excel errors among distinct values in bulk; it must agree
+    with `_kind` (and `is_blank`) cell by cell."""
+    from kundenliste_tools.core.validation import Column, _kind
+
+    col = Column(pd.Series(cells, dtype=object))
+    for v, blank, error in zip(cells, col.blank.tolist(), col.error.tolist()):
+        kind = 1 if v is None else _kind(v)
+        assert blank == (kind == 1) and error == (kind == 2), v
