@@ -68,20 +68,24 @@ def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> 
 
 def _encoded(findings: list[Any], encode: Any) -> list[str]:
     """Each finding as compact JSON, the same text `encode(f.to_dict())` gives (a test holds
-    it to that).  Sheet, field, code, message and suggestion repeat across findings (a
-    check fills one message per distinct value), so each distinct string is encoded once."""
-    memo: dict[Any, str] = {}
-
-    def enc(value: Any) -> str:
-        try:
-            return memo[value]
-        except KeyError:
-            memo[value] = out = encode(value)
-            return out
-
-    return [f'{{"sheet": {enc(f.sheet)}, "cell": "{f.cell}", "row": {f.row}, "field": {enc(f.field)}, '
-            f'"severity": "{f.severity}", "code": "{f.code}", "message": {enc(f.message)}, '
-            f'"suggestion": {enc(f.suggestion)}}}' for f in findings]
+    it to that).  Only the cell and the row differ from finding to finding of one check and
+    value, so the rest of the line is encoded once per (sheet, field, code, message,
+    suggestion)."""
+    heads: dict[str, str] = {}
+    tails: dict[tuple[Any, ...], str] = {}
+    out = []
+    for f in findings:
+        head = heads.get(f.sheet)
+        if head is None:
+            head = heads[f.sheet] = f'{{"sheet": {encode(f.sheet)}, "cell": "'
+        key = (f.field, f.severity, f.code, f.message, f.suggestion)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = (f', "field": {encode(f.field)}, "severity": {encode(f.severity)}, '
+                                 f'"code": {encode(f.code)}, "message": {encode(f.message)}, '
+                                 f'"suggestion": {encode(f.suggestion)}}}')
+        out.append(f'{head}{f.cell}", "row": {f.row}{tail}')
+    return out
 
 
 def render_table(findings: list[Any], summary: dict[str, Any]) -> str:

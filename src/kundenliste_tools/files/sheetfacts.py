@@ -249,9 +249,7 @@ def trimmed_sheet(xml: bytes, width: int, cut_columns: bool, move_rows: bool) ->
     """
     xml = _DIMENSION.sub(b"", xml, count=1)
     if cut_columns:
-        pattern = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="(?:' + _beyond(width)
-                             + rb')\d+"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)', re.DOTALL)
-        xml = pattern.sub(b"", xml)
+        xml = _cut_columns(xml, width)
     row_map: dict[int, int] = {}
     if move_rows:
         tags = [(m.start(), m.end(), int(m.group(1))) for m in _ROW_TAG.finditer(xml)]
@@ -271,6 +269,33 @@ def trimmed_sheet(xml: bytes, width: int, cut_columns: bool, move_rows: bool) ->
         pieces.append(xml[last:])
         xml = b"".join(pieces)
     return xml, row_map
+
+
+def _cut_columns(xml: bytes, width: int) -> bytes:
+    """Remove the cells right of column `width`, looking closely only at rows whose last cell
+    lies beyond it (cells stand in column order within a row): one `rfind` per row instead
+    of a regular expression over every cell."""
+    m = _PREFIX.search(xml, 0, 4096)
+    prefix = m.group(1) if m and m.group(1) else b""
+    row_close, cell_open = b"</" + prefix + b"row>", b"<" + prefix + b"c "
+    pattern = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="(?:' + _beyond(width)
+                         + rb')\d+"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)', re.DOTALL)
+    pieces: list[bytes] = []
+    done = start = 0
+    pos = xml.find(row_close)
+    while pos >= 0:
+        last = xml.rfind(cell_open, start, pos)
+        if last >= 0:
+            ref = _CELL_REF.match(xml, last)
+            if ref is None or col_index(ref.group(1)) >= width:
+                row_start = xml.rfind(b"<" + prefix + b"row", start, last)
+                row_start = row_start if row_start >= 0 else start
+                pieces += [xml[done:row_start], pattern.sub(b"", xml[row_start:pos])]
+                done = pos
+        start = pos + len(row_close)
+        pos = xml.find(row_close, start)
+    pieces.append(xml[done:])
+    return b"".join(pieces)
 
 
 def _beyond(width: int) -> bytes:
