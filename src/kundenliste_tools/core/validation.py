@@ -89,6 +89,7 @@ valid, `name@web` is not.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import repeat
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -349,21 +350,22 @@ class _Collector:
         positions = np.flatnonzero(flagged)
         codes = col.codes[positions]
         rows = sh.rows[positions].tolist()
-        made: dict[int, tuple[str, str, str, str | None]] = {}
-        sheet = sh.layout.name
-        append = self.findings.append
-        for code, row in zip(codes.tolist(), rows):
-            m = made.get(code)
-            if m is None:
-                issue: Issue = results[code]  # type: ignore[assignment]
-                kind = CODES[issue.code]
-                message = kind.template.format(field=field, suggestion=issue.suggestion,
-                                               value=_show(col.uniques[code]), **(issue.params or {}))
-                m = made[code] = (kind.severity, kind.code, message, issue.suggestion)
-            append(Finding(sheet, f"{letter}{row}", row, field, m[0], m[1], m[2], m[3]))
-        rank = np.zeros(len(results), dtype=np.int64)
-        for code, m in made.items():
-            rank[code] = _CODE_RANK[m[1]]
+        # message, severity, code and suggestion once per distinct value, then spread over
+        # the rows by indexing (C); the findings are made by `map`, not a Python loop body
+        n = len(results)
+        severity, kcode, message, suggestion = (np.empty(n, dtype=object) for _ in range(4))
+        rank = np.zeros(n, dtype=np.int64)
+        for code in np.unique(codes).tolist():
+            issue: Issue = results[code]  # type: ignore[assignment]
+            kind = CODES[issue.code]
+            severity[code], kcode[code], suggestion[code] = kind.severity, kind.code, issue.suggestion
+            message[code] = kind.template.format(field=field, suggestion=issue.suggestion,
+                                                 value=_show(col.uniques[code]), **(issue.params or {}))
+            rank[code] = _CODE_RANK[kind.code]
+        cells = [f"{letter}{row}" for row in rows]
+        self.findings.extend(map(Finding._make, zip(
+            repeat(sh.layout.name), cells, rows, repeat(field), severity[codes].tolist(),
+            kcode[codes].tolist(), message[codes].tolist(), suggestion[codes].tolist())))
         self._sheet.extend([_SHEET_ORDER.get(sh.sheet, 2)] * len(rows))
         self._row.extend(rows)
         self._col.extend([sh.layout.columns.get(field, 0)] * len(rows))
