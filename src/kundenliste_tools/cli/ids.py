@@ -57,6 +57,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                      "geschrieben und nicht im ID-Register vermerkt.")
         return 0
 
+    from ..files.reader import require_writable
+
+    require_writable(args.mappe)  # .ods/.xlsb/.xls are read only: say so before anything else
     check_writable(args.mappe)  # fail before reading a big file when Excel has it open
     data = read_workbook(args.mappe, args.passwort)
     issued = assign_ids(data)

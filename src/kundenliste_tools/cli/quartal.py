@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="Kalenderquartal, z. B. 2026-Q3 (1. Juli bis 30. September)")
     which.add_argument("--bis", metavar="JJJJ-MM-TT",
                        help="Stichtag, z. B. 2026-09-28: vom Tag nach dem vorigen Stichtag bis zu diesem")
-    parser.add_argument("--out", metavar="DATEI",
+    parser.add_argument("--out", metavar="DATEI",  # or a folder: written into it
                         help="Zieldatei (.xlsx); Standard: Quartal_<Zeitraum>_anonym.xlsx neben der Mappe")
     parser.add_argument("--regelwerk", metavar="NAME|DATEI",
                         help="Regelwerk für den Anteil überfälliger Kunden; ohne Angabe das der Mappe, sonst vamv")
@@ -48,6 +48,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     period = resolve_period(args.quartal, args.bis, dt.date.today())
     book = Path(args.mappe)
     out = Path(args.out) if args.out else book.with_name(default_name(period))
+    if args.out and out.is_dir():  # a folder: the export goes into it under its usual name
+        out = out / default_name(period)
     data = read_workbook(book, args.passwort)
     progress(stderr, f"Exportiere {period.description}: {len(data.kunden)} Kunden, {len(data.doku)} Einträge "
              "werden gelesen und anonymisiert …")
