@@ -43,6 +43,7 @@ Decisions and trade-offs:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import unicodedata
@@ -53,17 +54,22 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .values import is_blank, parse_date, to_dates, to_text, to_texts
+from . import identifiers, thirdparty
+from .canonical import DIGIT, HARD, LETTER, SEP, fold_char, is_no_space_script, spellings
+from .values import parse_date, to_dates, to_text, to_texts
 
 NAME = "[Name]"
 ADRESSE = "[Adresse]"
 TELEFON = "[Telefon]"
 EMAIL = "[E-Mail]"
 GEBURTSDATUM = "[Geburtsdatum]"
-IBAN = "[IBAN]"
-PLACEHOLDERS: tuple[str, ...] = (NAME, ADRESSE, TELEFON, EMAIL, GEBURTSDATUM, IBAN)
+IBAN = identifiers.IBAN
+#: Internal kind of a key from the first-name list: a [Name] only where the word is capitalised.
+_FIRST_NAME = "[Vorname]"
+PLACEHOLDERS: tuple[str, ...] = (NAME, ADRESSE, TELEFON, EMAIL, GEBURTSDATUM) + identifiers.PLACEHOLDERS
 #: When two findings overlap, the earlier kind in this order names the placeholder.
-_PRIORITY = {p: i for i, p in enumerate((EMAIL, IBAN, TELEFON, GEBURTSDATUM, ADRESSE, NAME))}
+_PRIORITY = {p: i for i, p in enumerate((EMAIL,) + identifiers.PLACEHOLDERS
+                                        + (TELEFON, GEBURTSDATUM, ADRESSE, NAME, _FIRST_NAME))}
 
 #: Name particles that are not scrubbed when they stand alone (`von der Heide` → `Heide`).
 PARTICLES: frozenset[str] = frozenset(
@@ -79,45 +85,22 @@ _BATCH_CHARS = 1 << 21
 #: Words may be separated by up to this many non-word characters to form one run.
 _MAX_GAP = 3
 
-SEP, LETTER, DIGIT, HARD = 0, 1, 2, 3
-
-# ---------------------------------------------------------------- per-character folding
-
-
-def fold_char(cp: int) -> tuple[int, int]:
-    """(folded code point, class) of one character: `Ä`→`a` letter, `5` digit, `-` separator.
-
-    Folding keeps one character per character so that positions in the folded array are the
-    positions in the original text.  `ß` folds to `s`; that `Straße` also appears as `Strasse`
-    is handled by spelling variants of the keys, not here.
-    """
-    if cp == 0:
-        return 0, HARD
-    c = chr(cp)
-    if "0" <= c <= "9":
-        return cp, DIGIT
-    low = c.lower()
-    if len(low) != 1:
-        low = c
-    if low in "ßẞ":
-        low = "s"
-    decomposed = unicodedata.normalize("NFKD", low)
-    base = decomposed[0] if decomposed else low
-    if len(decomposed) > 1 and not all(unicodedata.combining(x) for x in decomposed[1:]):
-        base = low
-    if base.isalpha():
-        return ord(base), LETTER
-    if c.isalnum():
-        return ord(low), LETTER
-    return 32, SEP
-
+# ---------------------------------------------------------------- per-character folding (core/canonical.py)
 
 _TABLE_SIZE = 0x250  # Basic Latin to Latin Extended-B: every letter of a European name
 _FOLD_TABLE = np.zeros(_TABLE_SIZE, dtype=np.uint32)
 _CLASS_TABLE = np.zeros(_TABLE_SIZE, dtype=np.int8)
+_UPPER_TABLE = np.zeros(_TABLE_SIZE, dtype=bool)
+_LOWER_TABLE = np.zeros(_TABLE_SIZE, dtype=bool)
 for _cp in range(_TABLE_SIZE):
     _FOLD_TABLE[_cp], _CLASS_TABLE[_cp] = fold_char(_cp)
-_OTHER: dict[int, tuple[int, int]] = {}
+    _UPPER_TABLE[_cp], _LOWER_TABLE[_cp] = chr(_cp).isupper(), chr(_cp).islower()
+_OTHER: dict[int, tuple[int, int, bool, bool]] = {}
+
+
+def _other(cp: int) -> tuple[int, int, bool, bool]:
+    folded, cls = fold_char(cp)
+    return folded, cls, chr(cp).isupper(), chr(cp).islower()
 
 _PHONE_CODES = np.array([ord(c) for c in " \t-/().–"], dtype=np.uint32)
 
@@ -162,6 +145,7 @@ class _Words:
     hashes: np.ndarray  # uint64 per word
     linked: np.ndarray  # word i and i+1 may form a run (same text, gap <= _MAX_GAP)
     run: np.ndarray  # how many links follow word i without a break
+    capital: np.ndarray  # the word starts with an upper-case letter
 
 
 def _words(text: str) -> _Words:
@@ -170,12 +154,16 @@ def _words(text: str) -> _Words:
     clipped = np.minimum(codes, _TABLE_SIZE - 1)
     folded = _FOLD_TABLE[clipped]
     classes = _CLASS_TABLE[clipped]
+    upper = _UPPER_TABLE[clipped]
+    lower = _LOWER_TABLE[clipped]
     other = np.flatnonzero(codes >= _TABLE_SIZE)
     if other.size:
         uniq, inverse = np.unique(codes[other], return_inverse=True)
-        mapped = [_OTHER.setdefault(int(u), fold_char(int(u))) for u in uniq]
+        mapped = [_OTHER[u] if u in _OTHER else _OTHER.setdefault(u, _other(u)) for u in uniq.tolist()]
         folded[other] = np.array([m[0] for m in mapped], dtype=np.uint32)[inverse]
         classes[other] = np.array([m[1] for m in mapped], dtype=np.int8)[inverse]
+        upper[other] = np.array([m[2] for m in mapped], dtype=bool)[inverse]
+        lower[other] = np.array([m[3] for m in mapped], dtype=bool)[inverse]
     is_word = (classes == LETTER) | (classes == DIGIT)
     prev = np.empty_like(classes)
     prev[:1] = SEP
@@ -183,8 +171,14 @@ def _words(text: str) -> _Words:
     nxt = np.empty_like(classes)
     nxt[-1:] = SEP
     nxt[:-1] = classes[1:]
-    starts = np.flatnonzero(is_word & (classes != prev))
-    ends = np.flatnonzero(is_word & (classes != nxt)) + 1
+    # A joined name splits where a lower-case letter meets an upper-case one: `Anna|Lena|Mueller`.
+    camel = np.zeros(n, dtype=bool)
+    if n > 1:
+        camel[1:] = lower[:-1] & upper[1:]
+    camel_next = np.zeros(n, dtype=bool)
+    camel_next[:-1] = camel[1:]
+    starts = np.flatnonzero(is_word & ((classes != prev) | camel))
+    ends = np.flatnonzero(is_word & ((classes != nxt) | camel_next)) + 1
     kinds = classes[starts]
     entry = np.searchsorted(np.flatnonzero(classes == HARD), starts)
 
@@ -214,7 +208,8 @@ def _words(text: str) -> _Words:
     breaks = np.append(np.flatnonzero(~linked), t - 1) if t else np.zeros(0, dtype=np.int64)
     idx = np.arange(t)
     run = breaks[np.searchsorted(breaks, idx)] - idx if t else np.zeros(0, dtype=np.int64)
-    return _Words(text, codes, folded, classes, starts, ends, kinds, entry, hashes, linked, run)
+    return _Words(text, codes, folded, classes, starts, ends, kinds, entry, hashes, linked, run,
+                  upper[starts])
 
 
 def _run_hashes(w: _Words, n: int, previous: np.ndarray | None) -> np.ndarray:
@@ -227,22 +222,9 @@ def _run_hashes(w: _Words, n: int, previous: np.ndarray | None) -> np.ndarray:
 
 # ---------------------------------------------------------------- keys from the Kundenliste
 
-_UMLAUTS_AS_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-_SHARP_S_AS_SS = str.maketrans({"ß": "ss", "ẞ": "SS"})
 _UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
                                      "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"})
-_DIGRAPH_TO_VOWEL = re.compile(r"(?<=[aou])e|(?<=s)s", re.IGNORECASE)
 _PY_TOKEN = re.compile(r"[^\W\d_]+|\d+")
-
-
-def spellings(value: str) -> set[str]:
-    """How a value may be written: `Müller` also `Mueller`, `Mueller` also `Müller`, `Straße`
-    also `Strasse` (and `STRASSE`, since `ß` upper-cases to `SS`).  Umlauts and `ß` vary
-    independently; the folded text compares `ä` as `a`, so `Muller` is covered too."""
-    v = " ".join(value.split())
-    forms = {v, v.translate(_UMLAUTS_AS_DIGRAPHS), v.translate(_SHARP_S_AS_SS),
-             v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
-    return forms - {""}
 
 
 def _values(series: pd.Series | None) -> list[str]:
@@ -410,12 +392,11 @@ def phone_keys(values: Iterable[str]) -> tuple[set[str], set[str]]:
 
 _LOCAL_PART = re.compile(r"[\w.+%\-]+\s?$")
 _DOMAIN = re.compile(
-    r"\s?[\w\-]+(?:(?:\.|\s?[(\[{]\s?(?:dot|punkt)\s?[)\]}]\s?)[\w\-]+)+", re.IGNORECASE)
+    r"\s?[\w\-]+(?:(?:\.|\s?[(\[{]\s?(?:dot|punkt)\s?[)\]}]\s?|\s(?:dot|punkt)\s)[\w\-]+)+", re.IGNORECASE)
 _AT_WORD = re.compile(r"[(\[{]\s?at\s?[)\]}]", re.IGNORECASE)
-_IBAN_RE = re.compile(
-    r"[A-Z]{2}\s?\d{2}(?:[ \-]?(?=[A-Z0-9]{0,3}\d)[A-Z0-9]{4}){2,8}(?:[ \-]?[A-Z0-9]{1,4})?(?![^\W_])",
-    re.IGNORECASE,
-)
+#: `hasi1985 at web dot de`: `at` (or `ät`) as a word of its own, then a domain.
+_AT_APART = re.compile(r"(?<=[\w.])\s+(?:at|ät|\(at\)|\[at\])\s+(?=[\w\-]+(?:\.|\s?[(\[{]?\s?(?:dot|punkt)))",
+                       re.IGNORECASE)
 # A number with a country prefix or an area code and at least 5 more digits; a date such as
 # 05/01/1990 or 2026-09-28 is not a phone number.
 _PHONE_RE = re.compile(
@@ -451,6 +432,8 @@ class Scrubber:
     phones: set[str]
     phone_tails: set[str]
     counts: Counter = field(default_factory=Counter)
+    #: Known names in scripts written without spaces (Chinese, Japanese, Korean, Thai).
+    no_space_names: re.Pattern[str] | None = None
 
     def scrub(self, text: object) -> str:
         """One cell (any value; blank → ``""``)."""
@@ -481,8 +464,12 @@ class Scrubber:
         text = _JOIN.join(items)
         if not text.strip(_JOIN + " "):
             return items
+        if not unicodedata.is_normalized("NFC", text):  # pasted from a Mac or a PDF (NFD)
+            text = unicodedata.normalize("NFC", text)
+            items = text.split(_JOIN)
         w = _words(text)
-        spans = self._known(w) + _emails(w) + _ibans(w) + self._numbers(w) + _geb_dates(w)
+        spans = (self._known(w) + _emails(w) + identifiers.find(text) + self._numbers(w)
+                 + _geb_dates(w) + thirdparty.find(text) + self._no_space(w))
         if not spans:
             return items
         result = _splice(text, spans, self.counts)
@@ -510,8 +497,22 @@ class Scrubber:
             pos = np.minimum(np.searchsorted(hashes, runs[first]), hashes.size - 1)
             found = hashes[pos] == runs[first]
             for i, k in zip(first[found].tolist(), kinds[pos[found]].tolist()):
-                spans.append((int(w.starts[i]), int(w.ends[i + n - 1]), self.kinds[k]))
+                kind = self.kinds[k]
+                if kind == _FIRST_NAME:  # a first name of the list: only a capitalised word
+                    if not w.capital[i]:
+                        continue
+                    kind = NAME
+                spans.append((int(w.starts[i]), int(w.ends[i + n - 1]), kind))
         return spans
+
+    def _no_space(self, w: _Words) -> list[Span]:
+        """Known names inside runs of letters of a script without spaces: as substrings."""
+        if self.no_space_names is None:
+            return []
+        c = w.codes
+        if not ((c >= 0x0E00) & (c <= 0x0E7F) | (c >= 0x2E80) & (c <= 0xD7AF) | (c >= 0xF900)).any():
+            return []
+        return [(m.start(), m.end(), NAME) for m in self.no_space_names.finditer(w.text)]
 
     def _numbers(self, w: _Words) -> list[Span]:
         """Known and generic phone numbers among groups of digits with phone separators."""
@@ -605,26 +606,12 @@ def _emails(w: _Words) -> list[Span]:
         m = _AT_WORD.match(text, i)
         if m:
             triggers.append((m.start(), m.end()))
+    triggers += [(m.start(), m.end()) for m in _AT_APART.finditer(text)]
     for at, after in triggers:
         local = _LOCAL_PART.search(text, max(0, at - 80), at)
         domain = _DOMAIN.match(text, after)
         if local and domain and local.group(0).strip():
             spans.append((local.start(), domain.end(), EMAIL))
-    return spans
-
-
-def _ibans(w: _Words) -> list[Span]:
-    """Two letters directly (or after one space) followed by digits: checked as an IBAN."""
-    t = len(w.starts)
-    if t < 2:
-        return []
-    two_letters = (w.kinds[:-1] == LETTER) & (w.ends[:-1] - w.starts[:-1] == 2)
-    then_digits = (w.kinds[1:] == DIGIT) & (w.starts[1:] - w.ends[:-1] <= 1) & w.linked
-    spans: list[Span] = []
-    for i in np.flatnonzero(two_letters & then_digits).tolist():
-        m = _IBAN_RE.match(w.text, int(w.starts[i]))
-        if m:
-            spans.append((m.start(), m.end(), IBAN))
     return spans
 
 
@@ -672,23 +659,11 @@ def _splice(text: str, spans: list[Span], counts: Counter) -> str:
     return "".join(pieces)
 
 
-def _key_table(keys_by_kind: dict[str, set[str]]) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...], np.ndarray]:
-    """Hash every key with the same tokeniser the texts go through."""
-    kinds = tuple(sorted(keys_by_kind, key=lambda k: _PRIORITY[k]))
-    strings: list[str] = []
-    kind_of: list[int] = []
-    for ki, kind in enumerate(kinds):
-        for key in keys_by_kind[kind]:
-            strings.append(key.replace(_JOIN, " "))
-            kind_of.append(ki)
-    table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
-    if not strings:
-        return table, kinds, filt
-    kind_arr = np.array(kind_of, dtype=np.int64)
+def _hash_strings(strings: Sequence[str]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Run length → (hash of each key of that many words, the key's index in `strings`)."""
     collected: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for lo in range(0, len(strings), 200_000):  # bounded memory for the power tables
-        w = _words(_JOIN.join(strings[lo:lo + 200_000]))
+        w = _words(_JOIN.join(s.replace(_JOIN, " ") for s in strings[lo:lo + 200_000]))
         t = len(w.starts)
         if not t:
             continue
@@ -702,8 +677,43 @@ def _key_table(keys_by_kind: dict[str, set[str]]) -> tuple[dict[int, tuple[np.nd
             runs = _run_hashes(w, n, runs)
             sel = np.flatnonzero(counts == n)
             if sel.size:
-                h = runs[first_of_entry[sel]]
-                collected.setdefault(n, []).append((h, kind_arr[lo + entries[sel]]))
+                collected.setdefault(n, []).append((runs[first_of_entry[sel]], lo + entries[sel]))
+    return {n: (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+            for n, parts in collected.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _first_name_hashes() -> dict[int, np.ndarray]:
+    """The first-name list (core/thirdparty.py) in its spellings, hashed once per process."""
+    keys: set[str] = set()
+    for name in thirdparty.first_names():
+        for s in spellings(name):
+            keys.add(s)
+            keys.add(s + "s")
+    return {n: h for n, (h, _) in _hash_strings(sorted(keys)).items()}
+
+
+def _key_table(keys_by_kind: dict[str, set[str]], hashed: dict[str, dict[int, np.ndarray]] | None = None,
+               ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...], np.ndarray]:
+    """Hash every key with the same tokeniser the texts go through; `hashed` adds keys of a
+    kind that were hashed before (the first-name list)."""
+    hashed = hashed or {}
+    kinds = tuple(sorted(set(keys_by_kind) | set(hashed), key=lambda k: _PRIORITY[k]))
+    strings: list[str] = []
+    kind_of: list[int] = []
+    for ki, kind in enumerate(kinds):
+        for key in keys_by_kind.get(kind, ()):
+            strings.append(key)
+            kind_of.append(ki)
+    kind_arr = np.array(kind_of, dtype=np.int64)
+    collected: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for n, (h, idx) in _hash_strings(strings).items():
+        collected.setdefault(n, []).append((h, kind_arr[idx]))
+    for kind, by_n in hashed.items():
+        for n, h in by_n.items():
+            collected.setdefault(n, []).append((h, np.full(len(h), kinds.index(kind), dtype=np.int64)))
+    table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
     for n, parts in collected.items():
         h = np.concatenate([p[0] for p in parts])
         k = np.concatenate([p[1] for p in parts])
@@ -722,15 +732,58 @@ def build_scrubber(kunden: pd.DataFrame) -> Scrubber:
         return kunden[name] if name in kunden.columns else None
 
     plz = col("PLZ")
+    names = _values(col("VName")) + _values(col("NName"))
     keys = {
-        NAME: name_keys(_values(col("VName")) + _values(col("NName"))),
+        NAME: name_keys(names) | local_part_keys(_values(col("Email"))),
         ADRESSE: street_keys(_values(col("Strasse"))) | city_keys(_values(col("Stadt")))
         | plz_keys(_values(plz)),
         GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
+        EMAIL: {v for v in _values(col("Email")) if "@" in v},
     }
-    table, kinds, filt = _key_table(keys)
+    table, kinds, filt = _key_table(keys, {_FIRST_NAME: _first_name_hashes()})
     phones, tails = phone_keys(_values(col("Telefon")))
-    return Scrubber(table, kinds, filt, phones, tails)
+    return Scrubber(table, kinds, filt, phones, tails,
+                    no_space_names=no_space_pattern(col("VName"), col("NName")))
+
+
+#: Local parts of shared mailboxes: words, not people.
+_ROLE_MAILBOXES = frozenset({"info", "mail", "post", "kontakt", "office", "service", "team", "buero",
+                             "verwaltung", "beratung", "hallo", "noreply"})
+
+
+def local_part_keys(values: Iterable[str]) -> set[str]:
+    """The local parts of the customers' addresses (`hasi1985` of `hasi1985@web.de`): a handle
+    names its owner as well as a name does, also where the rest of the address is missing."""
+    keys: set[str] = set()
+    for value in values:
+        for address in re.split(r"[\s,;]+", value):
+            if "@" not in address:
+                continue
+            local = address.split("@", 1)[0]
+            folded = re.sub(r"[^0-9a-z]", "", local.lower())
+            if len(folded) >= 4 and folded not in _ROLE_MAILBOXES:
+                keys.add(local)
+    return keys
+
+
+def no_space_pattern(vnames: pd.Series | None, nnames: pd.Series | None) -> re.Pattern[str] | None:
+    """One regular expression of the customers' names written in a script without spaces:
+    family and given name in both orders, and each part of two characters or more (a single
+    ideograph is too often an ordinary word to be removed everywhere)."""
+    if vnames is None or nnames is None:
+        return None
+    found: set[str] = set()
+    for v, n in zip(to_texts(vnames).tolist(), to_texts(nnames).tolist()):
+        if not any(is_no_space_script(ord(ch)) for ch in v + n):
+            continue
+        v, n = unicodedata.normalize("NFC", v), unicodedata.normalize("NFC", n)
+        for form in (n + v, v + n, n + " " + v, v + " " + n, v, n):
+            form = form.strip()
+            if len(form) >= 2 and any(is_no_space_script(ord(ch)) for ch in form):
+                found.add(form)
+    if not found:
+        return None
+    return re.compile("|".join(re.escape(f) for f in sorted(found, key=len, reverse=True)))
 
 
 def scrub_columns(scrubber: Scrubber, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -1,0 +1,162 @@
+"""German personal identifiers in free text, each with its own placeholder (issue 13).
+
+Job-centre notes carry the numbers the offices ask for: Steuer-ID, Renten-/Sozial-
+versicherungsnummer, Krankenversichertennummer, Personalausweis- and Reisepassnummer, the
+BG-Nummer of the Jobcenter and the Kundennummer of the Bundesagentur, and IBANs.  Each is
+found by its shape and, where the number has one, its check digit, so that an ordinary number
+of the same length is left alone:
+
+* Steuer-ID (11 digits) and IBAN: `python-stdnum` (`de.idnr`, `iban`), the well-kept
+  implementation of the official check algorithms, instead of our own.
+* Krankenversichertennummer (letter + 9 digits) and Ausweis/Reisepass (9 characters + check
+  digit, ICAO 9303 weights 7-3-1): stdnum has neither, so two small checks below.
+* Sozialversicherungsnummer (2 digits, birth date TTMMJJ, letter, 2 digits, check digit):
+  the shape with a real date is so specific that it is scrubbed even when its check digit is
+  wrong (decision: a mistyped SV-Nummer is still that person's number).
+* BG-Nummer (`96301BG0012345`) and BA-Kundennummer (`962D123456`) have no check digit; their
+  shapes are specific enough.
+* Any number of six or more characters right after a label (`Steuer-ID:`, `Ausweis-Nr.`,
+  `KV-Nummer`, `Kundennummer`, …) gets that label's placeholder, whatever its check digit
+  says: the writer has told us what it is.
+
+`find(text)` returns spans; the scrubber merges them with its other findings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import iban as _iban
+from stdnum.de import idnr as _idnr
+
+STEUER_ID = "[Steuer-ID]"
+SV_NUMMER = "[SV-Nummer]"
+KV_NUMMER = "[KV-Nummer]"
+AUSWEIS = "[Ausweis]"
+BG_NUMMER = "[BG-Nummer]"
+KUNDENNUMMER = "[Kundennummer]"
+IBAN = "[IBAN]"
+PLACEHOLDERS: tuple[str, ...] = (IBAN, STEUER_ID, SV_NUMMER, KV_NUMMER, AUSWEIS, BG_NUMMER, KUNDENNUMMER)
+
+Span = tuple[int, int, str]
+
+_B = r"(?<![0-9A-Za-zÄÖÜäöüß])"  # no letter or digit before
+_E = r"(?![0-9A-Za-zÄÖÜäöüß])"  # no letter or digit after
+
+_IBAN_RE = re.compile(_B + r"[A-Z]{2}\s?\d{2}(?:[ \-]?[A-Z0-9]){11,30}" + _E, re.IGNORECASE)
+_STEUER_RE = re.compile(r"(?<![\d.,/\-])[1-9]\d(?:\s?\d){9}(?![\d])")
+_SV_RE = re.compile(_B + r"\d{2}\s?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}\s?[A-Z]\s?\d{2}\s?\d" + _E,
+                    re.IGNORECASE)
+_KV_RE = re.compile(_B + r"[A-Z]\s?\d{9}" + _E, re.IGNORECASE)
+_AUSWEIS_RE = re.compile(_B + r"[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d" + _E, re.IGNORECASE)
+_BG_RE = re.compile(_B + r"\d{5}\s?BG\s?\d{7}" + _E, re.IGNORECASE)
+_KDNR_RE = re.compile(_B + r"\d{3}\s?[A-Z]\s?\d{6}" + _E, re.IGNORECASE)
+
+_LABELS: tuple[tuple[str, str], ...] = (
+    (STEUER_ID, r"steuer[\s\-]?id(?:entifikationsnummer)?|steuerliche\s+id(?:entifikationsnummer)?"
+                r"|identifikationsnummer|idnr|tin"),
+    (SV_NUMMER, r"(?:sozial|renten)[\s\-]?versicherungs[\s\-]?(?:nummer|nr)|sv[\s\-]?(?:nummer|nr)|rv[\s\-]?(?:nummer|nr)|svnr|rvnr"),
+    (KV_NUMMER, r"kranken[\s\-]?versicherten[\s\-]?(?:nummer|nr)|kv[\s\-]?(?:nummer|nr)|kvnr|versicherten[\s\-]?(?:nummer|nr)"),
+    (AUSWEIS, r"(?:personal)?ausweis[\s\-]?(?:nummer|nr)?|perso[\s\-]?(?:nummer|nr)|reise[\s\-]?pass(?:[\s\-]?(?:nummer|nr))?|pass[\s\-]?(?:nummer|nr)"),
+    (BG_NUMMER, r"bg[\s\-]?(?:nummer|nr)|bedarfsgemeinschafts[\s\-]?(?:nummer|nr)"),
+    (KUNDENNUMMER, r"kunden[\s\-]?(?:nummer|nr)|kd[\s.\-]*nr"),
+    (IBAN, r"iban"),
+)
+_LABEL_RE = re.compile(
+    _B + "(?:" + "|".join(f"(?P<l{i}>{p})" for i, (_, p) in enumerate(_LABELS)) + r")\.?"
+    r"[\s:.#\-]{0,4}(?:lautet\s|ist\s)?\s?"
+    r"(?P<value>(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+(?:[ /\-](?:[A-Za-z](?=[ /\-]\d)|(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+))*)",
+    re.IGNORECASE,
+)
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"[\s\-/]", "", s).upper()
+
+
+def iban_ok(text: str) -> bool:
+    return bool(_iban.is_valid(_compact(text)))
+
+
+def steuer_id_ok(text: str) -> bool:
+    return bool(_idnr.is_valid(_compact(text)))
+
+
+def _letter_value(ch: str) -> int:
+    return ord(ch.upper()) - ord("A") + 1
+
+
+def kv_ok(text: str) -> bool:
+    """Krankenversichertennummer: letter (A=01 … Z=26) and 8 digits, weights 1-2-1-2 …,
+    cross sums of the products added, modulo 10 is the 10th digit."""
+    t = _compact(text)
+    if not re.fullmatch(r"[A-Z]\d{9}", t):
+        return False
+    digits = f"{_letter_value(t[0]):02d}" + t[1:9]
+    total = sum(sum(divmod(int(d) * (1 + i % 2), 10)) for i, d in enumerate(digits))
+    return total % 10 == int(t[9])
+
+
+def sv_ok(text: str) -> bool:
+    """Rentenversicherungsnummer: letter as two digits, weights 2-1-2-5-7-1-2-1-2-1-2-1, cross
+    sums added, modulo 10 is the last digit (used by the tests that make valid numbers)."""
+    t = _compact(text)
+    if not re.fullmatch(r"\d{8}[A-Z]\d{3}", t):
+        return False
+    digits = t[:8] + f"{_letter_value(t[8]):02d}" + t[9:11]
+    weights = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
+    total = sum(sum(divmod(int(d) * w, 10)) for d, w in zip(digits, weights))
+    return total % 10 == int(t[11])
+
+
+def _icao_value(ch: str) -> int:
+    return int(ch) if ch.isdigit() else ord(ch.upper()) - ord("A") + 10
+
+
+def ausweis_ok(text: str) -> bool:
+    """Personalausweis/Reisepass serial: 9 characters and the ICAO 9303 check digit (7-3-1)."""
+    t = _compact(text)
+    if len(t) != 10 or not t[-1].isdigit() or not any(c.isdigit() for c in t[:9]):
+        return False
+    total = sum(_icao_value(c) * (7, 3, 1)[i % 3] for i, c in enumerate(t[:9]))
+    return total % 10 == int(t[9])
+
+
+def _ibans(text: str) -> list[Span]:
+    """IBAN candidates, shortened group by group from the right until the check passes
+    (`DE89 3704 … 00 12` followed by more digits)."""
+    spans: list[Span] = []
+    for m in _IBAN_RE.finditer(text):
+        s = m.group(0)
+        cuts = [len(s)] + [i for i in range(len(s) - 1, 14, -1) if s[i] in " -"]
+        for cut in cuts:
+            if iban_ok(s[:cut]):
+                spans.append((m.start(), m.start() + cut, IBAN))
+                break
+    return spans
+
+
+def find(text: str) -> list[Span]:
+    """Every German identifier in `text`, as (start, end, placeholder)."""
+    spans: list[Span] = _ibans(text)
+    for m in _LABEL_RE.finditer(text):
+        value = m.group("value")
+        if sum(c.isalnum() for c in value) >= 6:
+            kind = next(_LABELS[i][0] for i in range(len(_LABELS)) if m.group(f"l{i}"))
+            spans.append((m.start("value"), m.end("value"), kind))
+    for m in _STEUER_RE.finditer(text):
+        if steuer_id_ok(m.group(0)):
+            spans.append((m.start(), m.end(), STEUER_ID))
+    for m in _SV_RE.finditer(text):
+        spans.append((m.start(), m.end(), SV_NUMMER))
+    for m in _KV_RE.finditer(text):
+        if kv_ok(m.group(0)):
+            spans.append((m.start(), m.end(), KV_NUMMER))
+    for m in _AUSWEIS_RE.finditer(text):
+        if ausweis_ok(m.group(0)):
+            spans.append((m.start(), m.end(), AUSWEIS))
+    for m in _BG_RE.finditer(text):
+        spans.append((m.start(), m.end(), BG_NUMMER))
+    for m in _KDNR_RE.finditer(text):
+        spans.append((m.start(), m.end(), KUNDENNUMMER))
+    return spans
