@@ -25,6 +25,7 @@ of the same length is left alone:
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from stdnum import iban as _iban
 from stdnum.de import idnr as _idnr
@@ -40,21 +41,27 @@ PLACEHOLDERS: tuple[str, ...] = (IBAN, STEUER_ID, SV_NUMMER, KV_NUMMER, AUSWEIS,
 
 Span = tuple[int, int, str]
 
-_B = r"(?<![0-9A-Za-zÄÖÜäöüß])"  # no letter or digit before
-_E = r"(?![0-9A-Za-zÄÖÜäöüß])"  # no letter or digit after
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÄÖÜäöüß"
 
-_IBAN_RE = re.compile(_B + r"[A-Z]{2}\s?\d{2}(?:[ \-]?[A-Z0-9]){11,30}" + _E, re.IGNORECASE)
-_STEUER_RE = re.compile(r"(?<![\d.,/\-])[1-9]\d(?:\s?\d){9}(?![\d])")
-_SV_RE = re.compile(_B + r"\d{2}\s?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}\s?[A-Z]\s?\d{2}\s?\d" + _E,
-                    re.IGNORECASE)
-_KV_RE = re.compile(_B + r"[A-Z]\s?\d{9}" + _E, re.IGNORECASE)
-_AUSWEIS_RE = re.compile(_B + r"[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d" + _E, re.IGNORECASE)
-_BG_RE = re.compile(_B + r"\d{5}\s?BG\s?\d{7}" + _E, re.IGNORECASE)
-_KDNR_RE = re.compile(_B + r"\d{3}\s?[A-Z]\s?\d{6}" + _E, re.IGNORECASE)
+# Patterns start with their first character, not with a look-behind: Python's `re` then skips
+# ahead to candidate characters quickly; the boundary before a match is checked afterwards.
+_E = r"(?![0-9A-Za-zÄÖÜäöüß])"  # no letter or digit after
+#: Everything that starts with two digits, in one scan: Steuer-ID, SV-Nummer, BG-Nummer, Kundennummer.
+_DIGITS_RE = re.compile(
+    r"\d\d(?:"
+    r"(?P<sv>\s?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}\s?[A-Za-z]\s?\d{2}\s?\d)"
+    r"|(?P<bg>\d{3}\s?[Bb][Gg]\s?\d{7})"
+    r"|(?P<kd>\d\s?[A-Za-z]\s?\d{6})"
+    r"|(?P<st>(?:\s?\d){9})"
+    r")" + _E)
+#: What starts with a letter: IBAN, Krankenversichertennummer, Ausweis/Reisepass.
+_IBAN_RE = re.compile(r"[A-Za-z]{2}\s?\d{2}(?:[ \-]?[A-Za-z0-9]){11,30}" + _E)
+_KV_RE = re.compile(r"[A-Za-z]\s?\d{9}" + _E)
+_AUSWEIS_RE = re.compile(r"[CFGHJKLMNPRTVWXYZcfghjklmnprtvwxyz][CFGHJKLMNPRTVWXYZcfghjklmnprtvwxyz0-9]{8}\d" + _E)
 
 _LABELS: tuple[tuple[str, str], ...] = (
     (STEUER_ID, r"steuer[\s\-]?id(?:entifikationsnummer)?|steuerliche\s+id(?:entifikationsnummer)?"
-                r"|identifikationsnummer|idnr|tin"),
+                r"|identifikationsnummer|idnr"),
     (SV_NUMMER, r"(?:sozial|renten)[\s\-]?versicherungs[\s\-]?(?:nummer|nr)|sv[\s\-]?(?:nummer|nr)|rv[\s\-]?(?:nummer|nr)|svnr|rvnr"),
     (KV_NUMMER, r"kranken[\s\-]?versicherten[\s\-]?(?:nummer|nr)|kv[\s\-]?(?:nummer|nr)|kvnr|versicherten[\s\-]?(?:nummer|nr)"),
     (AUSWEIS, r"(?:personal)?ausweis[\s\-]?(?:nummer|nr)?|perso[\s\-]?(?:nummer|nr)|reise[\s\-]?pass(?:[\s\-]?(?:nummer|nr))?|pass[\s\-]?(?:nummer|nr)"),
@@ -63,11 +70,21 @@ _LABELS: tuple[tuple[str, str], ...] = (
     (IBAN, r"iban"),
 )
 _LABEL_RE = re.compile(
-    _B + "(?:" + "|".join(f"(?P<l{i}>{p})" for i, (_, p) in enumerate(_LABELS)) + r")\.?"
+    "(?:" + "|".join(f"(?P<l{i}>{p})" for i, (_, p) in enumerate(_LABELS)) + r")\.?"
     r"[\s:.#\-]{0,4}(?:lautet\s|ist\s)?\s?"
     r"(?P<value>(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+(?:[ /\-](?:[A-Za-z](?=[ /\-]\d)|(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+))*)",
     re.IGNORECASE,
 )
+
+
+#: The first letters of every label, as a trie Python's `re` scans fast (run on lower case).
+_LABEL_TRIGGER = re.compile(
+    r"s(?:teuer|ozial|v|vnr)|i(?:d|ban)|r(?:enten|v|eise)|k(?:ranken|v|unden|d)|versicherten"
+    r"|p(?:ersonal|erso|ass)|ausweis|b(?:g|edarfs)")
+
+
+def _starts_word(text: str, i: int) -> bool:
+    return i == 0 or text[i - 1] not in _ALNUM
 
 
 def _compact(s: str) -> str:
@@ -122,41 +139,73 @@ def ausweis_ok(text: str) -> bool:
     return total % 10 == int(t[9])
 
 
-def _ibans(text: str) -> list[Span]:
-    """IBAN candidates, shortened group by group from the right until the check passes
-    (`DE89 3704 … 00 12` followed by more digits)."""
+def _iban_at(text: str, m: re.Match[str]) -> Span | None:
+    """An IBAN candidate, shortened group by group from the right until the check passes
+    (`DE89 3704 … 00` followed by more digits)."""
+    s = m.group(0)
+    cuts = [len(s)] + [i for i in range(len(s) - 1, 14, -1) if s[i] in " -"]
+    for cut in cuts:
+        if iban_ok(s[:cut]):
+            return (m.start(), m.start() + cut, IBAN)
+    return None
+
+
+def _letter_led(text: str, i: int) -> list[Span]:
+    """IBAN, KV-Nummer, Ausweis starting at position `i`."""
     spans: list[Span] = []
-    for m in _IBAN_RE.finditer(text):
-        s = m.group(0)
-        cuts = [len(s)] + [i for i in range(len(s) - 1, 14, -1) if s[i] in " -"]
-        for cut in cuts:
-            if iban_ok(s[:cut]):
-                spans.append((m.start(), m.start() + cut, IBAN))
-                break
+    m = _IBAN_RE.match(text, i)
+    if m:
+        found = _iban_at(text, m)
+        if found:
+            spans.append(found)
+    m = _KV_RE.match(text, i)
+    if m and kv_ok(m.group(0)):
+        spans.append((m.start(), m.end(), KV_NUMMER))
+    m = _AUSWEIS_RE.match(text, i)
+    if m and ausweis_ok(m.group(0)):
+        spans.append((m.start(), m.end(), AUSWEIS))
     return spans
 
 
-def find(text: str) -> list[Span]:
-    """Every German identifier in `text`, as (start, end, placeholder)."""
-    spans: list[Span] = _ibans(text)
-    for m in _LABEL_RE.finditer(text):
-        value = m.group("value")
+#: A letter or two followed by a digit: where a letter-led identifier may start.
+_LETTER_THEN_DIGIT = re.compile(r"[A-Za-z]{1,2}\s?\d")
+
+
+def find(text: str, letter_starts: Iterable[int] | None = None) -> list[Span]:
+    """Every German identifier in `text`, as (start, end, placeholder).
+
+    `letter_starts`: where a letter-led identifier may start (the scrubber knows them from its
+    word table: a short letter word right before digits); None: searched here."""
+    spans: list[Span] = []
+    low = text.lower()
+    if len(low) != len(text):  # a rare letter whose lower case is longer: compare as written
+        low = text
+        triggers = [m.start() for m in _LABEL_RE.finditer(text)]
+    else:
+        triggers = [m.start() for m in _LABEL_TRIGGER.finditer(low)]
+    for i in triggers:
+        if not _starts_word(text, i):
+            continue
+        m = _LABEL_RE.match(low, i)
+        if m is None:
+            continue
+        value = text[m.start("value"):m.end("value")]
         if sum(c.isalnum() for c in value) >= 6:
             kind = next(_LABELS[i][0] for i in range(len(_LABELS)) if m.group(f"l{i}"))
             spans.append((m.start("value"), m.end("value"), kind))
-    for m in _STEUER_RE.finditer(text):
-        if steuer_id_ok(m.group(0)):
+    for m in _DIGITS_RE.finditer(text):
+        if not _starts_word(text, m.start()):
+            continue
+        if m.group("sv"):
+            spans.append((m.start(), m.end(), SV_NUMMER))
+        elif m.group("bg"):
+            spans.append((m.start(), m.end(), BG_NUMMER))
+        elif m.group("kd"):
+            spans.append((m.start(), m.end(), KUNDENNUMMER))
+        elif text[m.start()] != "0" and steuer_id_ok(m.group(0)):
             spans.append((m.start(), m.end(), STEUER_ID))
-    for m in _SV_RE.finditer(text):
-        spans.append((m.start(), m.end(), SV_NUMMER))
-    for m in _KV_RE.finditer(text):
-        if kv_ok(m.group(0)):
-            spans.append((m.start(), m.end(), KV_NUMMER))
-    for m in _AUSWEIS_RE.finditer(text):
-        if ausweis_ok(m.group(0)):
-            spans.append((m.start(), m.end(), AUSWEIS))
-    for m in _BG_RE.finditer(text):
-        spans.append((m.start(), m.end(), BG_NUMMER))
-    for m in _KDNR_RE.finditer(text):
-        spans.append((m.start(), m.end(), KUNDENNUMMER))
+    if letter_starts is None:
+        letter_starts = [m.start() for m in _LETTER_THEN_DIGIT.finditer(text) if _starts_word(text, m.start())]
+    for i in letter_starts:
+        spans += _letter_led(text, i)
     return spans

@@ -395,8 +395,8 @@ _DOMAIN = re.compile(
     r"\s?[\w\-]+(?:(?:\.|\s?[(\[{]\s?(?:dot|punkt)\s?[)\]}]\s?|\s(?:dot|punkt)\s)[\w\-]+)+", re.IGNORECASE)
 _AT_WORD = re.compile(r"[(\[{]\s?at\s?[)\]}]", re.IGNORECASE)
 #: `hasi1985 at web dot de`: `at` (or `ät`) as a word of its own, then a domain.
-_AT_APART = re.compile(r"(?<=[\w.])\s+(?:at|ät|\(at\)|\[at\])\s+(?=[\w\-]+(?:\.|\s?[(\[{]?\s?(?:dot|punkt)))",
-                       re.IGNORECASE)
+_AT_APART = re.compile(r" (?:[aA][tT]|[äÄ][tT]|\([aA][tT]\)|\[[aA][tT]\])\s+"
+                       r"(?=[\w\-]+(?:\.|\s?[(\[{]?\s?(?:dot|punkt|DOT|PUNKT)))")
 # A number with a country prefix or an area code and at least 5 more digits; a date such as
 # 05/01/1990 or 2026-09-28 is not a phone number.
 _PHONE_RE = re.compile(
@@ -468,8 +468,9 @@ class Scrubber:
             text = unicodedata.normalize("NFC", text)
             items = text.split(_JOIN)
         w = _words(text)
-        spans = (self._known(w) + _emails(w) + identifiers.find(text) + self._numbers(w)
-                 + _geb_dates(w) + thirdparty.find(text) + self._no_space(w))
+        spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w))
+                 + self._numbers(w) + _geb_dates(w) + thirdparty.find(text, _house_numbers(w))
+                 + self._no_space(w))
         if not spans:
             return items
         result = _splice(text, spans, self.counts)
@@ -606,13 +607,49 @@ def _emails(w: _Words) -> list[Span]:
         m = _AT_WORD.match(text, i)
         if m:
             triggers.append((m.start(), m.end()))
-    triggers += [(m.start(), m.end()) for m in _AT_APART.finditer(text)]
+    triggers += [(m.start(), m.end()) for m in _AT_APART.finditer(text)
+                 if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._-")]
     for at, after in triggers:
         local = _LOCAL_PART.search(text, max(0, at - 80), at)
         domain = _DOMAIN.match(text, after)
         if local and domain and local.group(0).strip():
             spans.append((local.start(), domain.end(), EMAIL))
     return spans
+
+
+def _letter_starts(w: _Words) -> list[int]:
+    """Where an IBAN, KV-Nummer or Ausweisnummer may start: a word of one or two letters that
+    begins a token and is followed by digits (directly or after one space)."""
+    t = len(w.starts)
+    if t < 2:
+        return []
+    short = (w.kinds[:-1] == LETTER) & (w.ends[:-1] - w.starts[:-1] <= 2)
+    then_digits = (w.kinds[1:] == DIGIT) & (w.starts[1:] - w.ends[:-1] <= 1) & w.linked
+    first = np.flatnonzero(short & then_digits)
+    starts = w.starts[first]
+    before = w.classes[np.maximum(starts - 1, 0)]
+    ok = (starts == 0) | ((before != LETTER) & (before != DIGIT))
+    return starts[ok].tolist()
+
+
+def _house_numbers(w: _Words) -> list[tuple[int, int, int, int]]:
+    """Candidates for a street with a house number: a number of up to four digits right after
+    a capitalised word (at most two characters between them, `Str. 5`), as (start of the word
+    before that word or -1, start and end of the word, end of the number)."""
+    t = len(w.starts)
+    if t < 2:
+        return []
+    d = np.arange(1, t)
+    p = d - 1
+    ok = ((w.kinds[d] == DIGIT) & (w.ends[d] - w.starts[d] <= 4) & (w.kinds[p] == LETTER) & w.capital[p]
+          & w.linked[p] & (w.starts[d] - w.ends[p] <= 2))
+    d, p = d[ok], p[ok]
+    if not d.size:
+        return []
+    pp = np.maximum(p - 1, 0)
+    has_before = (p > 0) & (w.kinds[pp] == LETTER) & w.linked[np.maximum(p - 1, 0)] & (w.starts[p] - w.ends[pp] <= 1)
+    before = np.where(has_before, w.starts[pp], -1)
+    return list(zip(before.tolist(), w.starts[p].tolist(), w.ends[p].tolist(), w.ends[d].tolist()))
 
 
 def _geb_dates(w: _Words) -> list[Span]:

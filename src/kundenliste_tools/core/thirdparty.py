@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Iterable
 
 Span = tuple[int, int, str]
 
@@ -49,7 +50,7 @@ TITLES = (
 )
 _TITLE_ALT = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
 _TITLE_RE = re.compile(
-    rf"(?<![^\W\d_])(?:{_TITLE_ALT})(?![^\W\d_])"
+    rf"(?:{_TITLE_ALT})(?![^\W\d_])"
     r"(?:\s+(?:Dr\.|Prof\.|med\.|Dipl\.-Ing\.))*"
     rf"(?:\s+(?:von|van|de|zu|vom)(?:\s+(?:der|den|dem))?)?"
     rf"\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)"
@@ -58,21 +59,21 @@ _TITLE_RE = re.compile(
 #: Words a title may be followed by that are no names ("Frau Doktor", "Herr Kollege").
 _NOT_A_NAME = frozenset({"Doktor", "Professor", "Kollege", "Kollegin", "Sowieso"})
 
-_STREET_SUFFIX = (
-    r"stra(?:ss|ß)e|str\.|str\b|weg|allee|gasse|platz|pl\.|ring|damm|ufer|chaussee|pfad|steig|stieg"
-    r"|markt|berg|hof|graben|wall|zeile|kamp|feld|garten|park|höhe|hoehe|tor|brücke|bruecke|siedlung"
-    r"|twiete|grund|anger|aue|winkel|bogen|hain|heide|redder|promenade|passage|kai|wiese|wiesen"
+#: Endings of German street names (folded to lower case; `str` also stands for `str.`).
+STREET_SUFFIXES: tuple[str, ...] = tuple(
+    "straße strasse str weg allee gasse platz ring damm ufer chaussee pfad steig stieg markt "
+    "berg hof graben wall zeile kamp feld garten park höhe hoehe brücke bruecke siedlung twiete "
+    "grund anger aue winkel bogen hain heide redder promenade passage wiese wiesen".split())
+#: Suffixes that are a word of their own in two-word streets (`Berliner Straße`, `Am Markt`).
+_STREET_WORDS = frozenset(STREET_SUFFIXES)
+#: Streets named by a preposition and one or two words (`An der Kirche 3`, `Zur Alten Mühle 2`).
+_PREFIX_STREET_RE = re.compile(
+    rf"(?:Am|An\s+der|An\s+den|Auf\s+dem|Auf\s+der|Im|In\s+der|In\s+den|Zum|Zur|Unter\s+den|Hinter\s+der|Vor\s+dem|Alt)"
+    rf"(?:\s+[{_UPPER}][^\W\d_]+){{1,2}}\s?\d{{1,4}}(?!\d)"
 )
-_STREET_RE = re.compile(
-    # `Lindenstraße 12`, `Haupt-Str. 5`, `Berliner Allee 3`, `Am Alten Markt 5`, `An der Kirche 3`
-    rf"(?<![^\W\d_])(?:"
-    rf"(?:[{_UPPER}][^\W\d_]*[\s\-])?[{_UPPER}][^\W\d_]*?(?i:{_STREET_SUFFIX})"
-    rf"|(?:Am|An\s+der|An\s+den|Auf\s+dem|Auf\s+der|Im|In\s+der|In\s+den|Zum|Zur|Unter\s+den|Hinter\s+der|Vor\s+dem|Alt)"
-    rf"(?:\s+[{_UPPER}][^\W\d_]+){{1,2}}"
-    rf")\s?\d{{1,4}}(?:\s?[a-hA-H](?![^\W\d_]))?(?:\s?[\-/]\s?\d{{1,4}})?(?!\d)",
-)
+_HOUSE_NUMBER_TAIL = re.compile(r"(?:\s?[a-hA-H](?![^\W\d_]))?(?:\s?[\-/]\s?\d{1,4}(?!\d))?")
 _PLZ_RE = re.compile(
-    rf"(?<![\d.,])(?:D-)?\d{{5}}\s+(?P<place>[{_UPPER}][^\W\d_]+(?:-[{_UPPER}]?[^\W\d_]+)*)"
+    rf"\d{{5}}\s+(?P<place>[{_UPPER}][^\W\d_]+(?:-[{_UPPER}]?[^\W\d_]+)*)"
     rf"(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|bei|vor\s+der)\s+[{_UPPER}][^\W\d_]+|\s?\([^)\n]{{1,30}}\))?"
 )
 #: Words after a five-digit number that are no place: amounts and counts.
@@ -80,25 +81,61 @@ _NOT_A_PLACE = frozenset({"Euro", "EUR", "Stunden", "Std", "Tage", "Tagen", "Min
                           "Menschen", "Personen", "Bewerbungen", "Zeichen", "Punkte", "Mal", "Schritte",
                           "Kilometer", "Km", "Meter", "Seiten", "Stück", "Fälle", "Einträge"})
 
+
+def _letter_before(text: str, i: int) -> bool:
+    return i > 0 and (text[i - 1].isalpha())
+
+
 NAME = "[Name]"
 ADRESSE = "[Adresse]"
 
 
-def find(text: str) -> list[Span]:
-    """Names after titles and relation words, streets with a number, PLZ with a place."""
+def find(text: str, numbers: Iterable[tuple[int, int, int, int]] | None = None) -> list[Span]:
+    """Names after titles and relation words, streets with a number, PLZ with a place.
+
+    `numbers` are the scrubber's candidates for a house number: (start of the word before
+    the word before the number or -1, start and end of the word before it, end of the
+    number); None: found here with a regular expression (slower, for a single text)."""
     spans: list[Span] = []
     for m in _TITLE_RE.finditer(text):
-        name = m.group("name")
-        first = name.split()[0]
-        if first in _NOT_A_NAME:
+        if _letter_before(text, m.start()) or m.group("name").split()[0] in _NOT_A_NAME:
             continue
         spans.append((m.start("name"), m.end("name"), NAME))
-    for m in _STREET_RE.finditer(text):
-        spans.append((m.start(), m.end(), ADRESSE))
-    for m in _PLZ_RE.finditer(text):
-        if m.group("place") not in _NOT_A_PLACE:
+    if numbers is None:
+        numbers = [(m.start(1) if m.group(1) else -1, m.start(2), m.end(2), m.end())
+                   for m in _NUMBER_AFTER_WORD.finditer(text)]
+    for before, start, end, number_end in numbers:
+        first = street_start(text, before, start, end)
+        if first is not None:
+            tail = _HOUSE_NUMBER_TAIL.match(text, number_end)
+            spans.append((first, tail.end() if tail else number_end, ADRESSE))
+    for m in _PREFIX_STREET_RE.finditer(text):
+        if not _letter_before(text, m.start()):
             spans.append((m.start(), m.end(), ADRESSE))
+    for m in _PLZ_RE.finditer(text):
+        if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
+            continue
+        if m.group("place") not in _NOT_A_PLACE:
+            start = m.start() - 2 if text[max(0, m.start() - 2):m.start()] == "D-" else m.start()
+            spans.append((start, m.end(), ADRESSE))
     return spans
+
+
+_NUMBER_AFTER_WORD = re.compile(r"(?:([^\W\d_]+)[ \-])?([^\W\d_]+)\.?\s?\d{1,4}(?!\d)")
+
+
+def street_start(text: str, before: int, start: int, end: int) -> int | None:
+    """Where a street ends in the word text[start:end] just before a house number: that word
+    ends in a street suffix and starts with a capital (`Lindenstraße`, `Hauptstr`); a suffix
+    standing alone takes the capitalised word before it along (`Berliner Straße`, `Am Markt`)."""
+    if not text[start].isupper():
+        return None
+    word = text[start:end].lower()
+    if not word.endswith(STREET_SUFFIXES):
+        return None
+    if word in _STREET_WORDS and before >= 0 and text[before].isupper():
+        return before
+    return start
 
 
 _MONTHS_AND_DAYS = (
