@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="Zieldatei (.xlsx); Standard: Quartal_<Zeitraum>_anonym.xlsx neben der Mappe")
     parser.add_argument("--regelwerk", metavar="NAME|DATEI",
                         help="Regelwerk für den Anteil überfälliger Kunden; ohne Angabe das der Mappe, sonst vamv")
+    parser.add_argument("--vergroebern", action="store_true",
+                        help="Erstkontakt nur als Monat (z. B. 2026-07) schreiben, damit mehr Kunden "
+                        "dieselben Merkmale teilen (das Blatt Info nennt k vorher wie nachher)")
     parser.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben (für Programme)")
     parser.set_defaults(handler=run)
 
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     data = read_workbook(book, args.passwort)
     progress(stderr, f"Exportiere {period.description}: {len(data.kunden)} Kunden, {len(data.doku)} Einträge "
              "werden gelesen und anonymisiert …")
-    result = export_quarter(data, period, out, args.regelwerk, source=book)
+    result = export_quarter(data, period, out, args.regelwerk, source=book, coarse=args.vergroebern)
     info = dict(result.export.info)
     summary = {
         "datei": str(result.path),
@@ -61,6 +64,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "eintraege": info["Einträge im Export (KundenDoku)"],
         "regelwerk": result.regelwerk,
         "ersetzt": result.export.scrubbed,
+        "ids_pseudonymisiert": result.export.ids_replaced,
+        "k": result.export.k,
+        "erstkontakt": "Monat" if args.vergroebern else "Tag",
     }
     if args.json:
         json.dump(summary, stdout, ensure_ascii=False)
@@ -68,5 +74,11 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         print(f"Quartalsexport {period.description}: {summary['kunden']} Kunden, "
               f"{summary['eintraege']} Einträge, anonymisiert.", file=stdout)
+        if result.export.ids_replaced:
+            print(f"{result.export.ids_replaced} IDs, die keine IDs sind (weder vom Werkzeug vergeben noch "
+                  "Nummern), durch Export-Pseudonyme ersetzt.", file=stdout)
+        print(f"k = {result.export.k}: so viele Kunden teilen mindestens dieselben Werte in Erstkontakt, "
+              f"Akquise und Berater" + (" (Erstkontakt als Monat)." if args.vergroebern else
+                                        "; --vergroebern schreibt Erstkontakt als Monat."), file=stdout)
         print(f"Gespeichert: {result.path}", file=stdout)
     return 0

@@ -47,6 +47,7 @@ class WorkbookData:
     regelwerk: list[list[Any]] | None = None  # raw grid of a `Regelwerk` sheet
     id_register: frozenset[str] = frozenset()
     source: str = ""
+    export_key: str = ""  # key of the export pseudonyms (ID-Register!B2), "" when none yet
 
     def setting(self, key: str, default: str = "") -> str:
         return self.settings.get(model.normalize_key(key), default)
@@ -230,6 +231,20 @@ def register_from_grid(grid: Grid | None) -> frozenset[str]:
     return frozenset(t for t in (id_text(row[0]) for row in grid[1:] if row) if t)
 
 
+#: Header of column B of the `ID-Register` sheet; the export pseudonyms' key stands below it
+#: (core/pseudonym.py says why it lives there).
+EXPORT_KEY_HEADER = "Export-Schlüssel"
+
+
+def export_key_from_grid(grid: Grid | None) -> str:
+    """The export key in the register sheet's grid (B2 under the header B1), or ``""``."""
+    if not grid or len(grid) < 2 or len(grid[0]) < 2 or len(grid[1]) < 2:
+        return ""
+    if to_text(grid[0][1]) != EXPORT_KEY_HEADER:
+        return ""
+    return to_text(grid[1][1])
+
+
 def workbook_from_grids(grids: dict[str, Grid], source: str = "") -> WorkbookData:
     """Build the model from the raw grids of a workbook's sheets, keyed by sheet name.
 
@@ -265,6 +280,7 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "") -> WorkbookDat
         regelwerk=[list(r) for r in grid(model.REGELWERK_SHEET)] if grid(model.REGELWERK_SHEET) else None,
         id_register=register_from_grid(grid(ID_REGISTER_SHEET)),
         source=source,
+        export_key=export_key_from_grid(grid(ID_REGISTER_SHEET)),
     )
 
 

@@ -25,13 +25,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any, Sequence
-
+from .book import EXPORT_KEY_HEADER
 from .ids import ALPHABET, is_own_format, normalize
 
-#: Header of column B of the `ID-Register` sheet; the key stands below it.
-KEY_HEADER = "Export-Schlüssel"
 KEY_CELL = "B2"
+KEY_HEADER = EXPORT_KEY_HEADER
 PREFIX = "P-"
 LENGTH = 10
 
@@ -39,16 +37,6 @@ LENGTH = 10
 def new_key() -> str:
     """A fresh key: 32 random bytes as 64 hex digits (text survives any spreadsheet program)."""
     return secrets.token_hex(32)
-
-
-def key_from_grid(grid: Sequence[Sequence[Any]] | None) -> str:
-    """The key in the register sheet's grid (B2 under the header B1), or ``""``."""
-    if not grid or len(grid) < 2 or len(grid[0]) < 2 or len(grid[1]) < 2:
-        return ""
-    header, value = grid[0][1], grid[1][1]
-    if str(header or "").strip() != KEY_HEADER or value is None:
-        return ""
-    return str(value).strip()
 
 
 def is_exportable(id_text: str) -> bool:
