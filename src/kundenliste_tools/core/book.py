@@ -237,12 +237,10 @@ EXPORT_KEY_HEADER = "Export-Schlüssel"
 
 
 def export_key_from_grid(grid: Grid | None) -> str:
-    """The export key in the register sheet's grid (B2 under the header B1), or ``""``."""
-    if not grid or len(grid) < 2 or len(grid[0]) < 2 or len(grid[1]) < 2:
+    """The export key in the register sheet's grid (C1, labelled in B1), or ``""``."""
+    if not grid or len(grid[0]) < 3 or to_text(grid[0][1]) != EXPORT_KEY_HEADER:
         return ""
-    if to_text(grid[0][1]) != EXPORT_KEY_HEADER:
-        return ""
-    return to_text(grid[1][1])
+    return to_text(grid[0][2])
 
 
 def workbook_from_grids(grids: dict[str, Grid], source: str = "") -> WorkbookData:

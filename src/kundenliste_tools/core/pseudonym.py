@@ -13,8 +13,8 @@ workbook knows, so that
 * ten symbols of 31 (about 50 bits) make a collision among a job centre's customers
   practically impossible (below 10⁻⁵ at 100,000 customers).
 
-The key (64 hex digits from `secrets`) is kept in cell B2 of the hidden `ID-Register` sheet
-under the header `Export-Schlüssel`, beside the register of issued IDs: whoever writes the
+The key (64 hex digits from `secrets`) is kept in cell C1 of the hidden `ID-Register` sheet,
+labelled `Export-Schlüssel` in B1, beside the register of issued IDs in column A: whoever writes the
 register writes it once (`kundenliste ids`, the IDs button).  The export only reads it: it
 is a read-only command on the workbook.  A workbook without a key gets a fresh one per export
 from the door (pseudonyms then hold within that file only), and the Info sheet says so.
@@ -28,7 +28,7 @@ import secrets
 from .book import EXPORT_KEY_HEADER
 from .ids import ALPHABET, is_own_format, normalize
 
-KEY_CELL = "B2"
+KEY_CELL = "C1"  # beside its label in B1: row 1 only, the register below stays as it is
 KEY_HEADER = EXPORT_KEY_HEADER
 PREFIX = "P-"
 LENGTH = 10
