@@ -86,8 +86,8 @@ def is_upper(cp: int) -> bool:
 
 # ---------------------------------------------------------------- spellings of a key
 
-_UMLAUTS_AS_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
-                                      "ø": "oe", "Ø": "Oe", "æ": "ae", "Æ": "Ae", "å": "aa", "Å": "Aa"})
+_UMLAUTS_AS_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_NORDIC_AS_DIGRAPHS = str.maketrans({"ø": "oe", "Ø": "Oe", "æ": "ae", "Æ": "Ae", "å": "aa", "Å": "Aa"})
 _SHARP_S_AS_SS = str.maketrans({"ß": "ss", "ẞ": "SS"})
 _UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
                                     "Ö": "Oe", "Ü": "Ue", "ẞ": "SS", "ø": "oe", "Ø": "Oe",
@@ -101,8 +101,9 @@ def spellings(value: str) -> set[str]:
     `Жуков` also `Zhukov`.  Umlauts and `ß` vary independently; the folded text compares `ä`
     as `a` and `ø` as `o`, so `Muller` and `Soren` are covered too."""
     v = " ".join(unicodedata.normalize("NFC", value).split())
-    forms = {v, v.translate(_UMLAUTS_AS_DIGRAPHS), v.translate(_SHARP_S_AS_SS),
-             v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
+    forms = {v, v.translate(_SHARP_S_AS_SS), v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
+    for table in (_UMLAUTS_AS_DIGRAPHS, _NORDIC_AS_DIGRAPHS):  # each kind varies on its own
+        forms |= {f.translate(table) for f in list(forms)}
     if not v.isascii() and not any(is_no_space_script(ord(ch)) for ch in v):
         forms.add(anyascii(v.translate(_UMLAUT_TO_DIGRAPH)))
     return forms - {""}

@@ -167,8 +167,9 @@ def _letter_led(text: str, i: int) -> list[Span]:
     return spans
 
 
-#: A letter or two followed by a digit: where a letter-led identifier may start.
-_LETTER_THEN_DIGIT = re.compile(r"[A-Za-z]{1,2}\s?\d")
+#: Where a letter-led identifier may start: a letter or two before a digit, or a token of
+#: ten letters and digits ending in a digit.
+_LETTER_THEN_DIGIT = re.compile(r"[A-Za-z](?:[A-Za-z]?\s?\d|[A-Za-z0-9]{8}\d)")
 
 
 def find(text: str, letter_starts: Iterable[int] | None = None) -> list[Span]:

@@ -626,7 +626,16 @@ def _letter_starts(w: _Words) -> list[int]:
     short = (w.kinds[:-1] == LETTER) & (w.ends[:-1] - w.starts[:-1] <= 2)
     then_digits = (w.kinds[1:] == DIGIT) & (w.starts[1:] - w.ends[:-1] <= 1) & w.linked
     first = np.flatnonzero(short & then_digits)
-    starts = w.starts[first]
+    # and the start of every token of letters and digits (no gap between its words) that
+    # begins with letters and holds digits: `YTW39VZX44`
+    touching = (w.starts[1:] == w.ends[:-1]) & w.linked
+    token_start = np.concatenate(([True], ~touching))
+    token = np.cumsum(token_start) - 1
+    has_digit = np.zeros(token[-1] + 1, dtype=bool)
+    has_digit[token[w.kinds == DIGIT]] = True
+    heads = np.flatnonzero(token_start & (w.kinds == LETTER))
+    mixed = heads[has_digit[token[heads]]]
+    starts = np.union1d(w.starts[first], w.starts[mixed])
     before = w.classes[np.maximum(starts - 1, 0)]
     ok = (starts == 0) | ((before != LETTER) & (before != DIGIT))
     return starts[ok].tolist()
@@ -803,24 +812,32 @@ def local_part_keys(values: Iterable[str]) -> set[str]:
     return keys
 
 
+_NO_SPACE_CLASS = "\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
+
+
 def no_space_pattern(vnames: pd.Series | None, nnames: pd.Series | None) -> re.Pattern[str] | None:
     """One regular expression of the customers' names written in a script without spaces:
-    family and given name in both orders, and each part of two characters or more (a single
-    ideograph is too often an ordinary word to be removed everywhere)."""
+    family and given name in both orders, and each part.  A part of a single character is
+    a name only where it stands apart from other characters of its script (`mit 王 gesprochen`);
+    inside Chinese text a single ideograph is too often an ordinary word."""
     if vnames is None or nnames is None:
         return None
     found: set[str] = set()
+    single: set[str] = set()
     for v, n in zip(to_texts(vnames).tolist(), to_texts(nnames).tolist()):
         if not any(is_no_space_script(ord(ch)) for ch in v + n):
             continue
         v, n = unicodedata.normalize("NFC", v), unicodedata.normalize("NFC", n)
         for form in (n + v, v + n, n + " " + v, v + " " + n, v, n):
             form = form.strip()
-            if len(form) >= 2 and any(is_no_space_script(ord(ch)) for ch in form):
-                found.add(form)
-    if not found:
+            if not any(is_no_space_script(ord(ch)) for ch in form):
+                continue
+            (found if len(form) >= 2 else single).add(form)
+    if not found and not single:
         return None
-    return re.compile("|".join(re.escape(f) for f in sorted(found, key=len, reverse=True)))
+    alternatives = [re.escape(f) for f in sorted(found, key=len, reverse=True)]
+    alternatives += [f"(?<![{_NO_SPACE_CLASS}]){re.escape(f)}(?![{_NO_SPACE_CLASS}])" for f in sorted(single)]
+    return re.compile("|".join(alternatives))
 
 
 def scrub_columns(scrubber: Scrubber, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
