@@ -22,6 +22,7 @@ which is exactly what the position-keeping fold table needs.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -95,15 +96,37 @@ _UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "s
 _DIGRAPH_TO_VOWEL = re.compile(r"(?<=[aou])e|(?<=s)s", re.IGNORECASE)
 
 
+#: Letters written in two ways, and the two-letter spellings that stand for one letter.
+_CHOICES = {"ä": ("ä", "ae"), "ö": ("ö", "oe"), "ü": ("ü", "ue"), "Ä": ("Ä", "Ae"), "Ö": ("Ö", "Oe"),
+            "Ü": ("Ü", "Ue"), "ß": ("ß", "ss"), "ẞ": ("ẞ", "SS"), "ø": ("ø", "oe"), "Ø": ("Ø", "Oe"),
+            "æ": ("æ", "ae"), "Æ": ("Æ", "Ae"), "å": ("å", "aa"), "Å": ("Å", "Aa")}
+_SEGMENTS = re.compile(r"[äöüÄÖÜßẞøØæÆåÅ]|(?<=[aouAOU])[eE]|(?<=[sS])[sS]")
+#: Above this many spelling choices in one value, only uniform spellings are made.
+_MAX_COMBINATIONS = 64
+
+
 def spellings(value: str) -> set[str]:
     """How a value may be written: `Müller` also `Mueller`, `Mueller` also `Müller`, `Straße`
     also `Strasse` (and `STRASSE`, since `ß` upper-cases to `SS`), `Søren` also `Soeren`,
-    `Жуков` also `Zhukov`.  Umlauts and `ß` vary independently; the folded text compares `ä`
-    as `a` and `ø` as `o`, so `Muller` and `Soren` are covered too."""
+    `Жуков` also `Zhukov`.  Each umlaut, `ß`, `ø`, `æ`, `å` (and each `ae`, `oe`, `ue`, `ss`
+    the other way) varies on its own, since people mix them (`Øaaoe`).  The folded text
+    compares `ä` as `a` and `ø` as `o`, so `Muller` and `Soren` need no key of their own."""
     v = " ".join(unicodedata.normalize("NFC", value).split())
-    forms = {v, v.translate(_SHARP_S_AS_SS), v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
-    for table in (_UMLAUTS_AS_DIGRAPHS, _NORDIC_AS_DIGRAPHS):  # each kind varies on its own
-        forms |= {f.translate(table) for f in list(forms)}
+    parts: list[tuple[str, ...]] = []
+    pos = 0
+    for m in _SEGMENTS.finditer(v):
+        parts.append((v[pos:m.start()],))
+        ch = m.group(0)
+        parts.append(_CHOICES.get(ch, (ch, "")))  # a digraph's second letter: kept or dropped
+        pos = m.end()
+    parts.append((v[pos:],))
+    choices = sum(len(p) > 1 for p in parts)
+    if choices <= 6 and 2 ** choices <= _MAX_COMBINATIONS:
+        forms = {"".join(combo) for combo in itertools.product(*parts)}
+    else:
+        forms = {v, v.translate(_SHARP_S_AS_SS), v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
+        for table in (_UMLAUTS_AS_DIGRAPHS, _NORDIC_AS_DIGRAPHS):
+            forms |= {f.translate(table) for f in list(forms)}
     if not v.isascii() and not any(is_no_space_script(ord(ch)) for ch in v):
         forms.add(anyascii(v.translate(_UMLAUT_TO_DIGRAPH)))
     return forms - {""}
