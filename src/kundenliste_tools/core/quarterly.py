@@ -518,7 +518,10 @@ def _per_customer(ids: pd.Series, doku: pd.DataFrame) -> pd.DataFrame:
 
 def _closed(p: Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Period) -> Table:
     last_entry = p.datum.groupby(p.doku_ids).max()
-    last = p.ids.map(last_entry)
+    if last_entry.empty:  # an empty KundenDoku (pandas cannot map through an empty date series)
+        last = pd.Series(pd.NaT, index=p.ids.index, dtype=p.erst.dtype)
+    else:
+        last = p.ids.map(last_entry)
     when = last.where(last.notna(), p.erst)
     closed = (status_end == STATUS_ABGESCHLOSSEN) & _in(when, period)
     entries = p.doku_ids[p.doku_ids != ""].value_counts()

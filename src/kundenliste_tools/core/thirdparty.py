@@ -32,7 +32,7 @@ from typing import Iterable
 Span = tuple[int, int, str]
 
 _UPPER = "A-ZÄÖÜÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
-_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’\-][{_UPPER}]?[^\W\d_]+)*"
+_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’\-][{_UPPER}]?[^\W\d_]+)*(?![\d_])"
 
 TITLES = (
     "Frau", "Fr.", "Herr", "Herrn", "Hr.", "Hrn.", "Dr.", "Prof.", "Tochter", "Töchter", "Sohn", "Söhne",
