@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from kundenliste_tools.core.canonical import canonical, loose
 from kundenliste_tools.core.identifiers import IBAN as IBAN_PH, STEUER_ID, find
 from kundenliste_tools.core.scrub import NAME, build_scrubber
+from kundenliste_tools.files.firstnames import first_names
 
 from .anoncorpus import CUSTOMERS, identifiers, notes, spelled, survives
 
@@ -25,7 +26,7 @@ MAX_OVER_SCRUBBING = 0.01
 
 @pytest.fixture(scope="module")
 def scrubber():
-    return build_scrubber(pd.DataFrame(CUSTOMERS, columns=COLUMNS))
+    return build_scrubber(pd.DataFrame(CUSTOMERS, columns=COLUMNS), first_names())
 
 
 def test_recall_is_complete_and_few_ordinary_words_go(scrubber):
@@ -65,7 +66,8 @@ names = st.text(LETTERS, min_size=4, max_size=10).filter(
 @given(names, names, st.integers(0, 5), st.sampled_from(["plain", "camel", "mail"]),
        st.lists(st.sampled_from(VOCAB), min_size=2, max_size=8), st.data())
 def test_property_a_known_name_in_any_spelling_never_survives(first, last, how, form, words, data):
-    s = build_scrubber(pd.DataFrame({"VName": [first], "NName": [last], "Email": [f"{first.lower()}77@web.de"]}))
+    s = build_scrubber(pd.DataFrame({"VName": [first], "NName": [last], "Email": [f"{first.lower()}77@web.de"]}),
+                       first_names())
     if form == "camel":
         planted = f"{spelled(first, how).capitalize()}{spelled(last, how).capitalize()}.pdf"
     elif form == "mail":
@@ -116,6 +118,13 @@ def test_the_cases_of_the_issue(scrubber, text, gone, kept):
     out = scrubber.scrub(text)
     assert [g for g in gone if survives(g, out)] == [], out
     assert [k for k in kept if k not in out] == [], out
+
+
+def test_first_names_of_the_list_go_where_capitalised(scrubber):
+    assert first_names() >= {"Mia", "Mehmet", "Łukasz", "Søren", "Aylin"}
+    assert not first_names() & {"Job", "Kita", "Sie", "Alle", "Mai", "August", "Montag"}
+    assert scrubber.scrub("Mehmet und Katarzyna kamen, mia nicht") == f"{NAME} und {NAME} kamen, mia nicht"
+    assert build_scrubber(pd.DataFrame({"VName": []})).scrub("Mehmet kam") == "Mehmet kam"  # no list given
 
 
 def test_ordinary_words_that_look_like_names_stay(scrubber):

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..core.book import ID_REGISTER_SHEET
     from ..core.errors import KundenlisteError
-    from ..core.ids import REGISTER_HEADER, assign_ids, id_cell_edits, new_ids, taken_ids
+    from ..core.ids import assign_ids, id_cell_edits, new_ids, taken_ids
     from ..core.model import KUNDENLISTE
     from ..core.pseudonym import new_key
     from ..files.patch import check_writable

@@ -10,9 +10,17 @@ kinds of rule work together:
   (`Müller`/`MUELLER`/`Mueller`), street abbreviations (`Hauptstr.`), phone prefixes
   (`+49 (0)341 …`, `0341/…`, `0049 …`) and date formats (`1990-01-05`, `05.01.1990`, `5.1.90`,
   `5. Januar 1990`).
-* Generic patterns, whoever the text is about: e-mail addresses (also `name (at) host.de`),
-  IBANs, phone numbers with an area code or a country prefix, digits after `Tel.`/`Handy`,
-  and dates after `geb.`/`geboren`/`Geburtstag`.
+* Generic patterns, whoever the text is about: e-mail addresses (also `name (at) host.de`
+  and `hasi1985 at web dot de`), phone numbers with an area code or a country prefix, digits
+  after `Tel.`/`Handy`, and dates after `geb.`/`geboren`/`Geburtstag`; German identifiers
+  with their check digits (core/identifiers.py); third parties: names after titles and
+  relation words, first names of a real first-name list, streets with a house number, PLZ
+  with a place (core/thirdparty.py).
+
+Spelling: the text is put into Unicode NFC (text pasted from a Mac or a PDF comes as NFD) and
+folded per character (core/canonical.py: case, accents, `ı`→`i`, `ł`→`l`, `ø`→`o` by
+`anyascii`); a lower-case letter followed by an upper-case one starts a new word
+(`AnnaLenaMueller.pdf`); names in scripts without spaces (Chinese) are found as substrings.
 
 How it stays fast at 300,000 entries (no loop per customer, no regex pass per customer):
 the texts of a column are joined and turned into a numpy array of folded code points (case,
@@ -34,17 +42,16 @@ Decisions and trade-offs:
   except name particles such as `von`, `de`, `van`; single letters never.
 * Streets with and without house number, the PLZ and the city are all `[Adresse]`: a city
   named like a word (`Essen`, `Halle`) is lost from the text too.
-* Counsellors' names are not customer data and stay; dates other than birth dates stay
-  (appointments are what the analysis is about).
+* Counsellors' names are not customer data; dates other than birth dates stay (appointments
+  are what the analysis is about).  A counsellor's first name in free text goes, though, like
+  every first name of the list.
 * Neighbouring placeholders of one kind collapse (`Anna Müller` → `[Name]`, `04317 Leipzig`
   → `[Adresse]`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -55,8 +62,11 @@ import numpy as np
 import pandas as pd
 
 from . import identifiers, thirdparty
-from .canonical import DIGIT, HARD, LETTER, SEP, fold_char, is_no_space_script, spellings
-from .values import parse_date, to_dates, to_text, to_texts
+from .canonical import DIGIT, HARD, LETTER, SEP, fold_char, spellings
+from .knownvalues import (  # noqa: F401  (PARTICLES and phone_digits: part of this module's interface)
+    _MONTH_NAMES, PARTICLES, _values, birth_dates, city_keys, date_keys, local_part_keys, name_keys,
+    no_space_pattern, phone_digits, phone_keys, plz_keys, street_keys)
+from .values import to_text
 
 NAME = "[Name]"
 ADRESSE = "[Adresse]"
@@ -70,12 +80,6 @@ PLACEHOLDERS: tuple[str, ...] = (NAME, ADRESSE, TELEFON, EMAIL, GEBURTSDATUM) + 
 #: When two findings overlap, the earlier kind in this order names the placeholder.
 _PRIORITY = {p: i for i, p in enumerate((EMAIL,) + identifiers.PLACEHOLDERS
                                         + (TELEFON, GEBURTSDATUM, ADRESSE, NAME, _FIRST_NAME))}
-
-#: Name particles that are not scrubbed when they stand alone (`von der Heide` → `Heide`).
-PARTICLES: frozenset[str] = frozenset(
-    "von vom van der den dem de da di du del della dos das la le ten ter zu zum zur y und al el "
-    "bin ibn mc mac st".split()
-)
 
 #: Longest run of words a key may have (`Frankfurt am Main`, `Zur Alten Mühle 12 a`).
 MAX_WORDS = 8
@@ -218,174 +222,6 @@ def _run_hashes(w: _Words, n: int, previous: np.ndarray | None) -> np.ndarray:
         if n == 1:
             return w.hashes.copy()
         return previous[:-1] * np.uint64(_R) + w.hashes[n - 1:]
-
-
-# ---------------------------------------------------------------- keys from the Kundenliste
-
-_UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
-                                     "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"})
-_PY_TOKEN = re.compile(r"[^\W\d_]+|\d+")
-
-
-def _values(series: pd.Series | None) -> list[str]:
-    """The distinct non-blank texts of a column."""
-    if series is None:
-        return []
-    return [t for t in pd.unique(to_texts(series)) if t]
-
-
-def name_keys(values: Iterable[str]) -> set[str]:
-    """Full names and their parts, each also with a genitive `s`."""
-    keys: set[str] = set()
-    for value in values:
-        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
-        if not words or sum(len(w) for w in words) < 2:
-            continue
-        forms = {value}
-        if len(words) > 1:
-            forms |= {w for w in words if len(w) >= 2 and w.lower() not in PARTICLES}
-        for form in forms:
-            for s in spellings(form):
-                keys.add(s)
-                keys.add(s + "s")
-    return keys
-
-
-_STREET_WORD = re.compile(r"(?i)(stra(?:ss|ß)e|str\.?)$")
-_PLATZ_WORD = re.compile(r"(?i)(platz|pl\.?)$")
-_SPLIT_SUFFIXES = re.compile(r"(?i)^(\w{3,}?)(weg|allee|gasse|ring|damm|ufer|chaussee|pfad|steig)$")
-
-
-def _street_word_forms(word: str) -> set[str]:
-    """How one word of a street may be written: `Hauptstraße` → `Hauptstr.`, `Haupt-Strasse` …"""
-    for pattern, spellings_ in ((_STREET_WORD, ("straße", "strasse", "str")),
-                                (_PLATZ_WORD, ("platz", "pl"))):
-        m = pattern.search(word)
-        if m:
-            stem = word[: m.start()].rstrip("-")
-            if not stem:
-                return set(spellings_)
-            if stem.isalpha() and len(stem) >= 2:
-                return {stem + s for s in spellings_} | {f"{stem} {s}" for s in spellings_}
-    m = _SPLIT_SUFFIXES.match(word)
-    if m:
-        return {word, f"{m.group(1)} {m.group(2)}"}
-    return {word}
-
-
-def street_keys(values: Iterable[str]) -> set[str]:
-    """The street with its house number, and the street name alone, in their spellings."""
-    keys: set[str] = set()
-    for value in values:
-        parts = value.split()
-        number_at = next((i for i, p in enumerate(parts) if p[:1].isdigit()), len(parts))
-        name, number = parts[:number_at], parts[number_at:]
-        if not name:
-            keys |= spellings(value)
-            continue
-        combos = itertools.islice(itertools.product(*(_street_word_forms(p) for p in name)), 24)
-        letters = sum(len(p) for p in name)
-        for combo in combos:
-            street = " ".join(combo)
-            for s in spellings(street):
-                if number:
-                    keys.add(f"{s} {' '.join(number)}")
-                if letters >= 4 and (len(name) > 1 or letters >= 5):
-                    keys.add(s)
-    return keys
-
-
-def city_keys(values: Iterable[str]) -> set[str]:
-    """The city as written, and its first word (`Frankfurt am Main` → also `Frankfurt`)."""
-    keys: set[str] = set()
-    for value in values:
-        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
-        if not words or sum(len(w) for w in words) < 2:
-            continue
-        keys |= spellings(value)
-        if len(words) > 1 and len(words[0]) >= 4 and words[0].lower() not in PARTICLES:
-            keys |= spellings(words[0])
-    return keys
-
-
-def plz_keys(values: Iterable[object]) -> set[str]:
-    """Postcodes (leading zeros do not matter: digit words are compared without them)."""
-    keys: set[str] = set()
-    for v in {to_text(v) for v in values}:
-        digits = re.sub(r"\D", "", v)
-        if 4 <= len(digits) <= 5:
-            keys.add(digits)
-    return keys
-
-
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("Januar", "Jan", "Jänner"), 2: ("Februar", "Feb"), 3: ("März", "Mrz", "Mar"),
-    4: ("April", "Apr"), 5: ("Mai",), 6: ("Juni", "Jun"), 7: ("Juli", "Jul"),
-    8: ("August", "Aug"), 9: ("September", "Sep", "Sept"), 10: ("Oktober", "Okt"),
-    11: ("November", "Nov"), 12: ("Dezember", "Dez"),
-}
-_MONTH_SPELLINGS = {m: sorted({s for n in names for s in spellings(n)}) for m, names in _MONTH_NAMES.items()}
-_MONTHS_BY_FOLD = {re.sub(r"[^a-z]", "", n.lower().translate(_UMLAUT_TO_DIGRAPH)): m
-                   for m, names in _MONTH_NAMES.items() for n in names}
-_MONTHS_BY_FOLD["marz"] = 3
-
-
-def birth_dates(series: pd.Series | None) -> set[tuple[int, int, int]]:
-    """Known birth dates as (year, month, day), from date cells, ISO or German text."""
-    out: set[tuple[int, int, int]] = set()
-    if series is None:
-        return out
-    dates = to_dates(series)
-    for ts in pd.unique(dates.dropna()):
-        ts = pd.Timestamp(ts)
-        out.add((ts.year, ts.month, ts.day))
-    for v in series[dates.isna()].tolist():  # German or other text: its ISO suggestion
-        parsed = parse_date(v)
-        if parsed is not None and parsed.date is None and parsed.suggestion:
-            day = dt.date.fromisoformat(parsed.suggestion)
-            out.add((day.year, day.month, day.day))
-    return out
-
-
-def date_keys(dates: Iterable[tuple[int, int, int]]) -> set[str]:
-    """Every way to write a date: day, month, year as numbers either way round, or with the
-    month's name; two-digit years too.  (Leading zeros need no variant: see `_words`.)"""
-    keys: set[str] = set()
-    for y, m, d in dates:
-        yy = f"{y % 100:02d}"
-        keys |= {f"{d} {m} {y}", f"{d} {m} {yy}", f"{y} {m} {d}"}
-        for s in _MONTH_SPELLINGS[m]:
-            keys |= {f"{d} {s} {y}", f"{d} {s} {yy}"}
-    return keys
-
-
-def phone_digits(value: str) -> str | None:
-    """The digits that identify a number whatever its prefix: `0341 555` / `+49 341 555` → 341555.
-
-    German numbers become the national number without trunk 0; foreign ones keep their
-    country code.  The same reduction is applied to numbers found in the text.
-    """
-    digits = re.sub(r"\D", "", value.replace("(0)", ""))
-    core = digits.lstrip("0")
-    if value.strip().startswith("+") or digits.startswith("00"):
-        core = core[2:].lstrip("0") if core.startswith("49") else core
-    return core if len(core) >= 5 else None
-
-
-_MULTI = re.compile(r"[,;\n]|\s+(?:oder|und|/)\s+")
-
-
-def phone_keys(values: Iterable[str]) -> tuple[set[str], set[str]]:
-    """Known numbers (reduced by `phone_digits`) and their subscriber parts (last 7+ digits)."""
-    full: set[str] = set()
-    tails: set[str] = set()
-    for value in values:
-        for part in _MULTI.split(value):
-            d = phone_digits(part)
-            if d:
-                full.add(d)
-                tails.update(d[i:] for i in range(1, len(d) - 6))
-    return full, tails
 
 
 # ---------------------------------------------------------------- generic patterns
@@ -728,11 +564,11 @@ def _hash_strings(strings: Sequence[str]) -> dict[int, tuple[np.ndarray, np.ndar
             for n, parts in collected.items()}
 
 
-@functools.lru_cache(maxsize=1)
-def _first_name_hashes() -> dict[int, np.ndarray]:
-    """The first-name list (core/thirdparty.py) in its spellings, hashed once per process."""
+@functools.lru_cache(maxsize=2)
+def _first_name_hashes(names: frozenset[str]) -> dict[int, np.ndarray]:
+    """A first-name list (files/firstnames.py) in its spellings, hashed once per process."""
     keys: set[str] = set()
-    for name in thirdparty.first_names():
+    for name in names:
         for s in spellings(name):
             keys.add(s)
             keys.add(s + "s")
@@ -771,8 +607,9 @@ def _key_table(keys_by_kind: dict[str, set[str]], hashed: dict[str, dict[int, np
     return table, kinds, filt
 
 
-def build_scrubber(kunden: pd.DataFrame) -> Scrubber:
-    """The scrubber for one workbook: known values of every customer plus generic patterns."""
+def build_scrubber(kunden: pd.DataFrame, first_names: frozenset[str] = frozenset()) -> Scrubber:
+    """The scrubber for one workbook: known values of every customer plus generic patterns;
+    `first_names` (files/firstnames.py) are scrubbed wherever they stand capitalised."""
 
     def col(name: str) -> pd.Series | None:
         return kunden[name] if name in kunden.columns else None
@@ -786,60 +623,13 @@ def build_scrubber(kunden: pd.DataFrame) -> Scrubber:
         GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
         EMAIL: {v for v in _values(col("Email")) if "@" in v},
     }
-    table, kinds, filt = _key_table(keys, {_FIRST_NAME: _first_name_hashes()})
+    table, kinds, filt = _key_table(keys, {_FIRST_NAME: _first_name_hashes(first_names)} if first_names else None)
     phones, tails = phone_keys(_values(col("Telefon")))
     return Scrubber(table, kinds, filt, phones, tails,
                     no_space_names=no_space_pattern(col("VName"), col("NName")))
 
 
 #: Local parts of shared mailboxes: words, not people.
-_ROLE_MAILBOXES = frozenset({"info", "mail", "post", "kontakt", "office", "service", "team", "buero",
-                             "verwaltung", "beratung", "hallo", "noreply"})
-
-
-def local_part_keys(values: Iterable[str]) -> set[str]:
-    """The local parts of the customers' addresses (`hasi1985` of `hasi1985@web.de`): a handle
-    names its owner as well as a name does, also where the rest of the address is missing."""
-    keys: set[str] = set()
-    for value in values:
-        for address in re.split(r"[\s,;]+", value):
-            if "@" not in address:
-                continue
-            local = address.split("@", 1)[0]
-            folded = re.sub(r"[^0-9a-z]", "", local.lower())
-            if len(folded) >= 4 and folded not in _ROLE_MAILBOXES:
-                keys.add(local)
-    return keys
-
-
-_NO_SPACE_CLASS = "\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
-
-
-def no_space_pattern(vnames: pd.Series | None, nnames: pd.Series | None) -> re.Pattern[str] | None:
-    """One regular expression of the customers' names written in a script without spaces:
-    family and given name in both orders, and each part.  A part of a single character is
-    a name only where it stands apart from other characters of its script (`mit 王 gesprochen`);
-    inside Chinese text a single ideograph is too often an ordinary word."""
-    if vnames is None or nnames is None:
-        return None
-    found: set[str] = set()
-    single: set[str] = set()
-    for v, n in zip(to_texts(vnames).tolist(), to_texts(nnames).tolist()):
-        if not any(is_no_space_script(ord(ch)) for ch in v + n):
-            continue
-        v, n = unicodedata.normalize("NFC", v), unicodedata.normalize("NFC", n)
-        for form in (n + v, v + n, n + " " + v, v + " " + n, v, n):
-            form = form.strip()
-            if not any(is_no_space_script(ord(ch)) for ch in form):
-                continue
-            (found if len(form) >= 2 else single).add(form)
-    if not found and not single:
-        return None
-    alternatives = [re.escape(f) for f in sorted(found, key=len, reverse=True)]
-    alternatives += [f"(?<![{_NO_SPACE_CLASS}]){re.escape(f)}(?![{_NO_SPACE_CLASS}])" for f in sorted(single)]
-    return re.compile("|".join(alternatives))
-
-
 def scrub_columns(scrubber: Scrubber, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """The frame with `columns` scrubbed, all in one batch run (one pass over all their text)."""
     present = [c for c in columns if c in frame.columns]

@@ -17,16 +17,15 @@ Mia", "Ehemann Thomas").  No list of the workbook names them, so four generic ru
   `…weg 17b`, `Berliner Allee 3`, `Am Markt 5`, `Zur Alten Mühle 2`);
 * a five-digit PLZ followed by a place name (`10117 Berlin`, `60311 Frankfurt am Main`).
 
-The first-name list is turned into hashed keys once per process and looked up with all other
-known values in one vectorised pass (core/scrub.py); the three patterns are compiled regular
-expressions run over the joined texts of a batch.
+The first-name list is read by files/firstnames.py, chosen by `usable_first_names`, turned
+into hashed keys once per process and looked up with all other known values in one vectorised
+pass (core/scrub.py); the patterns are compiled regular expressions run over the joined texts
+of a batch, house numbers located from the scrubber's word table.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from pathlib import Path
 from typing import Iterable
 
 Span = tuple[int, int, str]
@@ -153,24 +152,18 @@ MIN_FREQUENCY = 3
 _ORDINARY_NOUNS = frozenset({"job"})
 
 
-@functools.lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    """The first names of gender-guesser's dictionary that are not German ordinary words."""
-    import gender_guesser
+def usable_first_names(entries: Iterable[tuple[str, int]]) -> frozenset[str]:
+    """The first names to scrub from (name, highest frequency in any country) pairs of the
+    dictionary (files/firstnames.py reads them): frequent enough somewhere, three letters or
+    more, and no German stop word, month, weekday or everyday noun of the notes."""
     import stopwordsiso
 
-    path = Path(gender_guesser.__file__).with_name("data") / "nam_dict.txt"
     stop = ({w.casefold() for w in stopwordsiso.stopwords("de")} | {m.casefold() for m in _MONTHS_AND_DAYS}
             | _ORDINARY_NOUNS)
     names: set[str] = set()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line[:1] in "#=" or len(line) < 30:
-                continue
-            name = line[3:29].strip().replace("+", "-")
-            frequency = max((int(ch, 16) for ch in line[30:-2] if ch.strip()), default=0)
-            if frequency < MIN_FREQUENCY or len(name) < 3 or name.casefold() in stop:
-                continue
-            names.add(name)
-            names.update(p for p in name.split("-") if len(p) >= 3 and p.casefold() not in stop)
+    for name, frequency in entries:
+        if frequency < MIN_FREQUENCY or len(name) < 3 or name.casefold() in stop:
+            continue
+        names.add(name)
+        names.update(p for p in name.split("-") if len(p) >= 3 and p.casefold() not in stop)
     return frozenset(names)

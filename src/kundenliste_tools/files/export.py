@@ -44,6 +44,8 @@ from ..core.errors import KundenlisteError, WorkbookBusy
 from ..core.overdue import assess
 from ..core.periods import Period
 from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end, prepare
+from ..core.scrub import build_scrubber
+from .firstnames import first_names
 from .rulefiles import load_ruleset
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -89,7 +91,8 @@ def export_quarter(data: WorkbookData, period: Period, out: str | Path, regelwer
     rules = load_ruleset(regelwerk, data)
     prepared = prepare(data)
     assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
-    export = build_export(data, period, assessment, rules.name, prepared=prepared,
+    scrubber = build_scrubber(data.kunden, first_names())
+    export = build_export(data, period, assessment, rules.name, scrubber=scrubber, prepared=prepared,
                           key=data.export_key, stable_key=bool(data.export_key), coarse=coarse)
     write_export(export, out)
     return ExportResult(out, export, rules.name)
