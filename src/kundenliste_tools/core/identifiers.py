@@ -172,22 +172,37 @@ def _letter_led(text: str, i: int) -> list[Span]:
 _LETTER_THEN_DIGIT = re.compile(r"[A-Za-z](?:[A-Za-z]?\s?\d|[A-Za-z0-9]{8}\d)")
 
 
-def find(text: str, letter_starts: Iterable[int] | None = None) -> list[Span]:
+#: The first word of every label (as the scrubber's tokeniser splits them: `Steuer|ID`,
+#: `Id|Nr`, `SV|Nummer`): the scrubber finds them in its word table.
+LABEL_FIRST_WORDS = frozenset(
+    "steuer steuerid steueridentifikationsnummer steuerliche identifikationsnummer id idnr "
+    "sozial sozialversicherungsnummer sozialversicherungsnr renten rentenversicherungsnummer "
+    "rentenversicherungsnr sv svnr svnummer rv rvnr rvnummer kranken krankenversicherten "
+    "krankenversichertennummer krankenversichertennr kv kvnr kvnummer versicherten "
+    "versichertennummer versichertennr personal personalausweis personalausweisnummer "
+    "personalausweisnr ausweis ausweisnummer ausweisnr perso personummer persomr reise reisepass "
+    "reisepassnummer reisepassnr pass passnummer passnr bg bgnr bgnummer bedarfsgemeinschafts "
+    "bedarfsgemeinschaftsnummer bedarfsgemeinschaftsnr kunden kundennummer kundennr kd kdnr iban".split())
+
+
+def find(text: str, letter_starts: Iterable[int] | None = None,
+         label_starts: Iterable[int] | None = None) -> list[Span]:
     """Every German identifier in `text`, as (start, end, placeholder).
 
     `letter_starts`: where a letter-led identifier may start (the scrubber knows them from its
-    word table: a short letter word right before digits); None: searched here."""
+    word table: a short letter word right before digits); `label_starts`: where a label word
+    stands; None: searched here."""
     spans: list[Span] = []
-    low = text.lower()
-    if len(low) != len(text):  # a rare letter whose lower case is longer: compare as written
-        low = text
+    if label_starts is not None:
+        triggers = list(label_starts)
+    elif len(text.lower()) != len(text):  # a letter whose lower case is longer: as written
         triggers = [m.start() for m in _LABEL_RE.finditer(text)]
     else:
-        triggers = [m.start() for m in _LABEL_TRIGGER.finditer(low)]
+        triggers = [m.start() for m in _LABEL_TRIGGER.finditer(text.lower())]
     for i in triggers:
         if not _starts_word(text, i):
             continue
-        m = _LABEL_RE.match(low, i)
+        m = _LABEL_RE.match(text, i)
         if m is None:
             continue
         value = text[m.start("value"):m.end("value")]

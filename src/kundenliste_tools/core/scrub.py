@@ -304,8 +304,10 @@ class Scrubber:
             text = unicodedata.normalize("NFC", text)
             items = text.split(_JOIN)
         w = _words(text)
-        spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w))
-                 + self._numbers(w) + _geb_dates(w) + thirdparty.find(text, _house_numbers(w))
+        title, prefix, label = _trigger_starts(w)
+        spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w), label)
+                 + self._numbers(w) + _geb_dates(w)
+                 + thirdparty.find(text, _house_numbers(w), title, prefix, _plz_starts(w))
                  + self._no_space(w))
         if not spans:
             return items
@@ -451,6 +453,39 @@ def _emails(w: _Words) -> list[Span]:
         if local and domain and local.group(0).strip():
             spans.append((local.start(), domain.end(), EMAIL))
     return spans
+
+
+@functools.lru_cache(maxsize=1)
+def _trigger_hashes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted hashes of the words that start a title, a preposition street, a label."""
+    out = []
+    for words in (thirdparty.TITLE_FIRST_WORDS, thirdparty.PREFIX_FIRST_WORDS, identifiers.LABEL_FIRST_WORDS):
+        hashed = _hash_strings(sorted(words)).get(1)
+        out.append(np.unique(hashed[0]) if hashed else np.zeros(0, dtype=np.uint64))
+    return out[0], out[1], out[2]
+
+
+def _trigger_starts(w: _Words) -> tuple[list[int], list[int], list[int]]:
+    """Where a title, a preposition street or an identifier's label may start: one vectorised
+    look-up of every word instead of three regular expressions over the whole text.  Titles
+    and prepositions are capitalised (the patterns check the spelling)."""
+    out = []
+    for i, hashes in enumerate(_trigger_hashes()):
+        hit = np.isin(w.hashes, hashes)
+        if i < 2:
+            hit &= w.capital
+        out.append(w.starts[hit].tolist())
+    return out[0], out[1], out[2]
+
+
+def _plz_starts(w: _Words) -> list[int]:
+    """Five-digit numbers followed by a capitalised word: where a PLZ with its place may be."""
+    t = len(w.starts)
+    if t < 2:
+        return []
+    ok = ((w.kinds[:-1] == DIGIT) & (w.ends[:-1] - w.starts[:-1] == 5) & (w.kinds[1:] == LETTER)
+          & w.capital[1:] & w.linked)
+    return w.starts[:-1][ok].tolist()
 
 
 def _letter_starts(w: _Words) -> list[int]:

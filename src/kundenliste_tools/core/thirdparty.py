@@ -89,14 +89,30 @@ NAME = "[Name]"
 ADRESSE = "[Adresse]"
 
 
-def find(text: str, numbers: Iterable[tuple[int, int, int, int]] | None = None) -> list[Span]:
+#: The first word of every title and of every preposition street: the scrubber finds these
+#: words in its word table and tries the patterns only there.
+TITLE_FIRST_WORDS = frozenset(re.split(r"[\s.\-]", t)[0] for t in TITLES)
+PREFIX_FIRST_WORDS = frozenset("Am An Auf Im In Zum Zur Unter Hinter Vor Alt".split())
+
+
+def _matches(pattern: re.Pattern[str], text: str, starts: Iterable[int] | None) -> Iterable[re.Match[str]]:
+    if starts is None:
+        return pattern.finditer(text)
+    return (m for m in (pattern.match(text, i) for i in starts) if m)
+
+
+def find(text: str, numbers: Iterable[tuple[int, int, int, int]] | None = None,
+         titles: Iterable[int] | None = None, prefixes: Iterable[int] | None = None,
+         plz: Iterable[int] | None = None) -> list[Span]:
     """Names after titles and relation words, streets with a number, PLZ with a place.
 
-    `numbers` are the scrubber's candidates for a house number: (start of the word before
-    the word before the number or -1, start and end of the word before it, end of the
-    number); None: found here with a regular expression (slower, for a single text)."""
+    The scrubber passes candidates from its word table (None: searched here with regular
+    expressions, slower, for a single text): `numbers` for a house number, as (start of the
+    word before the word before the number or -1, start and end of the word before it, end
+    of the number); `titles`, `prefixes`, `plz`: where a title word, a street's preposition
+    or a five-digit number starts."""
     spans: list[Span] = []
-    for m in _TITLE_RE.finditer(text):
+    for m in _matches(_TITLE_RE, text, titles):
         if _letter_before(text, m.start()) or m.group("name").split()[0] in _NOT_A_NAME:
             continue
         spans.append((m.start("name"), m.end("name"), NAME))
@@ -108,10 +124,10 @@ def find(text: str, numbers: Iterable[tuple[int, int, int, int]] | None = None) 
         if first is not None:
             tail = _HOUSE_NUMBER_TAIL.match(text, number_end)
             spans.append((first, tail.end() if tail else number_end, ADRESSE))
-    for m in _PREFIX_STREET_RE.finditer(text):
+    for m in _matches(_PREFIX_STREET_RE, text, prefixes):
         if not _letter_before(text, m.start()):
             spans.append((m.start(), m.end(), ADRESSE))
-    for m in _PLZ_RE.finditer(text):
+    for m in _matches(_PLZ_RE, text, plz):
         if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
             continue
         if m.group("place") not in _NOT_A_PLACE:
