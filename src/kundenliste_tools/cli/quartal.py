@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "quartal",
         help="anonymisierten Quartalsexport für die Auswertung schreiben",
         description="Schreibt die Daten eines Quartals ohne Namen, Adressen, Telefonnummern, "
-        "E-Mail-Adressen und Geburtsdaten in eine neue Datei: Blatt Kundenliste (ID, Erstkontakt, "
+        "E-Mail-Adressen, Geburtsdaten und Ausweis-, Steuer- oder Versicherungsnummern (auch von "
+        "Dritten) in eine neue Datei; nur Werte aus den Listen der Mappe und die Namen der "
+        "Beraterinnen gehen unverändert hinaus, eine ID, die keine ID ist, als Pseudonym: Blatt Kundenliste (ID, Erstkontakt, "
         "Akquise, Status, Berater), Blatt KundenDoku (Einträge des Zeitraums, Freitext "
         "anonymisiert), Blatt Auswertung (Kennzahlen mit Diagrammen) und Blatt Info. Ohne Angabe "
         "gilt der letzte abgelaufene Stichtag-Zeitraum (Stichtage 28. März, Juni, September, "

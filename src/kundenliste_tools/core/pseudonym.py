@@ -39,9 +39,15 @@ def new_key() -> str:
     return secrets.token_hex(32)
 
 
+#: Longest plain number that goes out as an ID (decision): a team's running numbers stay far
+#: below; a longer number in the ID column is more likely a phone, tax or insurance number.
+MAX_NUMBER_DIGITS = 8
+
+
 def is_exportable(id_text: str) -> bool:
-    """An ID that may leave the workbook as it is: the tool's format or a plain number."""
-    return id_text.isdigit() or is_own_format(id_text)
+    """An ID that may leave the workbook as it is: the tool's format or a plain number of at
+    most `MAX_NUMBER_DIGITS` digits."""
+    return (id_text.isascii() and id_text.isdigit() and len(id_text) <= MAX_NUMBER_DIGITS) or is_own_format(id_text)
 
 
 def pseudonym(id_text: str, key: str) -> str:
