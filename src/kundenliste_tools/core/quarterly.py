@@ -15,9 +15,13 @@ Decisions where seed and spec are silent:
 * The KundenDoku sheet also carries the entry's `Berater` (a counsellor, not a customer),
   `Kontaktart` and `Vermerkart`: conversations per counsellor and kind of contact are what the
   "Aufwand" question needs.  No other column ever leaves the workbook.
-* Free text (Zusammenfassung, Vereinbarungen, an Ergebnis, a date cell holding text, a list
-  cell holding something not in the list) is scrubbed (core/scrub.py); list values and
-  counsellors' names are written as they are.
+* Every value passes one gate (core/gate.py), in the data sheets and in every Auswertung
+  table alike: list values and the workbook's counsellors (`Berater` list, `Berater` sheet)
+  verbatim, anything else scrubbed (core/scrub.py); IDs verbatim only when they are IDs,
+  else a stable export pseudonym (core/pseudonym.py).  A workbook without counsellors
+  therefore sends its Berater column scrubbed.
+* k (Info sheet): the smallest group of exported customers sharing Erstkontakt, Akquise and
+  Berater as written; `coarse` writes Erstkontakt as its month (`2026-07`) so that k grows.
 * Status at the period's end: the recorded status, except that a case marked `abgeschlossen`
   that still has entries after the period's end was evidently open then (→ `in Beratung`).
   The workbook keeps no status history; for the usual run on the Stichtag both agree.
