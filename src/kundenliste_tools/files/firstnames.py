@@ -4,6 +4,10 @@ The package ships Jörg Michael's dictionary of some 48,000 first names with the
 54 countries (hex digits 1–D per country, from column 31 of each line).  Its own `Detector`
 builds a dictionary per gender and takes a second longer than reading the file here, which
 the export does once per run; the choice of names (core/thirdparty.py) stays in the core.
+
+Licences: the dictionary is under the GNU Free Documentation License 1.2, gender-guesser's
+code under GPLv3.  This package (MIT) imports none of that code; it reads the data file of
+the separately installed package at run time and ships no copy of it.
 """
 
 from __future__ import annotations
