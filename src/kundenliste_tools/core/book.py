@@ -51,6 +51,7 @@ class WorkbookData:
     source: str = ""
     skipped: list[Skipped] = field(default_factory=list)  # non-empty rows that are not records
     berater_sheet: str = ""  # the `Berater` sheet's name in the workbook, when there is one
+    export_key: str = ""  # key of the export pseudonyms (ID-Register!C1), "" when none yet
 
     def setting(self, key: str, default: str = "") -> str:
         return self.settings.get(model.normalize_key(key), default)
@@ -280,6 +281,18 @@ def register_from_grid(grid: Grid | None) -> frozenset[str]:
     return frozenset(t for t in (id_text(row[0]) for row in grid[1:] if row) if t)
 
 
+#: Header of column B of the `ID-Register` sheet; the export pseudonyms' key stands below it
+#: (core/pseudonym.py says why it lives there).
+EXPORT_KEY_HEADER = "Export-Schlüssel"
+
+
+def export_key_from_grid(grid: Grid | None) -> str:
+    """The export key in the register sheet's grid (C1, labelled in B1), or ``""``."""
+    if not grid or len(grid[0]) < 3 or to_text(grid[0][1]) != EXPORT_KEY_HEADER:
+        return ""
+    return to_text(grid[0][2])
+
+
 def workbook_from_grids(grids: dict[str, Grid], source: str = "",
                         facts: dict[str, SheetFacts] | None = None) -> WorkbookData:
     """Build the model from the raw grids of a workbook's sheets, keyed by sheet name.
@@ -324,6 +337,7 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
         source=source,
         skipped=sk + sd,
         berater_sheet=by_key.get(model.normalize_key(model.BERATER_SHEET), ""),
+        export_key=export_key_from_grid(grid(ID_REGISTER_SHEET)),
     )
 
 
