@@ -126,8 +126,11 @@ def build(n: int, today: dt.date, per_customer: int = ENTRIES_PER_CUSTOMER, seed
     return data
 
 
-def write(path: Path, data: demo_data.DemoData) -> Path:
-    """Write the workbook as Excel would keep it: tables, ISO date cells, the tool's sheets."""
+def write(path: Path, data: demo_data.DemoData, stray_cell: bool = False) -> Path:
+    """Write the workbook as Excel would keep it: tables, ISO date cells, the tool's sheets.
+
+    `stray_cell`: one more cell in column XFD of the Kundenliste (row 17), as a slipped
+    keystroke leaves it (issue 12: it must cost nothing)."""
     import xlsxwriter
 
     from kundenliste_tools.core.book import ID_REGISTER_SHEET
@@ -171,6 +174,8 @@ def write(path: Path, data: demo_data.DemoData) -> Path:
             "name": table, "style": "Table Style Medium 2",
             "columns": [{"header": h} for h in headers]})
         ws.freeze_panes(1, 1)
+        if stray_cell and sheet == model.KUNDENLISTE:
+            ws.write_string(16, 16383, "x")
 
     lists = dict(model.DEFAULT_LISTS)
     lists["Berater"] = tuple(name for name, _ in data.berater)

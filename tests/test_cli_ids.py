@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pyopenvba import ExcelFile
 
 from kundenliste_tools.cli import main
 from kundenliste_tools.core.ids import check_ok, is_own_format
+from kundenliste_tools.files.reader import read_workbook
 
 from .lo import convert
 from .userbook import (BLANK_ID_ROWS, EMPTY_ROW, VBA_MODULE, all_values, raw_entries, user_xlsm,
@@ -69,7 +71,11 @@ def test_ids_fills_every_blank_id_and_touches_nothing_else(book: Path, tmp_path:
 
     fresh = check_filled(before_values, after_values)
     # the register: a new hidden sheet listing exactly the new IDs
-    assert after_values["ID-Register"] == [["Vergebene ID"]] + [[i] for i in fresh]
+    # (column A), and once the key of the export pseudonyms in C1, labelled in B1 (core/pseudonym.py)
+    register = after_values["ID-Register"]
+    assert [r[0] for r in register] == ["Vergebene ID"] + fresh
+    assert register[0][1] == "Export-Schlüssel" and re.fullmatch(r"[0-9a-f]{64}", register[0][2])
+    assert all(v in ("", None) for r in register[1:] for v in r[1:])
     assert visibility(book) == {"Kundenliste": "visible", "KundenDoku": "visible",
                                 "Statistik": "visible", "ID-Register": "hidden"}
     # zip parts: every pre-existing one byte-identical unless the done-when line allows it
@@ -169,7 +175,9 @@ def test_the_template_workbook_gets_its_register_appended(tmp_path: Path) -> Non
     new_id = json.loads(out)["issued"][0]["id"]
     values = all_values(path)
     assert values["Kundenliste"][1][0] == new_id
-    assert values["ID-Register"][:2] == [["Vergebene ID"], [new_id]]
+    assert [r[0] for r in values["ID-Register"][:2]] == ["Vergebene ID", new_id]
+    assert values["ID-Register"][0][1:] == ["Export-Schlüssel", read_workbook(path).export_key]
+    assert len(values["ID-Register"][0][2]) == 64
     after = raw_entries(path)
     assert "xl/workbook.xml" in before and after["xl/workbook.xml"] == before["xl/workbook.xml"]
 
@@ -179,6 +187,6 @@ def test_console_script(book: Path) -> None:
     assert script, "console script `kundenliste` not installed next to the interpreter"
     proc = subprocess.run([script, "ids", str(book)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "4 neue IDs vergeben" in proc.stdout
+    assert f"{len(BLANK_ID_ROWS)} neue IDs vergeben" in proc.stdout
     filled = [row[0] for row in all_values(book)["Kundenliste"][1:]]
     assert all(check_ok(filled[r - 2]) for r in BLANK_ID_ROWS)

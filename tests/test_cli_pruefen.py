@@ -147,3 +147,15 @@ def test_help_text(capsys) -> None:
         main(["pruefen", "--help"])
     text = capsys.readouterr().out
     assert "Prüft jedes Feld" in text and "Rückgabe: 0 = keine Fehler" in text and "--json" in text
+
+
+def test_json_lines_are_exactly_what_the_json_encoder_gives() -> None:
+    """The fast writer of `pruefen --json` (one distinct string encoded once) against json."""
+    from kundenliste_tools.cli.pruefen import _encoded
+    from kundenliste_tools.core.findings import Finding
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    findings = [Finding("Kundenliste 2025", "B7", 7, "Erstkontakt", "error", "datum-format",
+                        "„05.01.2026“ ist nicht \"ISO\"\\ \n\t\u2028 …", "2026-01-05"),
+                Finding("KundenDoku", "A2", 2, "Datum", "warning", "x", "ohne", None)] * 2
+    assert _encoded(findings, encode) == [encode(f.to_dict()) for f in findings]

@@ -121,7 +121,9 @@ def test_openpyxl_reads_every_cell_as_before_plus_the_new_ids(ran, name) -> None
     expected = {sheet: dict(values) for sheet, values in before.items()}
     expected["Kundenliste"].update(r.issued)
     assert after == expected
-    assert sorted(v for k, v in register.items() if k != "A1") == sorted(r.issued.values())
+    # column A below its header: the issued IDs; B1/C1: the label and key of the export pseudonyms
+    assert sorted(v for k, v in register.items() if k.startswith("A") and k != "A1") == sorted(r.issued.values())
+    assert register["B1"] == "Export-Schlüssel" and len(register["C1"]) == 64
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -49,7 +49,7 @@ ENTRIES = [
      "j.quastenberg(at)example.org, geboren 14.3.1987 Markerwort-Delta",
      "Folgetermin mit knoepfle rauch abstimmen Markerwort-Zeta"),
     ("2026-09-21", "K3", "Rückruf von Herrn Knoepfle Rauch und Frau quastenberg wegen Markerwort-Epsilon",
-     "Unterlagen an zypressenweg 17B schicken Markerwort-Eta"),
+     "Unterlagen an zypressenweg 17B schicken Markerwort-Omikron"),
 ]
 FORBIDDEN = [
     "jolanthe", "quastenberg", "zypressenweg", "04317", "wolkenheim", "5558123", "555 8123",
@@ -59,8 +59,9 @@ FORBIDDEN = [
     "xaverine", "pfeilschifter", "ulmenallee", "ulmen-allee", "80799", "sonnfeldhausen", "3216549",
     "321 65 49", "mailbox.org", "2001-06-09", "09.06.2001", "9. juni 2001",
 ]
+# (Not `Markerwort-Eta`: `Eta` is a first name, and a capitalised first name goes.)
 MARKERS = ["markerwort-alpha", "markerwort-beta", "markerwort-gamma", "markerwort-delta",
-           "markerwort-epsilon", "markerwort-zeta", "markerwort-eta", "termin", "empfohlen",
+           "markerwort-epsilon", "markerwort-zeta", "markerwort-omikron", "termin", "empfohlen",
            "anrufen", "rückruf von herrn", "unterlagen an", "schicken"]
 #: Spellings we look for although the source does not contain them (K2's birth date is a date cell).
 NOT_IN_SOURCE = ["555 8123", "14.03.1987", "14.3.87", "1975-11-30", "30.11.1975", "09.06.2001"]

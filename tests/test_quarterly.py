@@ -10,6 +10,7 @@ import pytest
 
 from kundenliste_tools.core.overdue import assess
 from kundenliste_tools.core.periods import parse_bis, parse_quarter
+from kundenliste_tools.core.pseudonym import pseudonym
 from kundenliste_tools.core.quarterly import (DOKU_COLUMNS, KUNDEN_COLUMNS, build_export,
                                               data_at_period_end)
 from kundenliste_tools.files.rulefiles import load_builtin
@@ -50,7 +51,32 @@ def book():
         entry("G", "2026-10-05"),
         entry("B", "irgendwann"),  # unreadable date: cannot be placed, not exported
     ]
-    return workbook(kunden, doku, kunden_header=KUNDEN_HEADER + ["Ergebnis"])
+    return workbook(kunden, doku, kunden_header=KUNDEN_HEADER + ["Ergebnis"],
+                    Listen=[["Berater"], ["Karin"], ["Birgit"]])
+
+
+KEY = "schluessel-der-testmappe"
+#: The letters of `book()` are no IDs: they leave as pseudonyms; the tests read them back.
+PLAIN = {pseudonym(x, KEY): x for x in "ABCDEFGHIJKLM"}
+
+
+def export(*args, **kw):
+    """`build_export` with a known key, IDs turned back into the book's letters."""
+    ex = build_export(*args, key=KEY, **kw)
+    for frame in (ex.kunden, ex.doku):
+        frame["ID"] = frame["ID"].map(lambda v: PLAIN.get(v, v))
+    return ex
+
+
+def test_ids_that_are_no_ids_leave_as_stable_pseudonyms():
+    ex = build_export(book(), Q3, key=KEY)
+    assert set(ex.kunden["ID"]) <= set(PLAIN) and set(ex.doku["ID"]) <= set(PLAIN)
+    assert ex.ids_replaced == len(set(ex.kunden["ID"]) | set(ex.doku["ID"])) == 11  # A–M but D
+    assert dict(ex.info)["IDs durch Export-Pseudonym ersetzt"] == 11
+    again = build_export(book(), parse_bis("2026-09-28"), key=KEY)  # another period, same key
+    assert set(again.kunden["ID"]) & set(ex.kunden["ID"])
+    other = build_export(book(), Q3, key="ein anderer Schlüssel")
+    assert not set(other.kunden["ID"]) & set(ex.kunden["ID"])
 
 
 def ids(frame):
@@ -58,7 +84,7 @@ def ids(frame):
 
 
 def test_customers_and_entries_of_a_calendar_quarter():
-    ex = build_export(book(), Q3)
+    ex = export(book(), Q3)
     assert ids(ex.kunden) == ["A", "B", "E", "F", "G", "H", "I", "J", "K", "L", "M"]
     assert [(r.Datum.date(), r.ID) for r in ex.doku.itertuples()] == [
         (D(2026, 7, 1), "F"), (D(2026, 8, 1), "G"), (D(2026, 8, 10), "B"), (D(2026, 8, 15), "B"),
@@ -66,7 +92,7 @@ def test_customers_and_entries_of_a_calendar_quarter():
 
 
 def test_customers_and_entries_of_a_stichtag_window():
-    ex = build_export(book(), parse_bis("2026-09-28"))  # 2026-06-29 .. 2026-09-28
+    ex = export(book(), parse_bis("2026-09-28"))  # 2026-06-29 .. 2026-09-28
     assert ids(ex.kunden) == ["A", "B", "C", "F", "G", "H", "J", "K", "L", "M"]
     assert [(r.Datum.date(), r.ID) for r in ex.doku.itertuples()] == [
         (D(2026, 6, 30), "C"), (D(2026, 7, 1), "F"), (D(2026, 8, 1), "G"), (D(2026, 8, 10), "B"),
@@ -74,7 +100,7 @@ def test_customers_and_entries_of_a_stichtag_window():
 
 
 def test_exact_columns_and_no_personal_column():
-    ex = build_export(book(), Q3)
+    ex = export(book(), Q3)
     assert tuple(ex.kunden.columns) == KUNDEN_COLUMNS
     assert tuple(ex.doku.columns) == DOKU_COLUMNS
     row = ex.kunden.set_index("ID").loc["K"]
@@ -82,7 +108,7 @@ def test_exact_columns_and_no_personal_column():
 
 
 def test_list_values_are_canonical_and_status_is_the_one_at_period_end():
-    ex = build_export(book(), Q3)
+    ex = export(book(), Q3)
     status = dict(zip(ex.kunden["ID"], ex.kunden["Status"]))
     assert status["G"] == "in Beratung"  # abgeschlossen now, but an entry after Q3
     assert status["H"] == "abgeschlossen"
@@ -90,7 +116,7 @@ def test_list_values_are_canonical_and_status_is_the_one_at_period_end():
 
 
 def test_info_counts():
-    ex = build_export(book(), Q3, regelwerk="vamv")
+    ex = export(book(), Q3, regelwerk="vamv")
     info = dict(ex.info)
     assert info["Zeitraum"] == "Kalenderquartal 2026-07-01 bis 2026-09-30"
     assert (info["von"], info["bis"]) == (D(2026, 7, 1), D(2026, 9, 30))
@@ -106,7 +132,7 @@ def table(ex, key):
 
 
 def test_new_customers_per_source_and_month():
-    f = table(build_export(book(), Q3), "akquise_monat")
+    f = table(export(book(), Q3), "akquise_monat")
     rows = {r[0]: list(r[1:]) for r in f.itertuples(index=False)}
     # columns 2026-07, 2026-08, 2026-09, Summe; sources in list order, then others, then blank
     assert list(f.columns) == ["Akquise", "2026-07", "2026-08", "2026-09", "Summe"]
@@ -122,7 +148,7 @@ def test_new_customers_per_source_and_month():
 
 
 def test_new_customers_against_seed_expectations():
-    f = table(build_export(book(), Q3), "akquise_erwartung").set_index("Akquise")
+    f = table(export(book(), Q3), "akquise_erwartung").set_index("Akquise")
     # VAMV 1/month × 3; Kontaktstelle 2–3/month × 3; Beratungstag 4–5 × 1 event (E and I share a day)
     assert f.loc["VAMV", ["Neue Kunden", "Erwartung von", "Erwartung bis", "Bewertung"]].tolist() == [2, 3, 3, "unter Erwartung"]
     assert f.loc["Kontaktstelle Familie & Beruf", ["Erwartung von", "Erwartung bis"]].tolist() == [6, 9]
@@ -132,14 +158,14 @@ def test_new_customers_against_seed_expectations():
 
 
 def test_status_at_period_end_over_all_customers_up_to_then():
-    f = table(build_export(book(), Q3), "status")
+    f = table(export(book(), Q3), "status")
     # Erstkontakt ≤ 2026-09-30: all but D. neu: A E I J K L M = 7; in Beratung: B C F G(reopened) = 4;
     # abgeschlossen: H = 1
     assert dict(zip(f["Status"], f["Kunden"])) == {"neu": 7, "in Beratung": 4, "abgeschlossen": 1}
 
 
 def test_conversations_per_counsellor_and_per_customer():
-    ex = build_export(book(), Q3)
+    ex = export(book(), Q3)
     f = table(ex, "berater").set_index("Berater")
     # Karin: G, B×3, H (customer's Berater, the entry has none) = 5 entries, 3 customers; Birgit: F
     assert f.loc["Karin", ["Gespräche", "Kunden"]].tolist() == [5, 3]
@@ -151,7 +177,7 @@ def test_conversations_per_counsellor_and_per_customer():
 
 
 def test_closed_cases_and_outcome():
-    f = table(build_export(book(), Q3), "abschluesse")
+    f = table(export(book(), Q3), "abschluesse")
     # H: abgeschlossen, last entry 2026-09-15 in Q3, 2 entries in all; G is open at the end
     assert f.values.tolist() == [["Arbeitsstelle angenommen", 1, 2.0]]
 
@@ -164,7 +190,7 @@ def test_overdue_share_from_an_assessment():
         "overdue": [True, False, True, False, False],
         "assessable": [True, True, True, False, True],
     })
-    ex = build_export(book(), Q3, a, "vamv")
+    ex = export(book(), Q3, a, "vamv")
     f = table(ex, "ueberfaellig").set_index("Berater")
     assert f.loc["Karin"].tolist() == [2, 2, 1, 0.5]
     assert f.loc["Birgit"].tolist() == [2, 1, 1, 1.0]
@@ -174,7 +200,7 @@ def test_overdue_share_from_an_assessment():
 
 
 def test_overdue_not_computed_without_assessment():
-    ex = build_export(book(), Q3)
+    ex = export(book(), Q3)
     t = next(t for t in ex.tables if t.key == "ueberfaellig")
     assert t.frame.empty and "nicht berechnet" in t.note
 
@@ -201,8 +227,9 @@ def test_free_text_is_scrubbed_with_every_customers_data():
          customer("2", "2026-07-02", VName="Bartholomäus", NName="Knöpfle")],
         [{"Datum": "2026-07-03", "ID": "2", "Berater": "Karin",
           "Zusammenfassung": "Frau QUASTENBERG (Tel. 0341/5558123) hat Herrn Knoepfle empfohlen",
-          "Vereinbarungen": "=HYPERLINK(\"http://x\")", "Folgetermin": "nach Rücksprache mit Jolanthe"}])
-    ex = build_export(data, Q3)
+          "Vereinbarungen": "=HYPERLINK(\"http://x\")", "Folgetermin": "nach Rücksprache mit Jolanthe"}],
+        Listen=[["Berater"], ["Karin"]])
+    ex = export(data, Q3)
     row = ex.doku.iloc[0]
     assert row.Zusammenfassung == "Frau [Name] (Tel. [Telefon]) hat Herrn [Name] empfohlen"
     assert row.Vereinbarungen == "=HYPERLINK(\"http://x\")"  # text; the writer keeps it text

@@ -101,10 +101,17 @@ def test_zip_that_is_no_workbook_is_refused(tmp_path):
         read_workbook(p)
 
 
-def test_old_xls_is_refused(tmp_path):
-    xls = convert(user_workbook(tmp_path / "alt.xlsx"), "xls", tmp_path)
-    with pytest.raises(WorkbookUnreadable, match=r"alte Excel-Datei \(\.xls\)"):
-        read_workbook(xls)
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_old_xls_and_ods_are_read_and_the_writer_refuses_them(tmp_path, fmt):
+    other = convert(user_workbook(tmp_path / "alt.xlsx"), fmt, tmp_path)
+    data = read_workbook(other)
+    assert list(id_texts(data.kunden["ID"])) == ["101", "A7K3Q"]
+    assert list(data.doku["_row"]) == [2, 4]
+    before = other.read_bytes()
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["ids", str(other)], stdout=out, stderr=err) == 2
+    assert "als .xlsx oder .xlsm speichern" in err.getvalue()
+    assert other.read_bytes() == before
 
 
 def _encrypt(src: Path, dst: Path, password: str) -> Path:
@@ -134,6 +141,7 @@ def test_missing_sheet_names_it_and_lists_the_sheets_found(tmp_path):
     with pytest.raises(WorkbookUnreadable) as err:
         read_workbook(tmp_path / "ohne_doku.xlsx")
     assert "„KundenDoku“ fehlt" in str(err.value)
+    assert "bitte das Blatt so benennen" in str(err.value)
     assert "Kundenliste, Notizen" in str(err.value)
 
 
@@ -143,8 +151,8 @@ def test_missing_column_names_it_and_the_closest_header(tmp_path):
     wb.save(tmp_path / "tippfehler.xlsx")
     with pytest.raises(WorkbookUnreadable) as err:
         read_workbook(tmp_path / "tippfehler.xlsx")
-    assert "fehlt die Spalte „Erstkontakt“" in str(err.value)
-    assert "ähnlichste Überschrift: „Erstkontak“" in str(err.value)
+    assert "fehlt die Spalte „Erstkontakt“ (ist „Erstkontak“ gemeint?)" in str(err.value)
+    assert "(Zeile 1); bitte die Überschrift dort ergänzen oder so umbenennen." in str(err.value)
 
 
 def test_missing_file_is_refused(tmp_path):
@@ -152,7 +160,7 @@ def test_missing_file_is_refused(tmp_path):
         read_workbook(tmp_path / "nichtda.xlsx")
 
 
-BAD_INPUTS = ["csv", "corrupt", "xls", "encrypted", "missing_sheet", "missing_column"]
+BAD_INPUTS = ["csv", "corrupt", "encrypted", "missing_sheet", "missing_column"]
 
 
 @pytest.fixture
@@ -167,8 +175,6 @@ def bad_input(request, tmp_path):
         p = tmp_path / "k.xlsx"
         p.write_bytes(good.read_bytes()[:3000])
         return p, "beschädigt"
-    if kind == "xls":
-        return convert(good, "xls", tmp_path), ".xls"
     if kind == "encrypted":
         return _encrypt(good, tmp_path / "enc.xlsx", "pw"), "Kennwort"
     wb = openpyxl.load_workbook(good)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,8 @@ from kundenliste_tools.core import model
 from kundenliste_tools.core.book import column_letter, workbook_from_grids
 from kundenliste_tools.core.ids import check_char
 from kundenliste_tools.core.validation import CODES, validate
-from kundenliste_tools.core.value_checks import check_email, plain_email_ok, plain_german_phone_ok
+from kundenliste_tools.core.value_checks import (check_email, plain_email_ok, plain_german_phone,
+                                                 plain_german_phone_invalid, plain_german_phone_ok)
 
 TODAY = dt.date(2026, 3, 15)
 K, D = model.KUNDENLISTE, model.KUNDENDOKU
@@ -146,8 +148,22 @@ def test_id_that_excel_turned_into_a_date() -> None:
 def test_doku_id_must_exist_in_the_kundenliste() -> None:
     fs = findings([kunde(1, ID=OWN_ID), kunde(2)], [eintrag(OWN_ID), eintrag("102"), eintrag("9999"),
                                                     eintrag(OWN_ID.lower())])
+    # the lower-case own ID is linked to its customer and only warned about (issue 12)
     assert [(f.cell, f.severity, f.code, f.suggestion) for f in fs] == [
-        ("B4", "error", "id-unbekannt", None), ("B5", "error", "id-unbekannt", OWN_ID)]
+        ("B4", "error", "id-unbekannt", None), ("B5", "warning", "id-schreibweise", OWN_ID)]
+
+
+def test_doku_ids_in_another_spelling_are_linked_and_warned_about() -> None:
+    fs = findings([kunde(1, ID="AB-12"), kunde(2, ID=7, Status="neu"), kunde(3, ID=" Meier 01 ")],
+                  [eintrag("ab 12"), eintrag("007"), eintrag(7.0), eintrag("Meier 01"),
+                   eintrag("meier-01")])
+    got = [(f.cell, f.code, f.suggestion) for f in fs]
+    assert ("B2", "id-schreibweise", "AB-12") in got  # linked through the loose key
+    assert ("B6", "id-schreibweise", "Meier 01") in got
+    # `007` (text) and 7.0 are customer 7 by value: linked (its Status is still neu), no spelling warning
+    assert [(c, code) for c, code, _ in got if c in ("B3", "B4")] == [
+        ("B3", "kunde-noch-neu"), ("B4", "kunde-noch-neu")]
+    assert "id-unbekannt" not in [code for _, code, _ in got]
 
 
 def test_doku_id_as_number_matches_text_id() -> None:
@@ -237,7 +253,28 @@ def test_implausible_doku_dates_are_warnings() -> None:
 
 def test_plausible_edges_are_fine() -> None:
     assert found([kunde(1, Erstkontakt=dt.date(2000, 1, 1), Geburtsdatum=dt.date(2012, 3, 15))],
-                 [eintrag("101", Datum=dt.date(2000, 1, 1), Folgetermin=dt.date(2028, 3, 15))]) == []
+                 [eintrag("101", Datum=dt.date(2000, 1, 1), Folgetermin=dt.date(2001, 12, 31)),
+                  eintrag("101", Datum=dt.date(2026, 3, 15), Folgetermin=dt.date(2028, 3, 15))]) == []
+
+
+def test_folgetermin_years_after_its_entry_is_a_warning_and_ignored_for_due_dates() -> None:
+    from kundenliste_tools.core.overdue import assess
+    from kundenliste_tools.files.rulefiles import load_builtin
+
+    data = book([kunde(1, Status="in Beratung", Erstkontakt=dt.date(2026, 1, 5))],
+                [eintrag("101", Datum=dt.date(2026, 1, 10), Folgetermin=dt.date(2062, 1, 24))])
+    fs = validate(data, today=TODAY)
+    assert [(f.cell, f.code) for f in fs] == [("F2", "datum-unplausibel")]  # far ahead of today too
+    data = book([kunde(1, Status="in Beratung", Erstkontakt=dt.date(2022, 1, 5))],
+                [eintrag("101", Datum=dt.date(2022, 1, 10), Folgetermin=dt.date(2026, 1, 24))])
+    fs = validate(data, today=TODAY)
+    assert [(f.cell, f.code, f.severity) for f in fs] == [("F2", "folgetermin-weit", "warning")]
+    assert "mehr als zwei Jahre nach dem Gespräch am 2022-01-10" in fs[0].message
+    # the 2062 typo does not silence the vamv rule: 3 months after the last entry are due
+    data = book([kunde(1, Status="in Beratung", Erstkontakt=dt.date(2026, 1, 5))],
+                [eintrag("101", Datum=dt.date(2026, 1, 10), Folgetermin=dt.date(2062, 1, 24))])
+    row = assess(data, load_builtin("vamv"), dt.date(2026, 6, 1)).iloc[0]
+    assert bool(row["overdue"]) and pd.Timestamp(row["due"]).date() == dt.date(2026, 4, 10)
 
 
 def test_folgetermin_before_datum() -> None:
@@ -497,3 +534,26 @@ def test_fast_phone_path_never_accepts_what_the_library_rejects(prefix: str, res
     text = prefix + rest
     if plain_german_phone_ok(text):
         assert pn.is_valid_number(pn.parse(text, "DE")), text
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from(["0", "+49", "0049", "+49 ", "0"]), st.from_regex(r"[1-9][0-9 /\-]{2,16}", fullmatch=True))
+def test_fast_phone_rejection_agrees_with_the_library(prefix: str, rest: str) -> None:
+    """Whatever the fast path rejects, libphonenumber rejects, and for the same reason."""
+    import phonenumbers as pn
+
+    text = prefix + rest
+    if plain_german_phone_invalid(text):
+        number = pn.parse(text, "DE")
+        assert not pn.is_valid_number(number), text
+        assert pn.is_possible_number_with_reason(number) == pn.ValidationResult.IS_POSSIBLE, text
+    verdict = plain_german_phone(text)
+    if verdict is not None:  # the fast path decides: exactly as the library does
+        assert verdict == pn.is_valid_number(pn.parse(text, "DE")), text
+
+
+def test_fast_phone_rejection_catches_typical_typos() -> None:
+    assert plain_german_phone_invalid("0351 12")  # too short for Dresden
+    assert not plain_german_phone_invalid("0351 2345678")
+    assert not plain_german_phone_invalid("0351 2345678; 0176 23456789")
+    assert plain_german_phone("0800 1234567") is True  # toll-free: valid, decided without parsing

@@ -43,6 +43,22 @@ def test_due_dates_go_into_a_new_column_in_one_write():
     assert [(a["args"], a["start_row"], a["row_count"]) for a in fmt] == [(["yyyy-mm-dd"], 1, 5)]
 
 
+def test_due_dates_under_a_header_in_row_3_leave_the_title_and_hint_rows_alone():
+    """Issue 12: a title row and an empty row above the header, an input-hint row below it."""
+    rows = grids(CUSTOMERS, ENTRIES)
+    kl_rows = rows["Kundenliste"]
+    hint = [None, "JJJJ-MM-TT", None, "neu / in Beratung / abgeschlossen"] + [None] * (len(KUNDEN_HEADER) - 4)
+    rows["Kundenliste"] = [["Kundenliste Team Nord"], []] + kl_rows[:1] + [hint] + kl_rows[1:]
+    b = book(rows)
+    due.faelligkeiten(b, today=TODAY)
+    (w,) = sheet_actions(b, 0)
+    assert (w["start_row"], w["start_column"]) == (2, len(KUNDEN_HEADER))  # the header row 3
+    assert w["values"] == [[DUE_COLUMN], [""], ["2026-03-01"], ["2026-05-24"], ["nicht bewertbar"],
+                           ["2026-08-01"], [""]]  # the hint row 4 gets no date
+    fmt = sheet_actions(b, 0, "setNumberFormat")
+    assert [(a["start_row"], a["row_count"]) for a in fmt] == [(3, 6)]
+
+
 def test_an_existing_due_column_is_overwritten_below_its_header():
     header = KUNDEN_HEADER[:5] + [DUE_COLUMN] + KUNDEN_HEADER[5:]
     rows = grids(CUSTOMERS, ENTRIES, kunden_header=header)

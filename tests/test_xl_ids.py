@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 import pytest
@@ -43,12 +45,15 @@ def test_fills_all_blank_ids_and_creates_the_hidden_register() -> None:
     assert [a["func"] for a in actions(b)][:3] == ["addSheet", "setSheetVisibility", "activateSheet"]
     assert actions(b, "addSheet")[0]["args"] == [2, "ID-Register"]
     assert actions(b, "setSheetVisibility")[0]["args"] == ["Hidden"]
-    assert writes(b, 2) == [(1, 1, [["Vergebene ID"], [new[0]], [new[1]], [new[2]]])]
+    register = writes(b, 2)  # the IDs in column A, once the export key beside its label in B1:C1
+    assert register[0] == (1, 1, [["Vergebene ID"], [new[0]], [new[1]], [new[2]]])
+    assert register[1][:2] == (1, 2) and register[1][2][0][0] == "Export-Schlüssel"
+    assert re.fullmatch(r"[0-9a-f]{64}", register[1][2][0][1]) and len(register) == 2
     assert writes(b, 0) == [(3, 1, [[new[0]], [new[1]]]), (7, 1, [[new[2]]])]
     # IDs are written as text, so Excel never turns one into a number or a date
     formats = [(a["sheet_position"], a["start_row"] + 1, a["row_count"], a["args"])
                for a in actions(b, "setNumberFormat")]
-    assert formats == [(2, 1, 4, ["@"]), (0, 3, 2, ["@"]), (0, 7, 1, ["@"])]
+    assert formats == [(2, 1, 4, ["@"]), (2, 1, 1, ["@"]), (0, 3, 2, ["@"]), (0, 7, 1, ["@"])]
     # the counsellor is told, in German
     assert actions(b, "alert")[0]["args"][0] == "3 neue IDs vergeben und im Blatt „ID-Register“ vermerkt."
 
@@ -59,7 +64,14 @@ def test_appends_below_an_existing_register_and_never_reuses_its_ids() -> None:
     issued = ids_vergeben(b)
     assert [r for r, _ in issued] == [3]
     assert actions(b, "addSheet") == []
-    assert writes(b, 2) == [(4, 1, [[issued[0][1]]])]
+    assert writes(b, 2)[0] == (4, 1, [[issued[0][1]]])
+
+
+def test_an_existing_export_key_is_kept() -> None:
+    register = [["Vergebene ID", "Export-Schlüssel", "ab" * 32], ["H8BN26"]]
+    b = book({"Kundenliste": kunden("H8BN26", None), "KundenDoku": DOKU, "ID-Register": register})
+    issued = ids_vergeben(b)
+    assert writes(b, 2) == [(3, 1, [[issued[0][1]]])]
     assert issued[0][1] not in {"H8BN26", "X5YP3D", "K7M4Q3"}
 
 

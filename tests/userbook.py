@@ -30,8 +30,8 @@ KUNDEN_HEADER = ["ID", "Erstkontakt", "Akquise", "Status", "Berater", "VName", "
                  "PLZ", "Stadt", "Telefon", "Email", "Bemerkung"]
 DOKU_HEADER = ["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen", "Folgetermin"]
 
-#: Kundenliste rows 2…: some IDs blank (rows 3, 5, 6, 9), legacy numbers, a text ID, an empty
-#: row 8 that must stay empty, and row 9 with data only in an extra column.
+#: Kundenliste rows 2…: some IDs blank (rows 3, 5, 6), legacy numbers, a text ID, an empty
+#: row 8 that must stay empty, and row 9 with data only in an extra column (not a customer).
 KUNDEN_ROWS: list[list[Any]] = [
     [101, "2026-01-05", "VAMV", "in Beratung", "Frau A", "Eva", "Muster", "Hauptstr. 1", "04109", "Leipzig", "0341 123456", "eva@example.org", None],
     [None, "2026-02-10", "Beratungstag", "neu", "Frau A", "Jan", "Beispiel", None, None, None, None, None, "neu"],
@@ -42,7 +42,8 @@ KUNDEN_ROWS: list[list[Any]] = [
     [None] * 13,
     [None, None, None, None, None, None, None, None, None, None, None, None, "nur Bemerkung"],
 ]
-BLANK_ID_ROWS = [3, 5, 6, 9]  # Excel rows of records whose ID is blank
+BLANK_ID_ROWS = [3, 5, 6]  # Excel rows of records whose ID is blank
+ONLY_EXTRA_ROW = 9  # a value only in a column the tool does not know: no customer (issue 12)
 EMPTY_ROW = 8
 
 DOKU_ROWS: list[list[Any]] = [

@@ -7,11 +7,12 @@ the Prüfbericht; both get the same `CheckResult` from here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..core.book import WorkbookData
 from ..core.findings import Finding
+from ..core.records import Skipped
 from ..core.validation import summarize, validate
 
 #: From this many rows on, a check says what it is doing before it starts.
@@ -24,6 +25,7 @@ class CheckResult:
 
     findings: list[Finding]
     summary: dict[str, Any]
+    skipped: list[Skipped] = field(default_factory=list)  # non-empty rows that are not records
 
     @property
     def errors(self) -> int:
@@ -40,6 +42,6 @@ def check(data: WorkbookData, today: dt.date | None = None,
     if progress and len(data.doku) + len(data.kunden) > LONG_RUN_ROWS:
         progress(f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
     findings = validate(data, today=today)
-    return CheckResult(findings, summarize(findings, data))
+    return CheckResult(findings, summarize(findings, data), list(data.skipped))
 
 

@@ -96,6 +96,23 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except KeyboardInterrupt:
         print("Abgebrochen.", file=stderr)
         return 2
+    except BrokenPipeError:
+        # `kundenliste faellig … | head`: the reader has gone; say so once, without a traceback
+        _silence_stdout()
+        print("Hinweis: Die Ausgabe wurde vorzeitig beendet (Pipe geschlossen).", file=stderr)
+        return 2
+    except PermissionError as exc:
+        if args.debug:
+            raise
+        print(f"Fehler: Keine Berechtigung für „{exc.filename or ''}“; bitte die Zugriffsrechte "
+              "der Datei oder des Ordners prüfen.", file=stderr)
+        return 2
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"Fehler: „{exc.filename or ''}“ kann nicht gelesen oder geschrieben werden "
+              f"({exc.strerror or exc.__class__.__name__}).", file=stderr)
+        return 2
     except Exception as exc:  # a bug: say so in German, details only with --debug
         if args.debug:
             raise
@@ -109,6 +126,17 @@ def describe(exc: KundenlisteError) -> str:
     if isinstance(exc, InvalidInput) and exc.input in FLAGS:
         return f"{FLAGS[exc.input]}: {exc}"
     return str(exc)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, Python would complain again when it flushes stdout at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (tests)
+        pass
 
 
 def add_book_argument(parser: argparse.ArgumentParser) -> None:

@@ -38,9 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..core.book import ID_REGISTER_SHEET
     from ..core.errors import KundenlisteError
-    from ..core.ids import REGISTER_HEADER, assign_ids, id_cell_edits, new_ids, taken_ids
+    from ..core.ids import assign_ids, id_cell_edits, new_ids, taken_ids
     from ..core.model import KUNDENLISTE
-    from ..files.patch import Append, check_writable, patch_workbook
+    from ..core.pseudonym import new_key
+    from ..files.patch import check_writable
     from ..files.reader import read_workbook
 
     if args.anzahl is not None:
@@ -57,18 +58,19 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                      "geschrieben und nicht im ID-Register vermerkt.")
         return 0
 
+    from ..files.reader import require_writable
+
+    require_writable(args.mappe)  # .ods/.xlsb/.xls are read only: say so before anything else
     check_writable(args.mappe)  # fail before reading a big file when Excel has it open
     data = read_workbook(args.mappe, args.passwort)
     issued = assign_ids(data)
     sheet = data.layouts[KUNDENLISTE].name
     result = None
-    if issued:
-        progress(stderr, f"Schreibe {len(issued)} neue IDs in „{sheet}“ …")
-        result = patch_workbook(
-            args.mappe,
-            cells={sheet: id_cell_edits(data, issued)},
-            append={ID_REGISTER_SHEET: Append([[i] for _, i in issued], header=[REGISTER_HEADER])},
-        )
+    key = "" if data.export_key else new_key()  # the export pseudonyms' key, written once
+    if issued or key:
+        if issued:
+            progress(stderr, f"Schreibe {len(issued)} neue IDs in „{sheet}“ …")
+        result = _write(args.mappe, {sheet: id_cell_edits(data, issued)}, [i for _, i in issued], key)
     cells = id_cell_edits(data, issued)
     if args.json:
         json.dump({
@@ -76,10 +78,13 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                        for (row, new_id), ref in zip(issued, cells)],
             "backup": str(result.backup) if result and result.backup else None,
             "register_created": bool(result and result.added_sheets),
+            "export_key_created": bool(key),
         }, stdout, ensure_ascii=False)
         stdout.write("\n")
     elif not issued:
-        print("Alle Zeilen der Kundenliste haben eine ID; die Mappe wurde nicht geändert.", file=stdout)
+        print("Alle Zeilen der Kundenliste haben eine ID"
+              + ("; der Schlüssel für die Export-Pseudonyme wurde im ausgeblendeten Blatt "
+                 f"„{ID_REGISTER_SHEET}“ angelegt." if key else "; die Mappe wurde nicht geändert."), file=stdout)
     else:
         print(f"{len(issued)} neue IDs vergeben in „{sheet}“ der Mappe {args.mappe}:", file=stdout)
         for (row, new_id), ref in zip(issued, cells):
@@ -89,3 +94,23 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if result and result.backup:
             print(f"Sicherungskopie der vorigen Fassung: {result.backup}", file=stdout)
     return 0
+
+
+def _write(path: str, cells: dict, issued: list[str], key: str):
+    """IDs into the Kundenliste, the issued ones into the register, and (when the workbook has
+    none yet) the export key into C1 of the register, labelled in B1 (core/pseudonym.py)."""
+    from ..core.book import ID_REGISTER_SHEET
+    from ..core.errors import WorkbookUnreadable
+    from ..core.ids import REGISTER_HEADER
+    from ..core.pseudonym import KEY_CELL, KEY_HEADER
+    from ..files.patch import Append, patch_workbook
+
+    rows = [[i] for i in issued]
+    if not key:
+        return patch_workbook(path, cells=cells, append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])})
+    try:  # the register exists: the key goes into row 1 (B1 label, C1 key)
+        return patch_workbook(path, cells={**cells, ID_REGISTER_SHEET: {"B1": KEY_HEADER, KEY_CELL: key}},
+                              append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])})
+    except WorkbookUnreadable:  # no register yet (nothing was written): created with the key
+        return patch_workbook(path, cells=cells, append={ID_REGISTER_SHEET: Append(
+            rows or [[None]], header=[REGISTER_HEADER, KEY_HEADER, key])})

@@ -17,6 +17,7 @@ import pandas as pd
 from . import model
 from .errors import WorkbookUnreadable
 from .model import KUNDENDOKU, KUNDENLISTE, ROW, ValueLists
+from .records import SheetFacts, Skipped, find_header, header_width, record_rows
 from .values import is_blank, to_text
 
 Grid = Sequence[Sequence[Any]]
@@ -29,6 +30,7 @@ class SheetLayout:
     name: str  # the sheet's name in the workbook
     headers: list[str]  # header row as written
     columns: dict[str, int]  # canonical field → column index
+    header_row: int = 1  # Excel row of the header (a title may stand above it)
 
     def letter(self, field_name: str) -> str:
         return column_letter(self.columns[field_name])
@@ -47,6 +49,9 @@ class WorkbookData:
     regelwerk: list[list[Any]] | None = None  # raw grid of a `Regelwerk` sheet
     id_register: frozenset[str] = frozenset()
     source: str = ""
+    skipped: list[Skipped] = field(default_factory=list)  # non-empty rows that are not records
+    berater_sheet: str = ""  # the `Berater` sheet's name in the workbook, when there is one
+    export_key: str = ""  # key of the export pseudonyms (ID-Register!C1), "" when none yet
 
     def setting(self, key: str, default: str = "") -> str:
         return self.settings.get(model.normalize_key(key), default)
@@ -74,8 +79,13 @@ def cell_ref(layout: SheetLayout, field_name: str, row: int) -> str:
     return f"{layout.letter(field_name)}{row}"
 
 
-def layout_from_header(sheet: str, sheet_name: str, header: Sequence[Any]) -> SheetLayout:
-    """Match a header row against the model (aliases, case, umlauts); fail on missing columns."""
+def layout_from_header(sheet: str, sheet_name: str, header: Sequence[Any], header_row: int = 1) -> SheetLayout:
+    """Match a header row against the model (aliases, case, umlauts); fail on missing columns.
+
+    The refusal is one short sentence: what is missing, where the header was looked for, and
+    what to do; a similar header is offered only when it is really similar and not already
+    another field's column (a title row is never offered).
+    """
     headers = [to_text(h) for h in header]
     columns: dict[str, int] = {}
     for i, h in enumerate(headers):
@@ -84,46 +94,73 @@ def layout_from_header(sheet: str, sheet_name: str, header: Sequence[Any]) -> Sh
             columns[canon] = i
     missing = [f.name for f in model.SHEET_FIELDS[sheet] if f.required_column and f.name not in columns]
     if missing:
-        unknown = [h for i, h in enumerate(headers) if h and i not in columns.values()]
+        unknown = [h for i, h in enumerate(headers) if h and i not in columns.values() and len(h) <= 40]
         parts = []
         for name in missing:
-            near = model.closest(name, unknown or [h for h in headers if h])
-            hint = f" (ähnlichste Überschrift: „{near}“)" if near else ""
-            parts.append(f"„{name}“{hint}")
+            near = _similar(name, unknown)
+            parts.append(f"„{name}“" + (f" (ist „{near}“ gemeint?)" if near else ""))
+        what = f"die Spalte {parts[0]}" if len(parts) == 1 else \
+            f"die Spalten {', '.join(parts[:-1])} und {parts[-1]}"
         raise WorkbookUnreadable(
-            f"Im Blatt „{sheet_name}“ fehlt die Spalte {', '.join(parts)}. "
-            f"Gefundene Überschriften in Zeile 1: {', '.join(h for h in headers if h) or '(keine)'}."
+            f"Im Blatt „{sheet_name}“ fehlt {what} in der Überschriftenzeile (Zeile {header_row}); "
+            "bitte die Überschrift dort ergänzen oder so umbenennen."
         )
-    return SheetLayout(sheet_name, headers, columns)
+    return SheetLayout(sheet_name, headers, columns, header_row)
 
 
-def frame_from_grid(sheet: str, sheet_name: str, grid: Grid) -> tuple[pd.DataFrame, SheetLayout]:
-    """Row 1 is the header; each later non-empty row is a record with its Excel row number.
+def _similar(name: str, candidates: list[str]) -> str | None:
+    """A header that looks like `name` (difflib ratio ≥ 0.6), for the refusal's hint."""
+    import difflib
 
-    Canonical fields get their canonical name; unknown columns are kept under their header
-    (or `Spalte X` when it has none); optional fields a workbook lacks are added as blanks so
-    the core can rely on every model column existing.
+    key = model.normalize_key(name)
+    best, best_ratio = None, 0.6
+    for c in candidates:
+        ratio = difflib.SequenceMatcher(None, key, model.normalize_key(c)).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = c, ratio
+    return best
+
+
+def frame_from_grid(sheet: str, sheet_name: str, grid: Grid, facts: SheetFacts | None = None
+                    ) -> tuple[pd.DataFrame, SheetLayout, list[Skipped]]:
+    """The header row (found among the first rows), then each record with its Excel row number.
+
+    Only the columns up to the header's last cell are read.  Canonical fields get their
+    canonical name; unknown columns are kept under their header (or `Spalte X` when it has
+    none); optional fields a workbook lacks are added as blanks so the core can rely on every
+    model column existing.  Which rows are records decides `core.records`.
     """
     if not grid:
-        raise WorkbookUnreadable(f"Das Blatt „{sheet_name}“ ist leer: Zeile 1 braucht die Überschriften.")
-    layout = layout_from_header(sheet, sheet_name, grid[0])
+        raise WorkbookUnreadable(f"Das Blatt „{sheet_name}“ ist leer: es braucht eine Zeile mit den "
+                                 "Spaltenüberschriften.")
+    h = find_header(sheet, grid)
+    if h is None:
+        required = [f.name for f in model.SHEET_FIELDS[sheet] if f.required_column]
+        raise WorkbookUnreadable(
+            f"Im Blatt „{sheet_name}“ steht in den ersten Zeilen keine Überschriftenzeile; bitte "
+            f"die Spalten so überschreiben: {', '.join(required)}."
+        )
+    header = list(grid[h])[: header_width(grid[h])]
+    layout = layout_from_header(sheet, sheet_name, header, h + 1)
     width = len(layout.headers)
     names: list[str] = []
     canon_by_index = {i: name for name, i in layout.columns.items()}
-    for i, h in enumerate(layout.headers):
-        name = canon_by_index.get(i) or h or f"Spalte {column_letter(i)}"
+    for i, hd in enumerate(layout.headers):
+        name = canon_by_index.get(i) or hd or f"Spalte {column_letter(i)}"
         while name in names or (i not in canon_by_index and name in layout.columns):
             name = f"{name} ({column_letter(i)})"
         names.append(name)
-    cells = _cell_matrix(grid[1:], width)
-    keep = _record_rows(cells)
-    numbers = np.flatnonzero(keep) + 2
+    cells = _cell_matrix(grid[h + 1:], width)
+    keep, skipped = record_rows(sheet, sheet_name, cells, layout.columns, h + 2, facts)
+    numbers = np.flatnonzero(keep) + h + 2
+    if facts is not None and facts.row_map:  # rows the door moved up keep their real number
+        numbers = np.array([facts.row_map.get(n, n) for n in numbers.tolist()], dtype=np.int64)
     frame = pd.DataFrame(cells[keep], columns=names, dtype=object)
     for f in model.SHEET_FIELDS[sheet]:
         if f.name not in frame.columns:
             frame[f.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     frame[ROW] = pd.Series(numbers, index=frame.index, dtype="int64")
-    return frame, layout
+    return frame, layout, skipped
 
 
 def _cell_matrix(rows: Grid, width: int) -> np.ndarray:
@@ -145,24 +182,6 @@ def _cell_matrix(rows: Grid, width: int) -> np.ndarray:
     if cells.size:
         cells[cells == ""] = None
     return cells
-
-
-def _record_rows(cells: np.ndarray) -> np.ndarray:
-    """True for each row with at least one non-blank cell (`is_blank`: None, NaN, NaT, blank
-    text).  Column by column, looking only at rows not yet known to hold something, so the
-    Python-level whitespace check touches about one column's cells."""
-    blank = np.ones(len(cells), dtype=bool)
-    for j in range(cells.shape[1]):
-        idx = np.flatnonzero(blank)
-        if not len(idx):
-            break
-        col = cells[idx, j]
-        cell_blank = pd.isna(col)
-        rest = np.flatnonzero(~cell_blank)
-        if len(rest):
-            cell_blank[rest] = [isinstance(v, str) and not v.strip() for v in col[rest]]
-        blank[idx] = cell_blank
-    return ~blank
 
 
 def lists_from_grid(grid: Grid | None) -> ValueLists:
@@ -192,33 +211,65 @@ def settings_from_grid(grid: Grid | None) -> dict[str, str]:
 
 
 def berater_from_grid(grid: Grid | None) -> pd.DataFrame | None:
-    """The optional `Berater` sheet: `Name, Stellenanteil` (1 = full time, 0.5 or 50 % = half)."""
+    """The optional `Berater` sheet: `Name, Stellenanteil` (1 = full time, 0.5 or 50 % = half).
+
+    Columns: Name, Stellenanteil (the share used: a wrong or missing one counts as full time,
+    like a counsellor missing from the sheet), and for validation `_row`, `_cell` and
+    `_raw` (the cell as written) plus `_ok` (False when the written share is not usable).
+    """
     if not grid:
         return None
-    header = [model.normalize_key(to_text(h)) for h in grid[0]]
-    if "name" not in header:
+    h = next((i for i, row in enumerate(grid[:HEADER_ROWS_BERATER])
+              if "name" in [model.normalize_key(to_text(c)) for c in row]), None)
+    if h is None:
         return None
+    header = [model.normalize_key(to_text(c)) for c in grid[h]]
     i_name = header.index("name")
-    i_share = header.index("stellenanteil") if "stellenanteil" in header else None
-    names, shares = [], []
-    for row in grid[1:]:
+    i_share = next((i for i, k in enumerate(header) if k in ("stellenanteil", "stellenumfang", "anteil")), None)
+    names, shares, rows, cells, raws, oks = [], [], [], [], [], []
+    for r, row in enumerate(grid[h + 1:], start=h + 2):
         if i_name >= len(row) or is_blank(row[i_name]):
             continue
-        share = 1.0
-        if i_share is not None and i_share < len(row) and not is_blank(row[i_share]):
-            share = _share(row[i_share])
+        raw = row[i_share] if i_share is not None and i_share < len(row) else None
+        share = None if is_blank(raw) else parse_share(raw)
         names.append(to_text(row[i_name]))
-        shares.append(share)
-    return pd.DataFrame({"Name": names, "Stellenanteil": shares})
+        shares.append(1.0 if share is None else share)
+        rows.append(r)
+        cells.append(f"{column_letter(i_share)}{r}" if i_share is not None else f"{column_letter(i_name)}{r}")
+        raws.append(raw)
+        oks.append(share is not None or is_blank(raw))
+    return pd.DataFrame({"Name": names, "Stellenanteil": shares, ROW: rows, "_cell": cells,
+                         "_raw": pd.Series(raws, dtype=object), "_ok": oks})
 
 
-def _share(value: Any) -> float:
-    text = to_text(value).replace("%", "").replace(",", ".").strip()
-    try:
-        v = float(text)
-    except ValueError:
-        return 1.0
-    return v / 100 if v > 1 else v
+HEADER_ROWS_BERATER = 5
+
+
+def parse_share(value: Any) -> float | None:
+    """A Stellenanteil as a fraction in (0, 1], or None when it is not one.
+
+    A number in (0, 1] is the fraction (a cell formatted as percent holds 0.5); a number in
+    (1, 100] or text with `%` is a percentage (`50`, `50 %`, `50,5%`).  Anything else
+    (`halbe Stelle`, `-1`, `0`, `150 %`) is not a usable share.
+    """
+    if isinstance(value, bool):
+        return None
+    percent = False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        v = float(value)
+    else:
+        text = to_text(value).replace("\u00a0", " ").strip()
+        percent = text.endswith("%")
+        text = text.rstrip("%").strip().replace(",", ".")
+        try:
+            v = float(text)
+        except ValueError:
+            return None
+    if v != v or v <= 0:
+        return None
+    if percent or v > 1:
+        v = v / 100
+    return v if 0 < v <= 1 else None
 
 
 def register_from_grid(grid: Grid | None) -> frozenset[str]:
@@ -230,25 +281,44 @@ def register_from_grid(grid: Grid | None) -> frozenset[str]:
     return frozenset(t for t in (id_text(row[0]) for row in grid[1:] if row) if t)
 
 
-def workbook_from_grids(grids: dict[str, Grid], source: str = "") -> WorkbookData:
+#: Header of column B of the `ID-Register` sheet; the export pseudonyms' key stands below it
+#: (core/pseudonym.py says why it lives there).
+EXPORT_KEY_HEADER = "Export-Schlüssel"
+
+
+def export_key_from_grid(grid: Grid | None) -> str:
+    """The export key in the register sheet's grid (C1, labelled in B1), or ``""``."""
+    if not grid or len(grid[0]) < 3 or to_text(grid[0][1]) != EXPORT_KEY_HEADER:
+        return ""
+    return to_text(grid[0][2])
+
+
+def workbook_from_grids(grids: dict[str, Grid], source: str = "",
+                        facts: dict[str, SheetFacts] | None = None) -> WorkbookData:
     """Build the model from the raw grids of a workbook's sheets, keyed by sheet name.
 
-    Sheet names are matched forgivingly (`Kundenduku` is the KundenDoku); a missing model sheet
-    is an error naming the sheets found.
+    Sheet names are matched forgivingly (`Kundenduku`, `Kundenliste 2025`); a missing model
+    sheet is an error that says how to fix it.  `facts` (per sheet name) tell the record rule
+    which cells are formulas, totals rows or merged (`core.records`).
     """
-    found: dict[str, str] = {}
-    for name in grids:
-        canon = model.canonical_sheet(name)
-        if canon and canon not in found:
-            found[canon] = name
+    found, ambiguous = model.resolve_sheets(list(grids))
     for sheet in (KUNDENLISTE, KUNDENDOKU):
+        if sheet in ambiguous:
+            names = " und ".join(f"„{n}“" for n in ambiguous[sheet][:2])
+            raise WorkbookUnreadable(
+                f"In {source or 'der Arbeitsmappe'} kommen {names} als Blatt „{sheet}“ in Frage; "
+                f"bitte das gültige in „{sheet}“ umbenennen."
+            )
         if sheet not in found:
             raise WorkbookUnreadable(
-                f"Das Blatt „{sheet}“ fehlt in {source or 'der Arbeitsmappe'}. "
-                f"Gefundene Blätter: {', '.join(grids) or '(keine)'}."
+                f"Das Blatt „{sheet}“ fehlt in {source or 'der Arbeitsmappe'}; bitte das Blatt so "
+                f"benennen (gefunden: {', '.join(grids) or 'keine Blätter'})."
             )
-    kunden, lk = frame_from_grid(KUNDENLISTE, found[KUNDENLISTE], grids[found[KUNDENLISTE]])
-    doku, ld = frame_from_grid(KUNDENDOKU, found[KUNDENDOKU], grids[found[KUNDENDOKU]])
+    facts = facts or {}
+    kunden, lk, sk = frame_from_grid(KUNDENLISTE, found[KUNDENLISTE], grids[found[KUNDENLISTE]],
+                                     facts.get(found[KUNDENLISTE]))
+    doku, ld, sd = frame_from_grid(KUNDENDOKU, found[KUNDENDOKU], grids[found[KUNDENDOKU]],
+                                   facts.get(found[KUNDENDOKU]))
     by_key = {model.normalize_key(n): n for n in grids}
 
     def grid(name: str) -> Grid | None:
@@ -265,6 +335,9 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "") -> WorkbookDat
         regelwerk=[list(r) for r in grid(model.REGELWERK_SHEET)] if grid(model.REGELWERK_SHEET) else None,
         id_register=register_from_grid(grid(ID_REGISTER_SHEET)),
         source=source,
+        skipped=sk + sd,
+        berater_sheet=by_key.get(model.normalize_key(model.BERATER_SHEET), ""),
+        export_key=export_key_from_grid(grid(ID_REGISTER_SHEET)),
     )
 
 

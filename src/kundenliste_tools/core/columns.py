@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import idkey
 from .model import ValueLists, normalize_key
 from .rules import ContactFilter
 from .values import id_text, is_blank, to_dates, to_text
@@ -33,8 +34,8 @@ def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:
 
 
 def id_keys(values: pd.Series) -> pd.Series:
-    """IDs as text (`101`, `101.0`, `"101"` are one customer); text cells only stripped."""
-    return per_unique(values, lambda u: u.strip() if type(u) is str else id_text(u))[0]
+    """The matching key of each ID (`core.idkey`: numbers by value, own IDs in any case)."""
+    return idkey.id_keys(values)
 
 
 def dates(values: pd.Series) -> pd.Series:

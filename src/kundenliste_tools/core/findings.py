@@ -13,8 +13,8 @@ findings with the same code always read alike and the catalogue doubles as docum
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -24,9 +24,9 @@ WARNING: Severity = "warning"
 SEVERITY_DE: dict[str, str] = {ERROR: "Fehler", WARNING: "Warnung"}
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem at one cell."""
+class Finding(NamedTuple):
+    """One problem at one cell.  A named tuple, not a dataclass: a messy workbook has 100,000+
+    findings, and a tuple is made four times faster (immutable and comparable all the same)."""
 
     sheet: str  # the sheet's name in the workbook (what the user sees, what a link needs)
     cell: str  # A1 reference, e.g. "B7"
@@ -43,7 +43,9 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of SPEC §8 (`kundenliste pruefen --json`)."""
-        return asdict(self)
+        return {"sheet": self.sheet, "cell": self.cell, "row": self.row, "field": self.field,
+                "severity": self.severity, "code": self.code, "message": self.message,
+                "suggestion": self.suggestion}
 
 
 @dataclass(frozen=True)

@@ -41,21 +41,32 @@ KUNDEN_FIELDS: tuple[Field, ...] = (
     Field("ID", "id", True, True, aliases=("Kunde", "Kunden-ID", "KundenID", "Kundennummer",
                                              "Kunden-Nr", "Kundennr", "Nr", "Pseudonym")),
     Field("Erstkontakt", "date", True, True, aliases=("Erstkontakt am", "Datum Erstkontakt",
-                                                        "Erster Kontakt")),
-    Field("Akquise", "list", True, True, "Akquise", ("Aquise", "Quelle", "Herkunft")),
-    Field("Status", "list", True, True, "Status"),
+                                                        "Erster Kontakt", "Datum Erstgespräch",
+                                                        "Erstgespräch", "Erstgespräch am",
+                                                        "Datum des Erstkontakts", "Aufnahme",
+                                                        "Aufnahmedatum")),
+    Field("Akquise", "list", True, True, "Akquise", ("Aquise", "Quelle", "Herkunft",
+                                                     "Akquiseweg", "Zugang", "Zugangsweg",
+                                                     "Kontaktweg Akquise")),
+    Field("Status", "list", True, True, "Status", ("Stand", "Beratungsstatus")),
     Field("Berater", "list", True, True, "Berater", ("Beraterin", "Berater/in", "BeraterIn",
                                                        "IFK", "Betreuer")),
-    Field("VName", "text", True, True, aliases=("Vorname",), personal=True),
-    Field("NName", "text", True, True, aliases=("Nachname", "Name", "Familienname"),
+    Field("VName", "text", True, True, aliases=("Vorname", "Rufname"), personal=True),
+    Field("NName", "text", True, True, aliases=("Nachname", "Name", "Familienname", "Zuname"),
           personal=True),
     Field("Strasse", "text", True, aliases=("Straße", "Strasse Hausnummer", "Straße und Hausnummer",
-                                           "Anschrift", "Adresse"), personal=True),
-    Field("PLZ", "plz", True, aliases=("Postleitzahl",), personal=True),
+                                           "Straße / Hausnr.", "Straße, Hausnr.", "Straße Hausnr.",
+                                           "Straße/Nr.", "Str. + Nr.", "Str.", "Straße + Hausnummer",
+                                           "Straße, Hausnummer", "Anschrift", "Adresse"),
+          personal=True),
+    Field("PLZ", "plz", True, aliases=("Postleitzahl", "PLZ.", "Plz"), personal=True),
     Field("Stadt", "text", True, aliases=("Ort", "Wohnort"), personal=True),
-    Field("Telefon", "phone", True, aliases=("Telefonnummer", "Tel", "Telefon-Nr", "Handy",
-                                             "Mobil", "Rufnummer"), personal=True),
-    Field("Email", "email", True, aliases=("E-Mail", "E-Mail-Adresse", "Emailadresse", "Mail"),
+    Field("Telefon", "phone", True, aliases=("Telefonnummer", "Tel", "Tel.", "Tel.-Nr.",
+                                             "Telefon-Nr", "Handy", "Handynummer", "Mobil",
+                                             "Mobilnummer", "Rufnummer", "Telefon / Handy"),
+          personal=True),
+    Field("Email", "email", True, aliases=("E-Mail", "E-Mail-Adresse", "E-Mail Adresse",
+                                           "Emailadresse", "Mail", "Mailadresse"),
           personal=True),
     Field("Geburtsdatum", "date", False, aliases=("Geburtstag", "Geb.-Datum", "Geb.datum",
                                                   "geboren am"), personal=True),
@@ -73,14 +84,17 @@ KUNDEN_FIELDS: tuple[Field, ...] = (
 )
 
 DOKU_FIELDS: tuple[Field, ...] = (
-    Field("Datum", "date", True, True, aliases=("Kontaktdatum", "Gesprächsdatum", "Termin")),
+    Field("Datum", "date", True, True, aliases=("Kontaktdatum", "Gesprächsdatum", "Termin",
+                                              "Datum Gespräch", "Datum des Gesprächs",
+                                              "Beratungsdatum", "Datum Beratung", "Gespräch am")),
     Field("ID", "id", True, True, aliases=("Kunde", "Kunden-ID", "KundenID", "Kundennummer",
                                              "Kunden-Nr", "Kundennr")),
     Field("Berater", "list", True, True, "Berater", ("Beraterin", "Berater/in", "BeraterIn", "IFK")),
     Field("Zusammenfassung", "text", True, aliases=("Kommentar", "Besprechung", "Inhalt",
                                                     "Gesprächsinhalt", "Notiz")),
     Field("Vereinbarungen", "text", True, aliases=("Vereinbarung", "Absprachen")),
-    Field("Folgetermin", "date", True, aliases=("Nächster Termin", "Wiedervorlage", "WV")),
+    Field("Folgetermin", "date", True, aliases=("Nächster Termin", "Wiedervorlage", "WV",
+                                                "Folgetermin am", "Neuer Termin", "WV-Datum")),
     Field("Kontaktart", "list", False, list_name="Kontaktart", aliases=("Art", "Kontaktweg",
                                                                         "Gesprächsart")),
     Field("Vermerkart", "list", False, list_name="Vermerkart", aliases=("Vermerk",)),
@@ -144,16 +158,97 @@ _ALIAS_INDEX = {sheet: _alias_index(fields) for sheet, fields in SHEET_FIELDS.it
 _SHEET_INDEX = {normalize_key(a): sheet for sheet, al in SHEET_ALIASES.items() for a in al}
 
 
+_REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
 def canonical_field(sheet: str, header: object) -> str | None:
-    """The canonical field name a user's header means on `sheet`, or None for an extra column."""
+    """The canonical field name a user's header means on `sheet`, or None for an extra column.
+
+    Real headers carry more than the name: a line break (`Kunde⏎Vorname`, the name on the
+    second line), a remark in brackets (`Erstkontakt (JJJJ-MM-TT)`), a trailing `*` for
+    "Pflicht".  The whole text is tried first, then without remarks, then each line from the
+    last (the specific word usually stands below a group label).
+    """
     if header is None:
         return None
-    return _ALIAS_INDEX[sheet].get(normalize_key(header))
+    index = _ALIAS_INDEX[sheet]
+    text = str(header)
+    hit = index.get(normalize_key(text))
+    if hit or not text.strip():
+        return hit
+    plain = _REMARK.sub(" ", text)
+    hit = index.get(normalize_key(plain))
+    if hit:
+        return hit
+    lines = [ln for ln in re.split(r"[\r\n]+", plain) if ln.strip()]
+    if len(lines) > 1:
+        for line in reversed(lines):
+            hit = index.get(normalize_key(line))
+            if hit:
+                return hit
+    return None
 
 
 def canonical_sheet(name: str) -> str | None:
-    """Which model sheet a workbook sheet name means (`Kundenduku` → `KundenDoku`)."""
-    return _SHEET_INDEX.get(normalize_key(name))
+    """Which model sheet a workbook sheet name means (`Kundenduku` → `KundenDoku`).
+
+    Exact spellings and aliases first; then a name that starts with one and goes on with
+    something that is not a letter (`Kundenliste 2025`, `KundenDoku_alt`): teams keep the year
+    in the name.  The longest alias wins, so `KundenDoku 2025` is not the `Kunden` sheet.
+    """
+    key = normalize_key(name)
+    hit = _SHEET_INDEX.get(key)
+    if hit:
+        return hit
+    folded = str(name).strip().lower().translate(_UMLAUTS)
+    best: tuple[int, str] | None = None
+    for alias_key, sheet in _SHEET_INDEX.items():
+        if len(alias_key) < 4 or not key.startswith(alias_key):
+            continue
+        rest = _after_prefix(folded, alias_key)
+        if rest is None or (rest and rest[0].isalpha()):
+            continue
+        if best is None or len(alias_key) > best[0]:
+            best = (len(alias_key), sheet)
+    return best[1] if best else None
+
+
+def _after_prefix(folded: str, alias_key: str) -> str | None:
+    """What follows `alias_key` (letters and digits only) at the start of `folded`, or None."""
+    i = 0
+    for pos, ch in enumerate(folded):
+        if i == len(alias_key):
+            return folded[pos:]
+        if ch.isalnum():
+            if ch != alias_key[i]:
+                return None
+            i += 1
+    return "" if i == len(alias_key) else None
+
+
+def resolve_sheets(names: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Which workbook sheet is which model sheet: (model sheet → sheet name, ambiguous ones).
+
+    A sheet spelled exactly (or as an alias) wins over one that only starts with the name;
+    two candidates of the same kind (`Kundenliste 2024`, `Kundenliste 2025`) are ambiguous,
+    and the caller asks the user to rename one instead of guessing the wrong year.
+    """
+    exact: dict[str, list[str]] = {}
+    prefix: dict[str, list[str]] = {}
+    for name in names:
+        canon = canonical_sheet(name)
+        if not canon:
+            continue
+        (exact if normalize_key(name) in _SHEET_INDEX else prefix).setdefault(canon, []).append(name)
+    found: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
+    for sheet in SHEET_ALIASES:
+        candidates = exact.get(sheet) or prefix.get(sheet) or []
+        if candidates:
+            found[sheet] = candidates[0]
+            if len(candidates) > 1 and sheet not in exact:
+                ambiguous[sheet] = candidates
+    return found, ambiguous
 
 
 def closest(name: str, candidates: list[str]) -> str | None:

@@ -54,6 +54,9 @@ from .model import ROW, STATUS_ABGESCHLOSSEN, normalize_key
 from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
 from .values import is_blank
 
+#: A Folgetermin further than this after its entry is taken for a typo (validation warns).
+FOLGETERMIN_MAX = np.timedelta64(731, "D")
+
 COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "code", "followup", "reason",
            "last_contact", "assessable"]
 
@@ -125,7 +128,9 @@ def reduce_doku(data: WorkbookData, counts: ContactFilter, stichtag: pd.Timestam
     """
     doku = data.doku
     n = len(id_index)
-    ids = id_keys(doku["ID"])
+    from .idkey import link
+
+    ids = link(data.kunden["ID"], doku["ID"])[1]  # another spelling of a customer's ID links too
     code = id_index.get_indexer(ids.to_numpy())
     if "" in id_index:  # customers without an ID own no entries; entries without an ID belong to no one
         code[code == id_index.get_loc("")] = -1
@@ -142,7 +147,9 @@ def reduce_doku(data: WorkbookData, counts: ContactFilter, stichtag: pd.Timestam
     last_pos = np.flatnonzero(np.r_[code[1:] != code[:-1], True]) if len(code) else np.array([], int)
     folgetermin = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ft_last, when_last = ft[last_pos], when[last_pos]
-    valid = ~np.isnat(ft_last) & (ft_last >= when_last)  # a Folgetermin before its own entry: ignored
+    # a Folgetermin before its own entry, or more than two years after it (a typo such as
+    # 2062 for 2026 would silence every rule): ignored; validation warns about both
+    valid = ~np.isnat(ft_last) & (ft_last >= when_last) & (ft_last <= when_last + FOLGETERMIN_MAX)
     folgetermin[code[last_pos][valid]] = ft_last[valid]
     c_code, c_date = code[counting], when[counting]
     number = np.bincount(c_code, minlength=n)
@@ -480,6 +487,12 @@ def ordered(result: pd.DataFrame, stichtag: dt.date, soon_days: int) -> pd.DataF
     return out.drop(columns=["_rank", "_neg"]).reset_index(drop=True)
 
 
+#: Stichtage the engine can compute with (pandas' nanosecond timestamps end in 2262; rule
+#: periods of up to a few years are added to the Stichtag and to contact dates).
+STICHTAG_MIN = dt.date(1900, 1, 1)
+STICHTAG_MAX = dt.date(2250, 12, 31)
+
+
 def choose_stichtag(explicit: str | dt.date | None, data: WorkbookData | None, today: dt.date) -> dt.date:
     """The given Stichtag, else the workbook setting `Stichtag`, else today; ISO only (SPEC §2).
 
@@ -498,8 +511,13 @@ def choose_stichtag(explicit: str | dt.date | None, data: WorkbookData | None, t
         if parsed is None or parsed.date is None or parsed.problem == "not-iso":
             hint = f" Gemeint ist wohl {parsed.suggestion}." if parsed and parsed.suggestion else ""
             message = f"„{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}"
-            if setting:
-                raise KundenlisteError(f"Einstellung „Stichtag“: {message}")
-            raise InvalidInput("stichtag", message)
-        return parsed.date
+        elif not STICHTAG_MIN <= parsed.date <= STICHTAG_MAX:
+            message = (f"{parsed.date.isoformat()} liegt außerhalb des Bereichs, den das Werkzeug rechnen "
+                       f"kann; bitte einen Stichtag zwischen {STICHTAG_MIN.isoformat()} und "
+                       f"{STICHTAG_MAX.isoformat()} angeben.")
+        else:
+            return parsed.date
+        if setting:
+            raise KundenlisteError(f"Einstellung „Stichtag“: {message}")
+        raise InvalidInput("stichtag", message)
     return today

@@ -76,10 +76,17 @@ class Period:
         return self.start <= day <= self.end
 
 
+#: Years a period may lie in (dates are computed as pandas timestamps, which end in 2262).
+YEAR_MIN, YEAR_MAX = 1900, 2250
+
+
 def quarter(year: int, q: int) -> Period:
     """Calendar quarter `q` (1–4) of `year`."""
     if q not in (1, 2, 3, 4):
         raise PeriodError(f"Ein Quartal ist 1, 2, 3 oder 4, nicht {q}.")
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise PeriodError(f"Das Jahr {year} liegt außerhalb des Bereichs, den das Werkzeug rechnen "
+                          f"kann; bitte ein Jahr zwischen {YEAR_MIN} und {YEAR_MAX} angeben.")
     start = dt.date(year, 3 * q - 2, 1)
     end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
     return Period("quartal", start, end, f"{year:04d}-Q{q}")
@@ -142,6 +149,9 @@ def parse_bis(text: str) -> Period:
         if parsed is not None and parsed.suggestion:
             hint = f" Gemeint ist wohl --bis {parsed.suggestion}."
         raise PeriodError(f"„{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}")
+    if not YEAR_MIN <= parsed.date.year <= YEAR_MAX:
+        raise PeriodError(f"{parsed.date.isoformat()} liegt außerhalb des Bereichs, den das Werkzeug "
+                          f"rechnen kann; bitte ein Datum zwischen {YEAR_MIN} und {YEAR_MAX} angeben.")
     return stichtag_window(parsed.date)
 
 

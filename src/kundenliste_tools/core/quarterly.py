@@ -15,9 +15,13 @@ Decisions where seed and spec are silent:
 * The KundenDoku sheet also carries the entry's `Berater` (a counsellor, not a customer),
   `Kontaktart` and `Vermerkart`: conversations per counsellor and kind of contact are what the
   "Aufwand" question needs.  No other column ever leaves the workbook.
-* Free text (Zusammenfassung, Vereinbarungen, an Ergebnis, a date cell holding text, a list
-  cell holding something not in the list) is scrubbed (core/scrub.py); list values and
-  counsellors' names are written as they are.
+* Every value passes one gate (core/gate.py), in the data sheets and in every Auswertung
+  table alike: list values and the workbook's counsellors (`Berater` list, `Berater` sheet)
+  verbatim, anything else scrubbed (core/scrub.py); IDs verbatim only when they are IDs,
+  else a stable export pseudonym (core/pseudonym.py).  A workbook without counsellors
+  therefore sends its Berater column scrubbed.
+* k (Info sheet): the smallest group of exported customers sharing Erstkontakt, Akquise and
+  Berater as written; `coarse` writes Erstkontakt as its month (`2026-07`) so that k grows.
 * Status at the period's end: the recorded status, except that a case marked `abgeschlossen`
   that still has entries after the period's end was evidently open then (→ `in Beratung`).
   The workbook keeps no status history; for the usual run on the Stichtag both agree.
@@ -35,6 +39,7 @@ Decisions where seed and spec are silent:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +51,8 @@ from .book import WorkbookData
 from .model import (KUNDENDOKU, KUNDENLISTE, ROW, STATUS_ABGESCHLOSSEN, STATUS_IN_BERATUNG, STATUS_NEU,
                     ValueLists, normalize_key)
 from .periods import Period
+from .gate import Gate, make_gate
+from .pseudonym import new_key
 from .scrub import PLACEHOLDERS, Scrubber, build_scrubber
 from .values import id_texts, is_blank, parse_date, to_dates, to_texts
 
@@ -105,6 +112,9 @@ class QuarterlyExport:
     tables: list[Table]
     info: list[tuple[str, Any]]
     scrubbed: dict[str, int] = field(default_factory=dict)
+    k: int = 0  # smallest group sharing Erstkontakt, Akquise, Berater (0: no customers)
+    ids_replaced: int = 0  # distinct IDs written as export pseudonyms
+    coarse: bool = False  # Erstkontakt written as month
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -199,15 +209,23 @@ def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | 
 
 def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | None = None,
                  regelwerk: str = "", scrubber: Scrubber | None = None,
-                 prepared: Prepared | None = None) -> QuarterlyExport:
+                 prepared: Prepared | None = None, key: str = "", stable_key: bool = True,
+                 coarse: bool = False) -> QuarterlyExport:
     """Everything the export file holds, with no personal data left in it.
 
     `assessment` is the overdue engine's frame for `data_at_period_end(data, period)` at
     `period.end` (None: the overdue share is reported as not computed); `regelwerk` its name.
+    `key` is the workbook's export key for ID pseudonyms (core/pseudonym.py); `stable_key`
+    False says it was made for this export only.  `coarse` writes Erstkontakt as its month.
+    Every value goes through one `Gate` (core/gate.py).
     """
     k, d = data.kunden, data.doku
     p = prepared or prepare(data)
     scrubber = scrubber or build_scrubber(k)
+    if not key:  # no key in the workbook: pseudonyms hold within this export only
+        key, stable_key = new_key(), False
+    gate = make_gate(data, scrubber, key)
+    before = dict(scrubber.counts)
     end = pd.Timestamp(period.end)
 
     in_period = _in(p.datum, period)
@@ -216,28 +234,31 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
     chosen = new | (p.ids.isin(active_ids) & (p.ids != ""))
     status_end = _status_at_end(p.status, p.ids, p.doku_ids, p.datum, end)
 
-    akquise, akquise_unknown = _canonical(k["Akquise"], "Akquise", data.lists)
+    # --- list columns and counsellors: verbatim when listed, else scrubbed (for every row:
+    # the Auswertung counts customers outside the export too)
+    akquise = gate.listed(k["Akquise"], "Akquise")
+    status_out = gate.listed(status_end, "Status")
+    berater = gate.berater(k["Berater"])
     kunden = pd.DataFrame({
         "ID": p.ids,
         "Erstkontakt": _date_or_text(k["Erstkontakt"], p.erst),
         "Akquise": akquise,
-        "Status": status_end,
-        "Berater": to_texts(k["Berater"]),
+        "Status": status_out,
+        "Berater": berater,
     }, index=k.index)[chosen.to_numpy()]
     ergebnis_raw = k["Ergebnis"] if _has_column(data, KUNDENLISTE, "Ergebnis") else pd.Series(
         None, index=k.index, dtype=object)
 
     doku_sel = d[in_period.to_numpy()]
     doku = pd.DataFrame({"Datum": p.datum[in_period], "ID": p.doku_ids[in_period],
-                         "Berater": to_texts(doku_sel["Berater"])}, index=doku_sel.index)
+                         "Berater": gate.berater(doku_sel["Berater"])}, index=doku_sel.index)
     for col in ("Zusammenfassung", "Vereinbarungen"):
         doku[col] = to_texts(doku_sel[col])
     folge_dates, _ = lenient_dates(doku_sel["Folgetermin"])
     doku["Folgetermin"] = _date_or_text(doku_sel["Folgetermin"], folge_dates)
-    unknown_in: dict[str, pd.Series] = {}
     for col in ("Kontaktart", "Vermerkart"):
         if _has_column(data, KUNDENDOKU, col):
-            doku[col], unknown_in[col] = _canonical(doku_sel[col], col, data.lists)
+            doku[col] = gate.listed(doku_sel[col], col)
 
     # --- one scrubbing run over every free-text cell that leaves the workbook
     targets: list[tuple[pd.DataFrame, str, pd.Series]] = [
@@ -245,21 +266,27 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
         (doku, "Vereinbarungen", pd.Series(True, index=doku.index)),
         (doku, "Folgetermin", doku["Folgetermin"].map(lambda v: isinstance(v, str))),
         (kunden, "Erstkontakt", kunden["Erstkontakt"].map(lambda v: isinstance(v, str))),
-        (kunden, "Akquise", akquise_unknown[chosen]),
-        (kunden, "Status", p.status_unknown[chosen]),
-    ] + [(doku, col, mask) for col, mask in unknown_in.items()]
+    ]
     ergebnis_frame = pd.DataFrame({"Ergebnis": to_texts(ergebnis_raw)}, index=k.index)
     targets.append((ergebnis_frame, "Ergebnis", ergebnis_frame["Ergebnis"] != ""))
-    before = dict(scrubber.counts)
     _scrub_in_place(scrubber, targets)
-    scrubbed = {ph: scrubber.counts.get(ph, 0) - before.get(ph, 0) for ph in PLACEHOLDERS}
+    if coarse:
+        kunden["Erstkontakt"] = kunden["Erstkontakt"].map(
+            lambda v: f"{v.year:04d}-{v.month:02d}" if isinstance(v, dt.date) else v)
 
     doku = doku.assign(_order=doku_sel[ROW].to_numpy()).sort_values(["Datum", "_order"], kind="stable")
     doku = doku.drop(columns="_order").reset_index(drop=True)
     kunden = kunden.reset_index(drop=True)
 
-    tables = _analysis(data, p, period, chosen, new, in_period, status_end, akquise,
-                       ergebnis_frame["Ergebnis"], doku, assessment, regelwerk)
+    regelwerk_out = gate.text(regelwerk) if regelwerk else ""
+    tables = _analysis(data, p, period, chosen, new, in_period, status_out, akquise,
+                       ergebnis_frame["Ergebnis"], doku, berater, assessment, regelwerk_out, gate)
+    # IDs last: the tables above match entries to customers by the workbook's own IDs
+    kunden["ID"] = gate.ids(kunden["ID"])
+    doku["ID"] = gate.ids(doku["ID"])
+    scrubbed = {ph: scrubber.counts.get(ph, 0) - before.get(ph, 0) for ph in PLACEHOLDERS}
+    scrubbed = {ph: n for ph, n in scrubbed.items() if n or ph in BASIC_PLACEHOLDERS}
+    k_min = smallest_group(kunden)
     guessed = int(p.erst_guessed[chosen].sum() + p.datum_guessed[in_period].sum())
     undated = int(p.datum.isna().sum())  # empty rows are not records: every row here has content
     info: list[tuple[str, Any]] = [
@@ -272,9 +299,31 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
         ("Einträge im Export (KundenDoku)", len(doku)),
         ("Einträge ohne lesbares Datum (nicht exportiert)", undated),
         ("Datumsangaben nicht im ISO-Format (übernommen)", guessed),
-        ("Regelwerk für Überfälligkeit", regelwerk or "nicht berechnet"),
+        ("Regelwerk für Überfälligkeit", regelwerk_out or "nicht berechnet"),
+        ("Erstkontakt im Export", "Monat (vergröbert)" if coarse else "Tag"),
+        (K_LABEL, k_min if k_min else "– (keine Kunden)"),
+        ("IDs durch Export-Pseudonym ersetzt", len(gate.replaced_ids)),
+        ("Export-Pseudonyme", "gleich in jedem Export (Schlüssel im ID-Register)" if stable_key
+         else "nur in dieser Datei gleich (die Mappe hat noch keinen Export-Schlüssel im ID-Register)"),
     ] + [(f"Ersetzt durch {ph}", n) for ph, n in scrubbed.items()]
-    return QuarterlyExport(period, kunden, doku, tables, info, scrubbed)
+    return QuarterlyExport(period, kunden, doku, tables, info, scrubbed, k_min, len(gate.replaced_ids), coarse)
+
+
+#: The Info sheet's line for k (SPEC §6).
+K_LABEL = "k (kleinste Gruppe mit gleichem Erstkontakt, Akquise, Berater)"
+#: Placeholders the Info sheet always lists (others only when they occurred).
+BASIC_PLACEHOLDERS = ("[Name]", "[Adresse]", "[Telefon]", "[E-Mail]", "[Geburtsdatum]", "[IBAN]")
+#: The quasi-identifiers of the export's Kundenliste.
+QUASI_IDENTIFIERS = ("Erstkontakt", "Akquise", "Berater")
+
+
+def smallest_group(kunden: pd.DataFrame) -> int:
+    """k: how many customers the smallest group sharing Erstkontakt, Akquise and Berater (as
+    written in the export) has; 0 for an export without customers."""
+    if kunden.empty:
+        return 0
+    keys = pd.DataFrame({c: kunden[c].map(lambda v: "" if v is None else str(v)) for c in QUASI_IDENTIFIERS})
+    return int(keys.groupby(list(QUASI_IDENTIFIERS), sort=False).size().min())
 
 
 def _has_column(data: WorkbookData, sheet: str, name: str) -> bool:
@@ -320,18 +369,20 @@ def _scrub_in_place(scrubber: Scrubber, targets: list[tuple[pd.DataFrame, str, p
 
 def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series, new: pd.Series,
               in_period: pd.Series, status_end: pd.Series, akquise: pd.Series,
-              ergebnis: pd.Series, doku: pd.DataFrame, assessment: pd.DataFrame | None,
-              regelwerk: str) -> list[Table]:
+              ergebnis: pd.Series, doku: pd.DataFrame, berater: pd.Series,
+              assessment: pd.DataFrame | None, regelwerk: str, gate: Gate) -> list[Table]:
+    """The Auswertung tables, only from values that passed the gate (`status_end`, `akquise`,
+    `berater`, `ergebnis` and `doku` are gated; the assessment's counsellors go through it here)."""
     end = pd.Timestamp(period.end)
     sources = _source_order(akquise[new], data.lists)
     by_month = _new_by_month(akquise[new], p.erst[new], sources, period)
     expect = _expectations(akquise[new], p.erst[new], sources, period)
     existed = (p.erst <= end)
     status = _status_table(status_end[existed], data.lists)
-    per_berater = _per_berater(doku, p, data)
+    per_berater = _per_berater(doku, p, berater)
     per_customer = _per_customer(p.ids[chosen], doku)
     closed = _closed(p, status_end, ergebnis, period)
-    overdue, late = _overdue(assessment, regelwerk)
+    overdue, late = _overdue(assessment, regelwerk, gate)
 
     talks = len(doku)
     customers_with_talk = doku.loc[doku["ID"] != "", "ID"].nunique()
@@ -440,9 +491,9 @@ def _status_table(status: pd.Series, lists: ValueLists) -> pd.DataFrame:
     return frame
 
 
-def _per_berater(doku: pd.DataFrame, p: Prepared, data: WorkbookData) -> pd.DataFrame:
-    """Conversations per counsellor: the entry's Berater, else the customer's."""
-    customer_berater = pd.Series(to_texts(data.kunden["Berater"]).to_numpy(), index=p.ids.to_numpy())
+def _per_berater(doku: pd.DataFrame, p: Prepared, berater: pd.Series) -> pd.DataFrame:
+    """Conversations per counsellor: the entry's Berater, else the customer's (both gated)."""
+    customer_berater = pd.Series(berater.to_numpy(), index=p.ids.to_numpy())
     customer_berater = customer_berater[~customer_berater.index.duplicated()]
     who = doku["Berater"].where(doku["Berater"] != "", doku["ID"].map(customer_berater).fillna(""))
     who = who.where(who != "", OHNE_ANGABE)
@@ -471,7 +522,10 @@ def _per_customer(ids: pd.Series, doku: pd.DataFrame) -> pd.DataFrame:
 
 def _closed(p: Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Period) -> Table:
     last_entry = p.datum.groupby(p.doku_ids).max()
-    last = p.ids.map(last_entry)
+    if last_entry.empty:  # an empty KundenDoku (pandas cannot map through an empty date series)
+        last = pd.Series(pd.NaT, index=p.ids.index, dtype=p.erst.dtype)
+    else:
+        last = p.ids.map(last_entry)
     when = last.where(last.notna(), p.erst)
     closed = (status_end == STATUS_ABGESCHLOSSEN) & _in(when, period)
     entries = p.doku_ids[p.doku_ids != ""].value_counts()
@@ -502,14 +556,15 @@ def _closed(p: Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Per
                  note="Spalte „Ergebnis“ der Kundenliste, wo erfasst (Text anonymisiert).")
 
 
-def _overdue(assessment: pd.DataFrame | None, regelwerk: str) -> tuple[Table, dict[str, Any]]:
+def _overdue(assessment: pd.DataFrame | None, regelwerk: str, gate: Gate) -> tuple[Table, dict[str, Any]]:
     """Share of active customers overdue at the period's end, per counsellor and in total."""
     columns = ["Berater", "Aktive Kunden", "bewertbar", "überfällig", "Anteil überfällig"]
     if assessment is None:
         return (Table("ueberfaellig", "Überfällige Kontakte am Periodenende", pd.DataFrame(columns=columns),
                       note="nicht berechnet (kein Regelwerk)"), {"active": "", "overdue": "", "share": ""})
     a = assessment[assessment["status"].map(normalize_key) != normalize_key(STATUS_ABGESCHLOSSEN)]
-    who = a["berater"].where(a["berater"] != "", OHNE_ANGABE)
+    gated = gate.berater(a["berater"])
+    who = gated.where(gated != "", OHNE_ANGABE)
     rows = []
     for name in sorted(set(who)) + ["Gesamt"]:
         mine = a if name == "Gesamt" else a[who == name]

@@ -10,9 +10,17 @@ kinds of rule work together:
   (`Müller`/`MUELLER`/`Mueller`), street abbreviations (`Hauptstr.`), phone prefixes
   (`+49 (0)341 …`, `0341/…`, `0049 …`) and date formats (`1990-01-05`, `05.01.1990`, `5.1.90`,
   `5. Januar 1990`).
-* Generic patterns, whoever the text is about: e-mail addresses (also `name (at) host.de`),
-  IBANs, phone numbers with an area code or a country prefix, digits after `Tel.`/`Handy`,
-  and dates after `geb.`/`geboren`/`Geburtstag`.
+* Generic patterns, whoever the text is about: e-mail addresses (also `name (at) host.de`
+  and `hasi1985 at web dot de`), phone numbers with an area code or a country prefix, digits
+  after `Tel.`/`Handy`, and dates after `geb.`/`geboren`/`Geburtstag`; German identifiers
+  with their check digits (core/identifiers.py); third parties: names after titles and
+  relation words, first names of a real first-name list, streets with a house number, PLZ
+  with a place (core/thirdparty.py).
+
+Spelling: the text is put into Unicode NFC (text pasted from a Mac or a PDF comes as NFD) and
+folded per character (core/canonical.py: case, accents, `ı`→`i`, `ł`→`l`, `ø`→`o` by
+`anyascii`); a lower-case letter followed by an upper-case one starts a new word
+(`AnnaLenaMueller.pdf`); names in scripts without spaces (Chinese) are found as substrings.
 
 How it stays fast at 300,000 entries (no loop per customer, no regex pass per customer):
 the texts of a column are joined and turned into a numpy array of folded code points (case,
@@ -34,16 +42,16 @@ Decisions and trade-offs:
   except name particles such as `von`, `de`, `van`; single letters never.
 * Streets with and without house number, the PLZ and the city are all `[Adresse]`: a city
   named like a word (`Essen`, `Halle`) is lost from the text too.
-* Counsellors' names are not customer data and stay; dates other than birth dates stay
-  (appointments are what the analysis is about).
+* Counsellors' names are not customer data; dates other than birth dates stay (appointments
+  are what the analysis is about).  A counsellor's first name in free text goes, though, like
+  every first name of the list.
 * Neighbouring placeholders of one kind collapse (`Anna Müller` → `[Name]`, `04317 Leipzig`
   → `[Adresse]`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -53,23 +61,25 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .values import is_blank, parse_date, to_dates, to_text, to_texts
+from . import identifiers, thirdparty
+from .canonical import DIGIT, HARD, LETTER, SEP, fold_char, spellings
+from .knownvalues import (  # noqa: F401  (PARTICLES and phone_digits: part of this module's interface)
+    _MONTH_NAMES, PARTICLES, _values, birth_dates, city_keys, date_keys, local_part_keys, name_keys,
+    no_space_pattern, phone_digits, phone_keys, plz_keys, street_keys)
+from .values import to_text
 
 NAME = "[Name]"
 ADRESSE = "[Adresse]"
 TELEFON = "[Telefon]"
 EMAIL = "[E-Mail]"
 GEBURTSDATUM = "[Geburtsdatum]"
-IBAN = "[IBAN]"
-PLACEHOLDERS: tuple[str, ...] = (NAME, ADRESSE, TELEFON, EMAIL, GEBURTSDATUM, IBAN)
+IBAN = identifiers.IBAN
+#: Internal kind of a key from the first-name list: a [Name] only where the word is capitalised.
+_FIRST_NAME = "[Vorname]"
+PLACEHOLDERS: tuple[str, ...] = (NAME, ADRESSE, TELEFON, EMAIL, GEBURTSDATUM) + identifiers.PLACEHOLDERS
 #: When two findings overlap, the earlier kind in this order names the placeholder.
-_PRIORITY = {p: i for i, p in enumerate((EMAIL, IBAN, TELEFON, GEBURTSDATUM, ADRESSE, NAME))}
-
-#: Name particles that are not scrubbed when they stand alone (`von der Heide` → `Heide`).
-PARTICLES: frozenset[str] = frozenset(
-    "von vom van der den dem de da di du del della dos das la le ten ter zu zum zur y und al el "
-    "bin ibn mc mac st".split()
-)
+_PRIORITY = {p: i for i, p in enumerate((EMAIL,) + identifiers.PLACEHOLDERS
+                                        + (TELEFON, GEBURTSDATUM, ADRESSE, NAME, _FIRST_NAME))}
 
 #: Longest run of words a key may have (`Frankfurt am Main`, `Zur Alten Mühle 12 a`).
 MAX_WORDS = 8
@@ -79,45 +89,22 @@ _BATCH_CHARS = 1 << 21
 #: Words may be separated by up to this many non-word characters to form one run.
 _MAX_GAP = 3
 
-SEP, LETTER, DIGIT, HARD = 0, 1, 2, 3
-
-# ---------------------------------------------------------------- per-character folding
-
-
-def fold_char(cp: int) -> tuple[int, int]:
-    """(folded code point, class) of one character: `Ä`→`a` letter, `5` digit, `-` separator.
-
-    Folding keeps one character per character so that positions in the folded array are the
-    positions in the original text.  `ß` folds to `s`; that `Straße` also appears as `Strasse`
-    is handled by spelling variants of the keys, not here.
-    """
-    if cp == 0:
-        return 0, HARD
-    c = chr(cp)
-    if "0" <= c <= "9":
-        return cp, DIGIT
-    low = c.lower()
-    if len(low) != 1:
-        low = c
-    if low in "ßẞ":
-        low = "s"
-    decomposed = unicodedata.normalize("NFKD", low)
-    base = decomposed[0] if decomposed else low
-    if len(decomposed) > 1 and not all(unicodedata.combining(x) for x in decomposed[1:]):
-        base = low
-    if base.isalpha():
-        return ord(base), LETTER
-    if c.isalnum():
-        return ord(low), LETTER
-    return 32, SEP
-
+# ---------------------------------------------------------------- per-character folding (core/canonical.py)
 
 _TABLE_SIZE = 0x250  # Basic Latin to Latin Extended-B: every letter of a European name
 _FOLD_TABLE = np.zeros(_TABLE_SIZE, dtype=np.uint32)
 _CLASS_TABLE = np.zeros(_TABLE_SIZE, dtype=np.int8)
+_UPPER_TABLE = np.zeros(_TABLE_SIZE, dtype=bool)
+_LOWER_TABLE = np.zeros(_TABLE_SIZE, dtype=bool)
 for _cp in range(_TABLE_SIZE):
     _FOLD_TABLE[_cp], _CLASS_TABLE[_cp] = fold_char(_cp)
-_OTHER: dict[int, tuple[int, int]] = {}
+    _UPPER_TABLE[_cp], _LOWER_TABLE[_cp] = chr(_cp).isupper(), chr(_cp).islower()
+_OTHER: dict[int, tuple[int, int, bool, bool]] = {}
+
+
+def _other(cp: int) -> tuple[int, int, bool, bool]:
+    folded, cls = fold_char(cp)
+    return folded, cls, chr(cp).isupper(), chr(cp).islower()
 
 _PHONE_CODES = np.array([ord(c) for c in " \t-/().–"], dtype=np.uint32)
 
@@ -162,6 +149,7 @@ class _Words:
     hashes: np.ndarray  # uint64 per word
     linked: np.ndarray  # word i and i+1 may form a run (same text, gap <= _MAX_GAP)
     run: np.ndarray  # how many links follow word i without a break
+    capital: np.ndarray  # the word starts with an upper-case letter
 
 
 def _words(text: str) -> _Words:
@@ -170,12 +158,16 @@ def _words(text: str) -> _Words:
     clipped = np.minimum(codes, _TABLE_SIZE - 1)
     folded = _FOLD_TABLE[clipped]
     classes = _CLASS_TABLE[clipped]
+    upper = _UPPER_TABLE[clipped]
+    lower = _LOWER_TABLE[clipped]
     other = np.flatnonzero(codes >= _TABLE_SIZE)
     if other.size:
         uniq, inverse = np.unique(codes[other], return_inverse=True)
-        mapped = [_OTHER.setdefault(int(u), fold_char(int(u))) for u in uniq]
+        mapped = [_OTHER[u] if u in _OTHER else _OTHER.setdefault(u, _other(u)) for u in uniq.tolist()]
         folded[other] = np.array([m[0] for m in mapped], dtype=np.uint32)[inverse]
         classes[other] = np.array([m[1] for m in mapped], dtype=np.int8)[inverse]
+        upper[other] = np.array([m[2] for m in mapped], dtype=bool)[inverse]
+        lower[other] = np.array([m[3] for m in mapped], dtype=bool)[inverse]
     is_word = (classes == LETTER) | (classes == DIGIT)
     prev = np.empty_like(classes)
     prev[:1] = SEP
@@ -183,8 +175,14 @@ def _words(text: str) -> _Words:
     nxt = np.empty_like(classes)
     nxt[-1:] = SEP
     nxt[:-1] = classes[1:]
-    starts = np.flatnonzero(is_word & (classes != prev))
-    ends = np.flatnonzero(is_word & (classes != nxt)) + 1
+    # A joined name splits where a lower-case letter meets an upper-case one: `Anna|Lena|Mueller`.
+    camel = np.zeros(n, dtype=bool)
+    if n > 1:
+        camel[1:] = lower[:-1] & upper[1:]
+    camel_next = np.zeros(n, dtype=bool)
+    camel_next[:-1] = camel[1:]
+    starts = np.flatnonzero(is_word & ((classes != prev) | camel))
+    ends = np.flatnonzero(is_word & ((classes != nxt) | camel_next)) + 1
     kinds = classes[starts]
     entry = np.searchsorted(np.flatnonzero(classes == HARD), starts)
 
@@ -214,7 +212,8 @@ def _words(text: str) -> _Words:
     breaks = np.append(np.flatnonzero(~linked), t - 1) if t else np.zeros(0, dtype=np.int64)
     idx = np.arange(t)
     run = breaks[np.searchsorted(breaks, idx)] - idx if t else np.zeros(0, dtype=np.int64)
-    return _Words(text, codes, folded, classes, starts, ends, kinds, entry, hashes, linked, run)
+    return _Words(text, codes, folded, classes, starts, ends, kinds, entry, hashes, linked, run,
+                  upper[starts])
 
 
 def _run_hashes(w: _Words, n: int, previous: np.ndarray | None) -> np.ndarray:
@@ -225,197 +224,15 @@ def _run_hashes(w: _Words, n: int, previous: np.ndarray | None) -> np.ndarray:
         return previous[:-1] * np.uint64(_R) + w.hashes[n - 1:]
 
 
-# ---------------------------------------------------------------- keys from the Kundenliste
-
-_UMLAUTS_AS_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-_SHARP_S_AS_SS = str.maketrans({"ß": "ss", "ẞ": "SS"})
-_UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
-                                     "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"})
-_DIGRAPH_TO_VOWEL = re.compile(r"(?<=[aou])e|(?<=s)s", re.IGNORECASE)
-_PY_TOKEN = re.compile(r"[^\W\d_]+|\d+")
-
-
-def spellings(value: str) -> set[str]:
-    """How a value may be written: `Müller` also `Mueller`, `Mueller` also `Müller`, `Straße`
-    also `Strasse` (and `STRASSE`, since `ß` upper-cases to `SS`).  Umlauts and `ß` vary
-    independently; the folded text compares `ä` as `a`, so `Muller` is covered too."""
-    v = " ".join(value.split())
-    forms = {v, v.translate(_UMLAUTS_AS_DIGRAPHS), v.translate(_SHARP_S_AS_SS),
-             v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
-    return forms - {""}
-
-
-def _values(series: pd.Series | None) -> list[str]:
-    """The distinct non-blank texts of a column."""
-    if series is None:
-        return []
-    return [t for t in pd.unique(to_texts(series)) if t]
-
-
-def name_keys(values: Iterable[str]) -> set[str]:
-    """Full names and their parts, each also with a genitive `s`."""
-    keys: set[str] = set()
-    for value in values:
-        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
-        if not words or sum(len(w) for w in words) < 2:
-            continue
-        forms = {value}
-        if len(words) > 1:
-            forms |= {w for w in words if len(w) >= 2 and w.lower() not in PARTICLES}
-        for form in forms:
-            for s in spellings(form):
-                keys.add(s)
-                keys.add(s + "s")
-    return keys
-
-
-_STREET_WORD = re.compile(r"(?i)(stra(?:ss|ß)e|str\.?)$")
-_PLATZ_WORD = re.compile(r"(?i)(platz|pl\.?)$")
-_SPLIT_SUFFIXES = re.compile(r"(?i)^(\w{3,}?)(weg|allee|gasse|ring|damm|ufer|chaussee|pfad|steig)$")
-
-
-def _street_word_forms(word: str) -> set[str]:
-    """How one word of a street may be written: `Hauptstraße` → `Hauptstr.`, `Haupt-Strasse` …"""
-    for pattern, spellings_ in ((_STREET_WORD, ("straße", "strasse", "str")),
-                                (_PLATZ_WORD, ("platz", "pl"))):
-        m = pattern.search(word)
-        if m:
-            stem = word[: m.start()].rstrip("-")
-            if not stem:
-                return set(spellings_)
-            if stem.isalpha() and len(stem) >= 2:
-                return {stem + s for s in spellings_} | {f"{stem} {s}" for s in spellings_}
-    m = _SPLIT_SUFFIXES.match(word)
-    if m:
-        return {word, f"{m.group(1)} {m.group(2)}"}
-    return {word}
-
-
-def street_keys(values: Iterable[str]) -> set[str]:
-    """The street with its house number, and the street name alone, in their spellings."""
-    keys: set[str] = set()
-    for value in values:
-        parts = value.split()
-        number_at = next((i for i, p in enumerate(parts) if p[:1].isdigit()), len(parts))
-        name, number = parts[:number_at], parts[number_at:]
-        if not name:
-            keys |= spellings(value)
-            continue
-        combos = itertools.islice(itertools.product(*(_street_word_forms(p) for p in name)), 24)
-        letters = sum(len(p) for p in name)
-        for combo in combos:
-            street = " ".join(combo)
-            for s in spellings(street):
-                if number:
-                    keys.add(f"{s} {' '.join(number)}")
-                if letters >= 4 and (len(name) > 1 or letters >= 5):
-                    keys.add(s)
-    return keys
-
-
-def city_keys(values: Iterable[str]) -> set[str]:
-    """The city as written, and its first word (`Frankfurt am Main` → also `Frankfurt`)."""
-    keys: set[str] = set()
-    for value in values:
-        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
-        if not words or sum(len(w) for w in words) < 2:
-            continue
-        keys |= spellings(value)
-        if len(words) > 1 and len(words[0]) >= 4 and words[0].lower() not in PARTICLES:
-            keys |= spellings(words[0])
-    return keys
-
-
-def plz_keys(values: Iterable[object]) -> set[str]:
-    """Postcodes (leading zeros do not matter: digit words are compared without them)."""
-    keys: set[str] = set()
-    for v in {to_text(v) for v in values}:
-        digits = re.sub(r"\D", "", v)
-        if 4 <= len(digits) <= 5:
-            keys.add(digits)
-    return keys
-
-
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("Januar", "Jan", "Jänner"), 2: ("Februar", "Feb"), 3: ("März", "Mrz", "Mar"),
-    4: ("April", "Apr"), 5: ("Mai",), 6: ("Juni", "Jun"), 7: ("Juli", "Jul"),
-    8: ("August", "Aug"), 9: ("September", "Sep", "Sept"), 10: ("Oktober", "Okt"),
-    11: ("November", "Nov"), 12: ("Dezember", "Dez"),
-}
-_MONTH_SPELLINGS = {m: sorted({s for n in names for s in spellings(n)}) for m, names in _MONTH_NAMES.items()}
-_MONTHS_BY_FOLD = {re.sub(r"[^a-z]", "", n.lower().translate(_UMLAUT_TO_DIGRAPH)): m
-                   for m, names in _MONTH_NAMES.items() for n in names}
-_MONTHS_BY_FOLD["marz"] = 3
-
-
-def birth_dates(series: pd.Series | None) -> set[tuple[int, int, int]]:
-    """Known birth dates as (year, month, day), from date cells, ISO or German text."""
-    out: set[tuple[int, int, int]] = set()
-    if series is None:
-        return out
-    dates = to_dates(series)
-    for ts in pd.unique(dates.dropna()):
-        ts = pd.Timestamp(ts)
-        out.add((ts.year, ts.month, ts.day))
-    for v in series[dates.isna()].tolist():  # German or other text: its ISO suggestion
-        parsed = parse_date(v)
-        if parsed is not None and parsed.date is None and parsed.suggestion:
-            day = dt.date.fromisoformat(parsed.suggestion)
-            out.add((day.year, day.month, day.day))
-    return out
-
-
-def date_keys(dates: Iterable[tuple[int, int, int]]) -> set[str]:
-    """Every way to write a date: day, month, year as numbers either way round, or with the
-    month's name; two-digit years too.  (Leading zeros need no variant: see `_words`.)"""
-    keys: set[str] = set()
-    for y, m, d in dates:
-        yy = f"{y % 100:02d}"
-        keys |= {f"{d} {m} {y}", f"{d} {m} {yy}", f"{y} {m} {d}"}
-        for s in _MONTH_SPELLINGS[m]:
-            keys |= {f"{d} {s} {y}", f"{d} {s} {yy}"}
-    return keys
-
-
-def phone_digits(value: str) -> str | None:
-    """The digits that identify a number whatever its prefix: `0341 555` / `+49 341 555` → 341555.
-
-    German numbers become the national number without trunk 0; foreign ones keep their
-    country code.  The same reduction is applied to numbers found in the text.
-    """
-    digits = re.sub(r"\D", "", value.replace("(0)", ""))
-    core = digits.lstrip("0")
-    if value.strip().startswith("+") or digits.startswith("00"):
-        core = core[2:].lstrip("0") if core.startswith("49") else core
-    return core if len(core) >= 5 else None
-
-
-_MULTI = re.compile(r"[,;\n]|\s+(?:oder|und|/)\s+")
-
-
-def phone_keys(values: Iterable[str]) -> tuple[set[str], set[str]]:
-    """Known numbers (reduced by `phone_digits`) and their subscriber parts (last 7+ digits)."""
-    full: set[str] = set()
-    tails: set[str] = set()
-    for value in values:
-        for part in _MULTI.split(value):
-            d = phone_digits(part)
-            if d:
-                full.add(d)
-                tails.update(d[i:] for i in range(1, len(d) - 6))
-    return full, tails
-
-
 # ---------------------------------------------------------------- generic patterns
 
 _LOCAL_PART = re.compile(r"[\w.+%\-]+\s?$")
 _DOMAIN = re.compile(
-    r"\s?[\w\-]+(?:(?:\.|\s?[(\[{]\s?(?:dot|punkt)\s?[)\]}]\s?)[\w\-]+)+", re.IGNORECASE)
+    r"\s?[\w\-]+(?:(?:\.|\s?[(\[{]\s?(?:dot|punkt)\s?[)\]}]\s?|\s(?:dot|punkt)\s)[\w\-]+)+", re.IGNORECASE)
 _AT_WORD = re.compile(r"[(\[{]\s?at\s?[)\]}]", re.IGNORECASE)
-_IBAN_RE = re.compile(
-    r"[A-Z]{2}\s?\d{2}(?:[ \-]?(?=[A-Z0-9]{0,3}\d)[A-Z0-9]{4}){2,8}(?:[ \-]?[A-Z0-9]{1,4})?(?![^\W_])",
-    re.IGNORECASE,
-)
+#: `hasi1985 at web dot de`: `at` (or `ät`) as a word of its own, then a domain.
+_AT_APART = re.compile(r" (?:[aA][tT]|[äÄ][tT]|\([aA][tT]\)|\[[aA][tT]\])\s+"
+                       r"(?=[\w\-]+(?:\.|\s?[(\[{]?\s?(?:dot|punkt|DOT|PUNKT)))")
 # A number with a country prefix or an area code and at least 5 more digits; a date such as
 # 05/01/1990 or 2026-09-28 is not a phone number.
 _PHONE_RE = re.compile(
@@ -451,6 +268,8 @@ class Scrubber:
     phones: set[str]
     phone_tails: set[str]
     counts: Counter = field(default_factory=Counter)
+    #: Known names in scripts written without spaces (Chinese, Japanese, Korean, Thai).
+    no_space_names: re.Pattern[str] | None = None
 
     def scrub(self, text: object) -> str:
         """One cell (any value; blank → ``""``)."""
@@ -481,8 +300,15 @@ class Scrubber:
         text = _JOIN.join(items)
         if not text.strip(_JOIN + " "):
             return items
+        if not unicodedata.is_normalized("NFC", text):  # pasted from a Mac or a PDF (NFD)
+            text = unicodedata.normalize("NFC", text)
+            items = text.split(_JOIN)
         w = _words(text)
-        spans = self._known(w) + _emails(w) + _ibans(w) + self._numbers(w) + _geb_dates(w)
+        title, prefix, label = _trigger_starts(w)
+        spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w), label)
+                 + self._numbers(w) + _geb_dates(w)
+                 + thirdparty.find(text, _house_numbers(w), title, prefix, _plz_starts(w))
+                 + self._no_space(w))
         if not spans:
             return items
         result = _splice(text, spans, self.counts)
@@ -510,8 +336,22 @@ class Scrubber:
             pos = np.minimum(np.searchsorted(hashes, runs[first]), hashes.size - 1)
             found = hashes[pos] == runs[first]
             for i, k in zip(first[found].tolist(), kinds[pos[found]].tolist()):
-                spans.append((int(w.starts[i]), int(w.ends[i + n - 1]), self.kinds[k]))
+                kind = self.kinds[k]
+                if kind == _FIRST_NAME:  # a first name of the list: only a capitalised word
+                    if not w.capital[i]:
+                        continue
+                    kind = NAME
+                spans.append((int(w.starts[i]), int(w.ends[i + n - 1]), kind))
         return spans
+
+    def _no_space(self, w: _Words) -> list[Span]:
+        """Known names inside runs of letters of a script without spaces: as substrings."""
+        if self.no_space_names is None:
+            return []
+        c = w.codes
+        if not ((c >= 0x0E00) & (c <= 0x0E7F) | (c >= 0x2E80) & (c <= 0xD7AF) | (c >= 0xF900)).any():
+            return []
+        return [(m.start(), m.end(), NAME) for m in self.no_space_names.finditer(w.text)]
 
     def _numbers(self, w: _Words) -> list[Span]:
         """Known and generic phone numbers among groups of digits with phone separators."""
@@ -605,6 +445,8 @@ def _emails(w: _Words) -> list[Span]:
         m = _AT_WORD.match(text, i)
         if m:
             triggers.append((m.start(), m.end()))
+    triggers += [(m.start(), m.end()) for m in _AT_APART.finditer(text)
+                 if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._-")]
     for at, after in triggers:
         local = _LOCAL_PART.search(text, max(0, at - 80), at)
         domain = _DOMAIN.match(text, after)
@@ -613,19 +455,81 @@ def _emails(w: _Words) -> list[Span]:
     return spans
 
 
-def _ibans(w: _Words) -> list[Span]:
-    """Two letters directly (or after one space) followed by digits: checked as an IBAN."""
+@functools.lru_cache(maxsize=1)
+def _trigger_hashes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted hashes of the words that start a title, a preposition street, a label."""
+    out = []
+    for words in (thirdparty.TITLE_FIRST_WORDS, thirdparty.PREFIX_FIRST_WORDS, identifiers.LABEL_FIRST_WORDS):
+        hashed = _hash_strings(sorted(words)).get(1)
+        out.append(np.unique(hashed[0]) if hashed else np.zeros(0, dtype=np.uint64))
+    return out[0], out[1], out[2]
+
+
+def _trigger_starts(w: _Words) -> tuple[list[int], list[int], list[int]]:
+    """Where a title, a preposition street or an identifier's label may start: one vectorised
+    look-up of every word instead of three regular expressions over the whole text.  Titles
+    and prepositions are capitalised (the patterns check the spelling)."""
+    out = []
+    for i, hashes in enumerate(_trigger_hashes()):
+        hit = np.isin(w.hashes, hashes)
+        if i < 2:
+            hit &= w.capital
+        out.append(w.starts[hit].tolist())
+    return out[0], out[1], out[2]
+
+
+def _plz_starts(w: _Words) -> list[int]:
+    """Five-digit numbers followed by a capitalised word: where a PLZ with its place may be."""
     t = len(w.starts)
     if t < 2:
         return []
-    two_letters = (w.kinds[:-1] == LETTER) & (w.ends[:-1] - w.starts[:-1] == 2)
+    ok = ((w.kinds[:-1] == DIGIT) & (w.ends[:-1] - w.starts[:-1] == 5) & (w.kinds[1:] == LETTER)
+          & w.capital[1:] & w.linked)
+    return w.starts[:-1][ok].tolist()
+
+
+def _letter_starts(w: _Words) -> list[int]:
+    """Where an IBAN, KV-Nummer or Ausweisnummer may start: a word of one or two letters that
+    begins a token and is followed by digits (directly or after one space)."""
+    t = len(w.starts)
+    if t < 2:
+        return []
+    short = (w.kinds[:-1] == LETTER) & (w.ends[:-1] - w.starts[:-1] <= 2)
     then_digits = (w.kinds[1:] == DIGIT) & (w.starts[1:] - w.ends[:-1] <= 1) & w.linked
-    spans: list[Span] = []
-    for i in np.flatnonzero(two_letters & then_digits).tolist():
-        m = _IBAN_RE.match(w.text, int(w.starts[i]))
-        if m:
-            spans.append((m.start(), m.end(), IBAN))
-    return spans
+    first = np.flatnonzero(short & then_digits)
+    # and the start of every token of letters and digits (no gap between its words) that
+    # begins with letters and holds digits: `YTW39VZX44`
+    touching = (w.starts[1:] == w.ends[:-1]) & w.linked
+    token_start = np.concatenate(([True], ~touching))
+    token = np.cumsum(token_start) - 1
+    has_digit = np.zeros(token[-1] + 1, dtype=bool)
+    has_digit[token[w.kinds == DIGIT]] = True
+    heads = np.flatnonzero(token_start & (w.kinds == LETTER))
+    mixed = heads[has_digit[token[heads]]]
+    starts = np.union1d(w.starts[first], w.starts[mixed])
+    before = w.classes[np.maximum(starts - 1, 0)]
+    ok = (starts == 0) | ((before != LETTER) & (before != DIGIT))
+    return starts[ok].tolist()
+
+
+def _house_numbers(w: _Words) -> list[tuple[int, int, int, int]]:
+    """Candidates for a street with a house number: a number of up to four digits right after
+    a capitalised word (at most two characters between them, `Str. 5`), as (start of the word
+    before that word or -1, start and end of the word, end of the number)."""
+    t = len(w.starts)
+    if t < 2:
+        return []
+    d = np.arange(1, t)
+    p = d - 1
+    ok = ((w.kinds[d] == DIGIT) & (w.ends[d] - w.starts[d] <= 4) & (w.kinds[p] == LETTER) & w.capital[p]
+          & w.linked[p] & (w.starts[d] - w.ends[p] <= 2))
+    d, p = d[ok], p[ok]
+    if not d.size:
+        return []
+    pp = np.maximum(p - 1, 0)
+    has_before = (p > 0) & (w.kinds[pp] == LETTER) & w.linked[np.maximum(p - 1, 0)] & (w.starts[p] - w.ends[pp] <= 1)
+    before = np.where(has_before, w.starts[pp], -1)
+    return list(zip(before.tolist(), w.starts[p].tolist(), w.ends[p].tolist(), w.ends[d].tolist()))
 
 
 def _geb_dates(w: _Words) -> list[Span]:
@@ -672,23 +576,11 @@ def _splice(text: str, spans: list[Span], counts: Counter) -> str:
     return "".join(pieces)
 
 
-def _key_table(keys_by_kind: dict[str, set[str]]) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...], np.ndarray]:
-    """Hash every key with the same tokeniser the texts go through."""
-    kinds = tuple(sorted(keys_by_kind, key=lambda k: _PRIORITY[k]))
-    strings: list[str] = []
-    kind_of: list[int] = []
-    for ki, kind in enumerate(kinds):
-        for key in keys_by_kind[kind]:
-            strings.append(key.replace(_JOIN, " "))
-            kind_of.append(ki)
-    table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
-    if not strings:
-        return table, kinds, filt
-    kind_arr = np.array(kind_of, dtype=np.int64)
+def _hash_strings(strings: Sequence[str]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Run length → (hash of each key of that many words, the key's index in `strings`)."""
     collected: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for lo in range(0, len(strings), 200_000):  # bounded memory for the power tables
-        w = _words(_JOIN.join(strings[lo:lo + 200_000]))
+        w = _words(_JOIN.join(s.replace(_JOIN, " ") for s in strings[lo:lo + 200_000]))
         t = len(w.starts)
         if not t:
             continue
@@ -702,8 +594,43 @@ def _key_table(keys_by_kind: dict[str, set[str]]) -> tuple[dict[int, tuple[np.nd
             runs = _run_hashes(w, n, runs)
             sel = np.flatnonzero(counts == n)
             if sel.size:
-                h = runs[first_of_entry[sel]]
-                collected.setdefault(n, []).append((h, kind_arr[lo + entries[sel]]))
+                collected.setdefault(n, []).append((runs[first_of_entry[sel]], lo + entries[sel]))
+    return {n: (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+            for n, parts in collected.items()}
+
+
+@functools.lru_cache(maxsize=2)
+def _first_name_hashes(names: frozenset[str]) -> dict[int, np.ndarray]:
+    """A first-name list (files/firstnames.py) in its spellings, hashed once per process."""
+    keys: set[str] = set()
+    for name in names:
+        for s in spellings(name):
+            keys.add(s)
+            keys.add(s + "s")
+    return {n: h for n, (h, _) in _hash_strings(sorted(keys)).items()}
+
+
+def _key_table(keys_by_kind: dict[str, set[str]], hashed: dict[str, dict[int, np.ndarray]] | None = None,
+               ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...], np.ndarray]:
+    """Hash every key with the same tokeniser the texts go through; `hashed` adds keys of a
+    kind that were hashed before (the first-name list)."""
+    hashed = hashed or {}
+    kinds = tuple(sorted(set(keys_by_kind) | set(hashed), key=lambda k: _PRIORITY[k]))
+    strings: list[str] = []
+    kind_of: list[int] = []
+    for ki, kind in enumerate(kinds):
+        for key in keys_by_kind.get(kind, ()):
+            strings.append(key)
+            kind_of.append(ki)
+    kind_arr = np.array(kind_of, dtype=np.int64)
+    collected: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for n, (h, idx) in _hash_strings(strings).items():
+        collected.setdefault(n, []).append((h, kind_arr[idx]))
+    for kind, by_n in hashed.items():
+        for n, h in by_n.items():
+            collected.setdefault(n, []).append((h, np.full(len(h), kinds.index(kind), dtype=np.int64)))
+    table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
     for n, parts in collected.items():
         h = np.concatenate([p[0] for p in parts])
         k = np.concatenate([p[1] for p in parts])
@@ -715,24 +642,29 @@ def _key_table(keys_by_kind: dict[str, set[str]]) -> tuple[dict[int, tuple[np.nd
     return table, kinds, filt
 
 
-def build_scrubber(kunden: pd.DataFrame) -> Scrubber:
-    """The scrubber for one workbook: known values of every customer plus generic patterns."""
+def build_scrubber(kunden: pd.DataFrame, first_names: frozenset[str] = frozenset()) -> Scrubber:
+    """The scrubber for one workbook: known values of every customer plus generic patterns;
+    `first_names` (files/firstnames.py) are scrubbed wherever they stand capitalised."""
 
     def col(name: str) -> pd.Series | None:
         return kunden[name] if name in kunden.columns else None
 
     plz = col("PLZ")
+    names = _values(col("VName")) + _values(col("NName"))
     keys = {
-        NAME: name_keys(_values(col("VName")) + _values(col("NName"))),
+        NAME: name_keys(names) | local_part_keys(_values(col("Email"))),
         ADRESSE: street_keys(_values(col("Strasse"))) | city_keys(_values(col("Stadt")))
         | plz_keys(_values(plz)),
         GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
+        EMAIL: {v for v in _values(col("Email")) if "@" in v},
     }
-    table, kinds, filt = _key_table(keys)
+    table, kinds, filt = _key_table(keys, {_FIRST_NAME: _first_name_hashes(first_names)} if first_names else None)
     phones, tails = phone_keys(_values(col("Telefon")))
-    return Scrubber(table, kinds, filt, phones, tails)
+    return Scrubber(table, kinds, filt, phones, tails,
+                    no_space_names=no_space_pattern(col("VName"), col("NName")))
 
 
+#: Local parts of shared mailboxes: words, not people.
 def scrub_columns(scrubber: Scrubber, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """The frame with `columns` scrubbed, all in one batch run (one pass over all their text)."""
     present = [c for c in columns if c in frame.columns]

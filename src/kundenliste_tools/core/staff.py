@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .book import WorkbookData
-from .columns import counts_mask, dates, id_keys, list_keys, per_unique, texts
+from .columns import counts_mask, dates, list_keys, per_unique, texts
+from .idkey import link
 from .model import STATUS_ABGESCHLOSSEN, normalize_key
 from .rules import RuleSet
 
@@ -49,12 +50,13 @@ def _roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Se
                 share.setdefault(key, float(s))
     kunden_text = texts(data.kunden["Berater"])
     doku_text = texts(data.doku["Berater"])
-    by_id = pd.Series(kunden_text.to_numpy(), index=id_keys(data.kunden["ID"]).to_numpy())
-    by_id = by_id[~by_id.index.duplicated()]
     blank = doku_text == ""
     if blank.any():  # only those entries need their customer's counsellor
+        k_keys, d_keys, _ = link(data.kunden["ID"], data.doku["ID"])
+        by_id = pd.Series(kunden_text.to_numpy(), index=k_keys.to_numpy())
+        by_id = by_id[~by_id.index.duplicated()]
         doku_text = doku_text.copy()
-        doku_text[blank] = id_keys(data.doku.loc[blank, "ID"]).map(by_id).fillna("").to_numpy()
+        doku_text[blank] = d_keys[blank].map(by_id).fillna("").to_numpy()
     kunden_key = per_unique(kunden_text, normalize_key)[0]
     doku_key = per_unique(doku_text, normalize_key)[0]
     for keys, shown in ((kunden_key, kunden_text), (doku_key, doku_text)):

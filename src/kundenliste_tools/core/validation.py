@@ -31,6 +31,15 @@ id-pruefzeichen             error     an ID in the tool's own format whose check
                                       wrong (legacy IDs such as numbers are never flagged)
 id-ungueltig                error     the ID cell holds a date or a time (Excel converted it)
 id-unbekannt                error     KundenDoku ID not in the Kundenliste
+id-schreibweise             warning   KundenDoku ID linked to its customer, but written another
+                                      way (case, spaces, hyphens: `k7m4q3` for `K7M4Q3`);
+                                      suggestion = the Kundenliste's spelling (`core.idkey`)
+datum-uhrzeit               error     a time of day, or a date before 1900 (Excel stores none;
+                                      it arrives as 00:00:00), where a date belongs
+folgetermin-weit            warning   Folgetermin more than two years after its entry's Datum
+                                      (a typo such as 2062 for 2026 would silence the rules)
+stellenanteil-ungueltig     error     Berater sheet: Stellenanteil not a number in (0, 1] or a
+                                      percentage (`halbe Stelle`, `-1`, `0`, `150 %`)
 kunde-noch-neu              warning   KundenDoku entry (its ID cell) for a customer whose Status
                                       is still `neu`
 datum-ungueltig             error     not a date at all (`morgen`, `31.02.2026`, `2026-13-01`)
@@ -80,6 +89,7 @@ valid, `name@web` is not.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import repeat
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -88,6 +98,7 @@ import pandas as pd
 from . import model
 from .book import SheetLayout, WorkbookData
 from .findings import ERROR, WARNING, Finding, FindingType, count
+from .idkey import id_key, loose_key
 from .ids import check_ok, is_own_format
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .value_checks import Issue, check_email, check_name, check_phone, check_plz, list_checker
@@ -118,6 +129,18 @@ _code("id-ungueltig", ERROR, "ID unbrauchbar",
       "Uhrzeit umgewandelt. Die Spalte als Text formatieren und die ID neu eingeben.")
 _code("id-unbekannt", ERROR, "ID nicht in der Kundenliste",
       "Die ID „{value}“ gibt es in der Kundenliste nicht.{hint}")
+_code("id-schreibweise", WARNING, "ID anders geschrieben",
+      "„{value}“ ist anders geschrieben als die ID „{suggestion}“ in der Kundenliste (Zeile "
+      "{krow}); der Eintrag wird ihr zugeordnet. Bitte einheitlich schreiben.")
+_code("datum-uhrzeit", ERROR, "Uhrzeit oder Datum vor 1900",
+      "Die Zelle enthält kein Datum, sondern eine Uhrzeit ({value}) oder ein Datum vor 1900, "
+      "das Excel nicht speichern kann. Bitte das Datum als JJJJ-MM-TT eingeben.")
+_code("folgetermin-weit", WARNING, "Folgetermin sehr weit nach dem Gespräch",
+      "Der Folgetermin {value} liegt mehr als zwei Jahre nach dem Gespräch am {datum}. "
+      "Tippfehler beim Jahr? Für die Fälligkeit zählt er nicht.")
+_code("stellenanteil-ungueltig", ERROR, "Stellenanteil ungültig",
+      "„{value}“ ist kein Stellenanteil für „{name}“: erwartet wird eine Zahl über 0 bis 1 "
+      "(z. B. 0,5) oder ein Prozentwert (z. B. 50 %). Bis dahin zählt eine volle Stelle.")
 _code("kunde-noch-neu", WARNING, "Status noch „neu“",
       "Zu ID „{value}“ gibt es ein Gespräch, aber in der Kundenliste (Zeile {krow}) steht der "
       "Status noch auf „neu“; passt jetzt „in Beratung“?")
@@ -166,6 +189,10 @@ _code("kunde-doppelt", WARNING, "Kunde doppelt angelegt?",
       "{name}, geboren {geb}, steht schon in Zeile {first} (ID „{other}“). Doppelt angelegt?")
 
 
+#: Sort order of the findings: sheets, then codes alphabetically (a tie-breaker within a cell).
+_SHEET_ORDER = {KUNDENLISTE: 0, KUNDENDOKU: 1}
+_CODE_RANK = {code: i for i, code in enumerate(sorted(CODES))}
+
 # --------------------------------------------------------------------------- columns
 
 EXCEL_ERRORS = frozenset({
@@ -197,18 +224,30 @@ class Column:
     def __init__(self, series: pd.Series):
         arr = series.to_numpy(dtype=object)
         self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-        if any(u.__class__ is bool or (u.__class__ in (int, float) and u in (0, 1)) for u in uniques):
+        types = set(map(type, uniques))
+        if bool in types or ((int in types or float in types) and not {0, 1}.isdisjoint(uniques)):
             # a bool may hide behind 0/1 or the other way round: look at every cell (rare)
             arr = np.array([("WAHR" if v else "FALSCH") if v.__class__ is bool else v
                             for v in arr], dtype=object)
             self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         self.uniques: list[Any] = list(uniques)
-        kinds = [_kind(u) for u in self.uniques]  # one pass: free text has a value per row
-        flags = [c == 1 for c in kinds]
-        errors = [c == 2 for c in kinds]
-        self._skip = [c != 0 for c in kinds]
-        self.blank = self.take(flags, True, bool)
-        self.error = self.take(errors, False, bool)
+        # blank text and Excel errors among the distinct values, in C loops: only text that is
+        # all space or starts with `#` is looked at one by one
+        n = len(self.uniques)
+        flags = np.zeros(n, dtype=bool)
+        errors = np.zeros(n, dtype=bool)
+        if str in types:
+            is_str = np.fromiter((t is str for t in map(type, self.uniques)), dtype=bool, count=n)
+            idx = np.flatnonzero(is_str)
+            texts = [self.uniques[i] for i in idx.tolist()]
+            odd = np.fromiter((not t or t[0] == "#" or t[0].isspace() or t[-1].isspace() for t in texts),
+                              dtype=bool, count=len(texts))
+            for i in idx[odd].tolist():
+                kind = _kind(self.uniques[i])
+                flags[i], errors[i] = kind == 1, kind == 2
+        self._skip = (flags | errors).tolist()
+        self.blank = self.take(flags.tolist(), True, bool)
+        self.error = self.take(errors.tolist(), False, bool)
         self.filled = ~self.blank & ~self.error
 
     def __len__(self) -> int:
@@ -265,25 +304,80 @@ def _fallback_layout(sheet: str, frame: pd.DataFrame) -> SheetLayout:
 
 
 class _Collector:
+    """Gathers findings with their sort key (sheet, row, column, code) as numbers.
+
+    With 100,000+ findings on a messy workbook the per-finding work is what costs: column
+    letters are computed once per field, a per-distinct-value check fills its message once per
+    distinct value, and the final order is one `np.lexsort` over integer keys instead of a
+    Python key function per finding."""
+
     def __init__(self) -> None:
         self.findings: list[Finding] = []
+        self._letters: dict[tuple[int, str], str] = {}
+        self._sheet: list[int] = []
+        self._row: list[int] = []
+        self._col: list[int] = []
+        self._code: list[int] = []
+
+    def _letter(self, sh: _Sheet, field: str) -> str | None:
+        key = (id(sh), field)
+        if key not in self._letters:
+            self._letters[key] = sh.layout.letter(field) if sh.has(field) else ""
+        return self._letters[key] or None
 
     def add(self, sh: _Sheet, code: str, field: str, pos: int, suggestion: str | None = None,
             **params: Any) -> None:
-        if not sh.has(field):
+        letter = self._letter(sh, field)
+        if letter is None:
             return
         row = int(sh.rows[pos])
-        cell = f"{sh.layout.letter(field)}{row}"
-        self.findings.append(CODES[code].make(sh.layout.name, cell, row, field, suggestion, **params))
+        self.append(CODES[code].make(sh.layout.name, f"{letter}{row}", row, field, suggestion, **params),
+                    _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0))
+
+    def append(self, finding: Finding, sheet_order: int, column: int) -> None:
+        self.findings.append(finding)
+        self._sheet.append(sheet_order)
+        self._row.append(finding.row)
+        self._col.append(column)
+        self._code.append(_CODE_RANK[finding.code])
 
     def issues(self, sh: _Sheet, field: str, results: list[Issue | None], col: Column) -> np.ndarray:
         """Emit the findings of a per-distinct-value check; returns the row mask of flagged cells."""
         flagged = col.take([r is not None for r in results], False, bool)
-        for pos in np.flatnonzero(flagged):
-            issue: Issue = results[col.codes[pos]]  # type: ignore[assignment]
-            value = _show(col.value(pos))
-            self.add(sh, issue.code, field, pos, issue.suggestion, value=value, **(issue.params or {}))
+        letter = self._letter(sh, field)
+        if letter is None or not flagged.any():
+            return flagged
+        positions = np.flatnonzero(flagged)
+        codes = col.codes[positions]
+        rows = sh.rows[positions].tolist()
+        # message, severity, code and suggestion once per distinct value, then spread over
+        # the rows by indexing (C); the findings are made by `map`, not a Python loop body
+        n = len(results)
+        severity, kcode, message, suggestion = (np.empty(n, dtype=object) for _ in range(4))
+        rank = np.zeros(n, dtype=np.int64)
+        for code in np.unique(codes).tolist():
+            issue: Issue = results[code]  # type: ignore[assignment]
+            kind = CODES[issue.code]
+            severity[code], kcode[code], suggestion[code] = kind.severity, kind.code, issue.suggestion
+            message[code] = kind.template.format(field=field, suggestion=issue.suggestion,
+                                                 value=_show(col.uniques[code]), **(issue.params or {}))
+            rank[code] = _CODE_RANK[kind.code]
+        cells = [f"{letter}{row}" for row in rows]
+        self.findings.extend(map(Finding._make, zip(
+            repeat(sh.layout.name), cells, rows, repeat(field), severity[codes].tolist(),
+            kcode[codes].tolist(), message[codes].tolist(), suggestion[codes].tolist())))
+        self._sheet.extend([_SHEET_ORDER.get(sh.sheet, 2)] * len(rows))
+        self._row.extend(rows)
+        self._col.extend([sh.layout.columns.get(field, 0)] * len(rows))
+        self._code.extend(rank[codes].tolist())
         return flagged
+
+    def ordered(self) -> list[Finding]:
+        """The findings by sheet (Kundenliste first), row, column and code."""
+        order = np.lexsort((np.array(self._code), np.array(self._col), np.array(self._row),
+                            np.array(self._sheet)))
+        found = self.findings
+        return [found[i] for i in order.tolist()]
 
 
 def _show(value: Any) -> str:
@@ -328,16 +422,11 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
     out.issues(k, "Telefon", col.map(check_phone), col)
     col = k.col("Email")
     out.issues(k, "Email", col.map(check_email), col)
-    _check_doku(out, k, d, k_ids, dates, data.lists)
+    _check_doku(out, k, d, k_ids, dates, data.lists, today)
+    _check_berater(out, data)
     _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
 
-    order = {KUNDENLISTE: 0, KUNDENDOKU: 1}
-    names = {k.layout.name: 0, d.layout.name: 1}
-    columns = {(k.layout.name, f): i for f, i in k.layout.columns.items()}
-    columns.update({(d.layout.name, f): i for f, i in d.layout.columns.items()})
-    out.findings.sort(key=lambda x: (names.get(x.sheet, order.get(x.sheet, 2)), x.row,
-                                     columns.get((x.sheet, x.field), 0), x.code))
-    return out.findings
+    return out.ordered()
 
 
 def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:
@@ -351,14 +440,17 @@ def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:
 
 def summarize(findings: list[Finding], data: WorkbookData | None = None) -> dict[str, Any]:
     """The `summary` of the JSON output: counts overall and per code."""
+    from collections import Counter
+
+    codes = Counter(f.code for f in findings)  # one pass, counted in C
     errors, warnings = count(findings)
-    codes: dict[str, int] = {}
-    for f in findings:
-        codes[f.code] = codes.get(f.code, 0) + 1
     out: dict[str, Any] = {"errors": errors, "warnings": warnings,
                            "codes": dict(sorted(codes.items()))}
     if data is not None:
-        out.update({"book": data.source, "customers": len(data.kunden), "entries": len(data.doku)})
+        from .records import skipped_summary
+
+        out.update({"book": data.source, "customers": len(data.kunden), "entries": len(data.doku),
+                    "skipped": len(data.skipped), "skipped_reasons": skipped_summary(data.skipped)})
     return out
 
 
@@ -366,9 +458,9 @@ def summarize(findings: list[Finding], data: WorkbookData | None = None) -> dict
 
 class _Ids(NamedTuple):
     keys: np.ndarray  # row-aligned ID text ("" for blank)
-    position: dict[str, int]  # ID → row position, for the unambiguous IDs only (safe to join)
-    known: frozenset[str]  # every ID written in the Kundenliste
-    by_fold: dict[str, str]  # casefolded ID → ID as written (for "did you mean")
+    position: dict[str, int]  # ID key → row position, for the unambiguous IDs only (safe to join)
+    known: frozenset[str]  # the key of every ID in the Kundenliste
+    by_loose: dict[str, str]  # loose key → ID key (unambiguous IDs only, for "another spelling")
 
 
 def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
@@ -385,8 +477,9 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
     for pos in np.flatnonzero(col.take(bad_check, False, bool)):
         out.add(k, "id-pruefzeichen", "ID", pos, value=keys[pos])
 
-    # duplicates: distinct values first (101 and 101.0 are one value already), then casefold
-    folds = [t.casefold() if t else "" for t in texts]
+    # duplicates: distinct values first (101 and 101.0 are one value already), then the loose key
+    ikeys: list[str | None] = col.map(id_key)
+    folds = [loose_key(t) if t else "" for t in ikeys]
     fold_codes, _ = pd.factorize(np.array(folds + [""], dtype=object)[col.codes])
     filled = col.filled
     fold_codes = np.where(filled, fold_codes, -1)
@@ -402,9 +495,10 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
             rows = ", ".join(str(r) for r in groups[int(fold_codes[pos])])
             out.add(k, "id-doppelt", "ID", pos, value=keys[pos], rows=rows)
     unique = np.flatnonzero(filled & ~dup)
-    position = dict(zip(keys[unique].tolist(), unique.tolist()))
-    by_fold = {key.casefold(): key for key in position}
-    return _Ids(keys, position, frozenset(keys[filled].tolist()), by_fold)
+    row_keys = col.take([t or "" for t in ikeys], "", object)
+    position = dict(zip(row_keys[unique].tolist(), unique.tolist()))
+    by_loose = {loose_key(key): key for key in position}
+    return _Ids(keys, position, frozenset(row_keys[filled].tolist()), by_loose)
 
 
 def _own_id_wrong(text: str) -> bool:
@@ -422,7 +516,7 @@ class _Dates(NamedTuple):
 
 
 _DATE_PROBLEM = {"not-iso": "datum-format", "unparseable": "datum-ungueltig",
-                 "serial-number": "datum-als-zahl"}
+                 "serial-number": "datum-als-zahl", "time": "datum-uhrzeit"}
 _NOT_IN_FUTURE = {(KUNDENLISTE, "Erstkontakt"), (KUNDENLISTE, "Geburtsdatum"), (KUNDENDOKU, "Datum")}
 _FLOOR = dt.date(2000, 1, 1)
 
@@ -444,7 +538,7 @@ def _check_dates(out: _Collector, sh: _Sheet, field: str, today: dt.date) -> _Da
     usable = [p.date if p is not None and p.date is not None and p.problem in (None, "serial-number")
               else None for p in parsed]
     ok = col.take([np.datetime64(u, "D") if u else _NAT for u in usable], _NAT, "datetime64[D]")
-    problem = flagged & col.take([p is not None and p.problem in ("not-iso", "unparseable") for p in parsed],
+    problem = flagged & col.take([p is not None and p.problem in ("not-iso", "unparseable", "time") for p in parsed],
                                  False, bool)
     return _Dates(ok, problem | col.error)
 
@@ -507,7 +601,8 @@ def _check_address(out: _Collector, k: _Sheet) -> None:
 # --------------------------------------------------------------------------- KundenDoku
 
 def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
-                dates: dict[tuple[str, str], _Dates], lists: model.ValueLists) -> None:
+                dates: dict[tuple[str, str], _Dates], lists: model.ValueLists,
+                today: dt.date | None = None) -> None:
     col = d.col("ID")
     texts = col.map(id_text)
     keys = col.take([t or "" for t in texts], "", object)
@@ -515,23 +610,34 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
         out.add(d, "id-fehlt", "ID", pos, hint=" Jeder Eintrag braucht die ID der Kundin oder "
                 "des Kunden aus der Kundenliste.")
 
-    def unknown(text: str) -> Issue | None:
-        if text in k_ids.known:
-            return None
-        near = k_ids.by_fold.get(text.casefold())
-        if near:
-            hint = f" Gemeint: „{near}“ (Groß-/Kleinschreibung)?"
-        elif _own_id_wrong(text):
-            hint = " Das Prüfzeichen stimmt nicht: vermutlich ein Tippfehler."
-        else:
-            hint = ""
-        return Issue("id-unbekannt", near, {"hint": hint})
+    own_keys = [None if t is None else id_key(u) for u, t in zip(col.uniques, texts)]
 
-    results = [None if t is None else unknown(t) for t in texts]
+    def linked(key: str) -> str | None:
+        """The customer's key this entry belongs to (exact key, else one loose match)."""
+        if key in k_ids.known:
+            return key
+        return k_ids.by_loose.get(loose_key(key))
+
+    links = [None if k is None else linked(k) for k in own_keys]
+
+    def judge(own: str | None, text: str | None, key: str | None) -> Issue | None:
+        if text is None:
+            return None
+        if key is None:
+            hint = " Das Prüfzeichen stimmt nicht: vermutlich ein Tippfehler." if _own_id_wrong(text) else ""
+            return Issue("id-unbekannt", None, {"hint": hint})
+        pos = k_ids.position.get(key)
+        if pos is None:
+            return None  # a duplicated customer ID: flagged there
+        shown = str(k_ids.keys[pos])
+        respelled = own != key or (text != shown and is_own_format(text))
+        return Issue("id-schreibweise", shown, {"krow": int(k.rows[pos])}) if respelled else None
+
+    results = [judge(o, t, key) for o, t, key in zip(own_keys, texts, links)]
     out.issues(d, "ID", results, col)
 
     # cross-sheet: the customer's row, joined by ID (only unambiguous IDs), per distinct ID
-    kpos = col.take([k_ids.position.get(t, -1) if t is not None else -1 for t in texts], -1, np.int64)
+    kpos = col.take([k_ids.position.get(key, -1) if key is not None else -1 for key in links], -1, np.int64)
     joined = kpos >= 0
     kpos_safe = np.where(joined, kpos, 0)
     if len(k.rows):
@@ -557,9 +663,28 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
     for pos in np.flatnonzero(early):
         out.add(d, "folgetermin-vor-datum", "Folgetermin", pos, value=_iso(folge.ok[pos]),
                 datum=_iso(datum.ok[pos]))
+    # a Folgetermin more than two years after its entry (one not already "more than two
+    # years ahead" of today, which has its own finding)
+    ahead = np.datetime64(_add_years(today or dt.date.today(), 2), "D")
+    far = ~np.isnat(datum.ok) & ~np.isnat(folge.ok) & ~folge.problem & ~datum.problem \
+        & (folge.ok > datum.ok + np.timedelta64(731, "D")) & (folge.ok <= ahead)
+    for pos in np.flatnonzero(far):
+        out.add(d, "folgetermin-weit", "Folgetermin", pos, value=_iso(folge.ok[pos]),
+                datum=_iso(datum.ok[pos]))
     for pos in np.flatnonzero(d_neu):
         out.add(d, "kunde-noch-neu", "ID", pos, value=keys[pos], krow=int(d_krow[pos]))
     _check_duplicate_entries(out, d, keys)
+
+
+def _check_berater(out: _Collector, data: WorkbookData) -> None:
+    """The optional `Berater` sheet: every Stellenanteil usable (`core.book.parse_share`)."""
+    b = data.berater
+    if b is None or "_ok" not in b or bool(b["_ok"].all()):
+        return
+    sheet = data.berater_sheet or model.BERATER_SHEET
+    for name, row, cell, raw in b.loc[~b["_ok"], ["Name", ROW, "_cell", "_raw"]].itertuples(index=False):
+        out.append(CODES["stellenanteil-ungueltig"].make(
+            sheet, str(cell), int(row), "Stellenanteil", None, value=_show(raw), name=name), 2, 1)
 
 
 #: Free text: a value per row, so factorising it costs more than every other column together.

@@ -123,8 +123,11 @@ def check_phone(value: Any) -> Issue | None:
                     return Issue("telefon-fuehrende-null", fixed)
         return Issue("telefon-ungueltig", None, {"reason": "eine Zahl, keine Telefonnummer"})
     text = to_text(value)
-    if plain_german_phone_ok(text):
+    verdict = plain_german_phone(text)
+    if verdict is True:
         return None
+    if verdict is False:
+        return Issue("telefon-ungueltig", None, {"reason": "diese Vorwahl oder Länge gibt es nicht"})
     parts = [p for p in _PHONE_SPLIT.split(text) if p]
     for part in parts:
         if plain_german_phone_ok(part):
@@ -177,6 +180,51 @@ def plain_german_phone_ok(text: str) -> bool:
         return (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) is not None
 
     return hit(general) and (hit(fixed) or hit(mobile))
+
+
+@lru_cache(maxsize=1)
+def _de_types() -> tuple[tuple[frozenset[int], re.Pattern[str] | None], ...]:
+    """Every number type of the DE plan (what `number_type` tries), compiled once."""
+    import phonenumbers as pn
+
+    md = pn.PhoneMetadata.metadata_for_region("DE")
+    descs = (md.premium_rate, md.toll_free, md.shared_cost, md.voip, md.personal_number,
+             md.pager, md.uan, md.voicemail, md.fixed_line, md.mobile)
+    return tuple((frozenset(d.possible_length), re.compile(d.national_number_pattern)
+                  if d.national_number_pattern else None) for d in descs if d is not None)
+
+
+def plain_german_phone(text: str) -> bool | None:
+    """Both fast paths in one: True/False for a plainly written German number (valid or not,
+    exactly as libphonenumber decides for region DE), None for anything else.
+
+    `is_valid_number` for DE needs the general pattern and one number type to match; a plain
+    national number of 4–15 digits is always of a possible length, so a rejection's reason is
+    "diese Vorwahl oder Länge gibt es nicht".  Asked of the same metadata; the tests check both
+    directions against the library.  A messy list has thousands of distinct numbers: parsing
+    each costs 50 µs, this 3 µs.
+    """
+    # `;`, `,` and words never survive `_DE_PLAIN`; a line break would (it is whitespace)
+    m = _DE_PLAIN.fullmatch(_PHONE_PUNCT.sub("", text))
+    if m is None or "\n" in text:
+        return None
+    nsn = m.group(1)
+    n = len(nsn)
+    (g_len, g_pat), fixed, mobile = _de_descs()
+    if (g_len and n not in g_len) or not g_pat.fullmatch(nsn):
+        return False
+    for lengths, pattern in (fixed, mobile, *_de_types()):
+        if pattern is not None and (not lengths or n in lengths) and pattern.fullmatch(nsn):
+            return True
+    return False
+
+
+def plain_german_phone_invalid(text: str) -> bool:
+    """A plainly written German number that libphonenumber is sure to reject."""
+    return plain_german_phone(text) is False
+
+
+_PHONE_WORDS = re.compile(r"\b(?:oder|und)\b", re.IGNORECASE)
 
 
 def _phone_ok(text: str) -> str | None:

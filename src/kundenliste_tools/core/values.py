@@ -101,7 +101,7 @@ class DateValue:
     """What a date cell holds: a date, or why not, and the ISO spelling we would suggest."""
 
     date: dt.date | None
-    problem: str | None = None  # None | "not-iso" | "unparseable" | "serial-number"
+    problem: str | None = None  # None | "not-iso" | "unparseable" | "serial-number" | "time"
     suggestion: str | None = None
 
 
@@ -121,6 +121,10 @@ def parse_date(value: object) -> DateValue | None:
     """
     if is_blank(value):
         return None
+    if isinstance(value, (dt.time, dt.timedelta)):
+        # a time of day, or what calamine makes of a date before 1900 (Excel stores none:
+        # the serial is 0 or negative, read as 00:00:00)
+        return DateValue(None, "time")
     if isinstance(value, dt.datetime):
         return DateValue(value.date())
     if isinstance(value, dt.date):

@@ -44,6 +44,8 @@ from ..core.errors import KundenlisteError, WorkbookBusy
 from ..core.overdue import assess
 from ..core.periods import Period
 from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end, prepare
+from ..core.scrub import build_scrubber
+from .firstnames import first_names
 from .rulefiles import load_ruleset
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -73,10 +75,13 @@ class ExportResult:
 
 
 def export_quarter(data: WorkbookData, period: Period, out: str | Path, regelwerk: str | None = None,
-                   source: str | Path | None = None) -> ExportResult:
+                   source: str | Path | None = None, coarse: bool = False) -> ExportResult:
     """Assess overdue contacts at the period's end, build the export and write it to `out`.
 
-    `source` is the workbook's own path: the export refuses to overwrite it.
+    `source` is the workbook's own path: the export refuses to overwrite it.  The pseudonyms
+    of IDs that are no IDs use the workbook's export key; the workbook is only read (a
+    workbook without a key gets a key for this export only; core/pseudonym.py).  `coarse`
+    writes Erstkontakt as its month.
     """
     out = Path(out)
     if source is not None and _same_file(out, Path(source)):
@@ -86,7 +91,9 @@ def export_quarter(data: WorkbookData, period: Period, out: str | Path, regelwer
     rules = load_ruleset(regelwerk, data)
     prepared = prepare(data)
     assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
-    export = build_export(data, period, assessment, rules.name, prepared=prepared)
+    scrubber = build_scrubber(data.kunden, first_names())
+    export = build_export(data, period, assessment, rules.name, scrubber=scrubber, prepared=prepared,
+                          key=data.export_key, stable_key=bool(data.export_key), coarse=coarse)
     write_export(export, out)
     return ExportResult(out, export, rules.name)
 
@@ -112,6 +119,7 @@ def write_export(export: QuarterlyExport, path: str | Path) -> Path:
     os.close(fd)
     try:
         save_export(export, tmp)
+        os.chmod(tmp, _ordinary_mode())  # mkstemp makes 0600; the export is meant to be passed on
         os.replace(tmp, path)
     except PermissionError as exc:
         raise WorkbookBusy(f"„{path}“ kann nicht geschrieben werden (geöffnet oder schreibgeschützt).") from exc
@@ -119,6 +127,16 @@ def write_export(export: QuarterlyExport, path: str | Path) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def _ordinary_mode() -> int:
+    """The mode a new file gets under the user's umask (0644 under the usual 022).
+
+    The umask can only be read by setting it; it is set back at once (the export runs in
+    one thread)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def save_export(export: QuarterlyExport, target: str | Path) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import threading
 import zipfile
+from zlib import error as zlib_error
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
@@ -18,17 +20,28 @@ import python_calamine as pc
 
 from ..core.book import AUX_SHEETS, WorkbookData, workbook_from_grids
 from ..core.errors import PasswordRequired, WorkbookUnreadable
-from ..core.model import canonical_sheet, normalize_key
+from ..core.model import canonical_sheet, normalize_key, resolve_sheets
+from ..core.records import SheetFacts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+#: What the in-place writers can change without loss; the other formats are read only.
+WRITABLE_SUFFIXES = {".xlsx", ".xlsm"}
+#: A cell grid wider than the header by this many cells (rows × extra columns) is cut first.
+STRAY_CELLS = 1_000_000
 
 
 def sniff(path: Path) -> str:
     """`ooxml`, `encrypted`, `xls`, `csv`/`text`, or `unknown`, from the first bytes."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except PermissionError as exc:
+        raise WorkbookUnreadable(f"„{path.name}“ darf nicht gelesen werden (keine Leserechte); "
+                                 "bitte die Berechtigung der Datei prüfen.") from exc
+    except OSError as exc:
+        raise WorkbookUnreadable(f"„{path.name}“ kann nicht gelesen werden ({exc.strerror or exc}).") from exc
     if head.startswith(ZIP_MAGIC):
         return "ooxml"
     if head == OLE_MAGIC:
@@ -57,10 +70,7 @@ def open_bytes(path: Path, password: str | None = None) -> BinaryIO | Path:
     if kind == "encrypted":
         return decrypt(path, password)
     if kind == "xls":
-        raise WorkbookUnreadable(
-            f"„{path.name}“ ist eine alte Excel-Datei (.xls). Bitte in Excel öffnen und als "
-            "„Excel-Arbeitsmappe mit Makros (*.xlsm)“ oder „(*.xlsx)“ speichern."
-        )
+        return path  # an old .xls: calamine reads it (the writers refuse it, `require_writable`)
     if kind in ("csv", "text"):
         raise WorkbookUnreadable(
             f"„{path.name}“ ist eine Textdatei (CSV), keine Arbeitsmappe. Die Kundenliste muss "
@@ -81,12 +91,27 @@ def open_bytes(path: Path, password: str | None = None) -> BinaryIO | Path:
             f"„{path.name}“ ist beschädigt und kann nicht gelesen werden ({exc.__class__.__name__}). "
             "Bitte eine Sicherungskopie verwenden."
         ) from exc
+    if "xl/workbook.bin" in names or ("mimetype" in names and "content.xml" in names):
+        return path  # .xlsb or .ods: calamine reads them
     if bad is not None or "xl/workbook.xml" not in names:
         raise WorkbookUnreadable(
             f"„{path.name}“ ist beschädigt oder keine Excel-Arbeitsmappe (Teil „{bad or 'xl/workbook.xml'}“). "
             "Bitte eine Sicherungskopie verwenden."
         )
     return path
+
+
+def require_writable(path: str | Path) -> None:
+    """Refuse, before anything is read, to write into a format the tool only reads."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in WRITABLE_SUFFIXES:
+        return
+    if suffix in {".ods", ".xlsb", ".xls", ".xltx", ".xltm"} or (path.exists() and sniff(path) == "xls"):
+        raise WorkbookUnreadable(
+            f"In „{path.name}“ kann nur gelesen, nicht geschrieben werden; bitte in Excel oder "
+            "LibreOffice als .xlsx oder .xlsm speichern und diese Datei verwenden."
+        )
 
 
 def decrypt(path: Path, password: str | None) -> BinaryIO:
@@ -111,17 +136,52 @@ def decrypt(path: Path, password: str | None) -> BinaryIO:
     return out
 
 
-def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: str = "") -> dict[str, list[list[Any]]]:
-    """Raw cell grids (from A1) of the sheets the model uses, keyed by sheet name."""
+def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: str = "",
+               facts: dict[str, SheetFacts] | None = None) -> dict[str, list[list[Any]]]:
+    """Raw cell grids (from A1) of the sheets the model uses, keyed by sheet name.
+
+    For an .xlsx/.xlsm, the two record sheets are scanned first (`files.sheetfacts`): their
+    formula cells, totals rows and merged ranges go into `facts` (when given), their error
+    cells into the grid as text (`#N/A`, so validation reports `zellfehler`), and a stray cell
+    far right of the header is cut away before calamine sees it.
+    """
+    plan, source = _plan(source, name)
+    scans: dict[str, Any] = {}
+    scanner = threading.Thread(target=_scan_all, args=(plan, scans), daemon=True) if plan else None
+    if scanner:
+        scanner.start()  # decompressing the sheet XML overlaps calamine's parse
     try:
         if isinstance(source, Path):
             wb = pc.CalamineWorkbook.from_path(str(source))
         else:
             wb = pc.CalamineWorkbook.from_filelike(source)
     except Exception as exc:  # calamine's errors are not one family
+        if scanner:
+            scanner.join()
         raise WorkbookUnreadable(
             f"„{name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
+    grids = _read_sheets(wb, wanted, name)
+    if scanner:
+        scanner.join()
+        if "!" in scans:
+            raise WorkbookUnreadable(
+                f"„{name}“ ist beschädigt und kann nicht gelesen werden ({scans['!']}). Bitte eine "
+                "Sicherungskopie verwenden.")
+    for sheet, grid in grids.items():
+        scan = scans.get(sheet)
+        if scan is not None:
+            for (r, c), text in scan.errors.items():
+                if r - 1 < len(grid) and c < len(grid[r - 1]) and grid[r - 1][c] in ("", None):
+                    grid[r - 1][c] = text or "#N/A"
+            if facts is not None:
+                facts[sheet] = scan.facts
+        elif facts is not None and canonical_sheet(sheet) and grid:
+            facts[sheet] = SheetFacts(merged=_merged(wb.get_sheet_by_name(sheet)))
+    return grids
+
+
+def _read_sheets(wb: Any, wanted: set[str] | None, name: str) -> dict[str, list[list[Any]]]:
     grids: dict[str, list[list[Any]]] = {}
     with_aux = {normalize_key(s) for s in AUX_SHEETS}
     for sheet in wb.sheet_names:
@@ -140,13 +200,89 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     return grids
 
 
+def _merged(ws: Any) -> tuple[tuple[int, int, int, int], ...]:
+    """Merged ranges calamine knows (.xls), as (first row, first col, last row, last col)."""
+    try:
+        ranges = ws.merged_cell_ranges or []
+    except Exception:
+        return ()
+    return tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
+
+
+def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str, dict[int, int]]], BinaryIO | Path]:
+    """Which record sheets of an .xlsx/.xlsm to scan (a zip opener, sheet name, part), and the
+    source to parse: a stray cell far right of the header is cut away first (a new in-memory
+    package then replaces `source`).  Other formats: nothing to scan."""
+    from . import sheetfacts
+
+    try:
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        _rewind(source)
+        return [], source
+    with zf:
+        parts = sheetfacts.sheet_parts(zf)
+        found, _ = resolve_sheets(list(parts))
+        moved: dict[str, dict[int, int]] = {}
+        todo = [(sheet, parts[sheet]) for sheet in found.values()
+                if parts.get(sheet) and parts[sheet] in zf.NameToInfo]
+        trimmed: dict[str, bytes] = {}
+        for sheet, part in todo:
+            try:
+                dimension, width = sheetfacts.head(zf, part)
+                if not (dimension and width):
+                    continue
+                rows, cols = dimension[0], dimension[1] + 1
+                # a dense grid of the used range far larger than the cells in the file: a stray
+                # cell far right (XFD) or far down (row 1,048,576) spans it
+                cut = (cols - width) * rows > STRAY_CELLS
+                sparse = rows * width > STRAY_CELLS and zf.getinfo(part).file_size < rows * width
+                if cut or sparse:
+                    xml, row_map = sheetfacts.trimmed_sheet(zf.read(part), width, cut, sparse)
+                    trimmed[part] = xml
+                    if row_map:
+                        moved[sheet] = row_map
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib_error) as exc:
+                raise WorkbookUnreadable(
+                    f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc}). Bitte eine "
+                    "Sicherungskopie verwenden.") from exc
+    if trimmed:
+        source = sheetfacts.repack(source, trimmed)
+    _rewind(source)
+    if isinstance(source, Path):
+        opener: Any = lambda: zipfile.ZipFile(source)  # noqa: E731
+    else:
+        view = source.getbuffer() if isinstance(source, io.BytesIO) else source.read()
+        _rewind(source)
+        opener = lambda: zipfile.ZipFile(io.BytesIO(view))  # noqa: E731  (own position)
+    return [(opener, sheet, part, moved.get(sheet, {})) for sheet, part in todo], source
+
+
+def _scan_all(plan: list[tuple[Any, str, str, dict[int, int]]], out: dict[str, Any]) -> None:
+    """The background half of reading: each record sheet's facts into `out` (errors under `!`)."""
+    from . import sheetfacts
+
+    try:
+        for opener, sheet, part, row_map in plan:
+            with opener() as zf:
+                out[sheet] = sheetfacts.scan_sheet(zf, part, row_map)
+    except Exception as exc:  # reported by the reading thread, in German
+        out["!"] = f"{exc.__class__.__name__}: {exc}"
+
+
+def _rewind(source: BinaryIO | Path) -> None:
+    if not isinstance(source, Path):
+        source.seek(0)
+
+
 def read_workbook(path: str | Path, password: str | None = None) -> WorkbookData:
     """Read a Kundenliste workbook into the model. Raises `WorkbookUnreadable` with a German message."""
     path = Path(path)
     source = open_bytes(path, password)
     with _collector_paused():
-        grids = read_grids(source, name=path.name)
-        return workbook_from_grids(grids, source=path.name)
+        facts: dict[str, SheetFacts] = {}
+        grids = read_grids(source, name=path.name, facts=facts)
+        return workbook_from_grids(grids, source=path.name, facts=facts)
 
 
 @contextlib.contextmanager

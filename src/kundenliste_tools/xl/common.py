@@ -16,6 +16,7 @@ import numpy as np
 from ..core.book import AUX_SHEETS, WorkbookData, workbook_from_grids
 from ..core.errors import KundenlisteError
 from ..core.model import canonical_sheet, normalize_key
+from ..core.records import SheetFacts
 
 
 def caller_book() -> Any:
@@ -94,14 +95,35 @@ def find_sheet(book: Any, name: str) -> Any | None:
     return None
 
 
+def sheet_facts(sheet: Any) -> SheetFacts:
+    """What the record rule can learn from Excel beyond values: the totals rows of the sheet's
+    tables.  (Which cells are formulas the door does not ask: one more range read per save;
+    the rule then decides on the values of the known columns alone.)"""
+    rows: set[int] = set()
+    try:
+        for table in sheet.tables:
+            if not table.show_totals:
+                continue
+            rng = table.totals_row_range
+            if rng is not None:
+                rows.update(range(rng.row, rng.row + rng.rows.count))
+    except Exception:  # an engine without tables: nothing known
+        return SheetFacts()
+    return SheetFacts(totals_rows=frozenset(rows))
+
+
 def workbook_data(book: Any) -> WorkbookData:
     """The model of an open workbook: the two record sheets plus the auxiliary ones."""
     aux = {normalize_key(s) for s in AUX_SHEETS}
     grids: dict[str, list[list[Any]]] = {}
+    facts: dict[str, SheetFacts] = {}
     for sheet in book.sheets:
-        wanted = canonical_sheet(sheet.name) or normalize_key(sheet.name) in aux
+        record_sheet = canonical_sheet(sheet.name)
+        wanted = record_sheet or normalize_key(sheet.name) in aux
         grids[sheet.name] = sheet_grid(sheet) if wanted else []
-    return workbook_from_grids(grids, source=book.name)
+        if record_sheet:
+            facts[sheet.name] = sheet_facts(sheet)
+    return workbook_from_grids(grids, source=book.name, facts=facts)
 
 
 def tell(book: Any, message: str, title: str = "Kundenliste") -> None:

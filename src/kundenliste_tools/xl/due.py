@@ -74,23 +74,24 @@ def write_due_column(book: Any, data: WorkbookData, result: pd.DataFrame) -> str
     layout = data.layouts[KUNDENLISTE]
     sheet = book.sheets[layout.name]
     headers = [normalize_key(h) for h in layout.headers]
+    head = layout.header_row  # a title may stand above the header (issue 12)
     if normalize_key(DUE_COLUMN) in headers:
-        col, first = headers.index(normalize_key(DUE_COLUMN)), 2
+        col, first = headers.index(normalize_key(DUE_COLUMN)), head + 1
     else:
         col = max((i for i, h in enumerate(headers) if h), default=-1) + 1
-        first = 1
-    last = int(result[ROW].max()) if len(result) else 1
+        first = head
+    last = int(result[ROW].max()) if len(result) else head
     by_row = pd.Series(due_cells(result).to_numpy(), index=result[ROW].to_numpy())
-    by_row = by_row[~by_row.index.duplicated()].reindex(range(2, last + 1)).astype(object)
+    by_row = by_row[~by_row.index.duplicated()].reindex(range(head + 1, last + 1)).astype(object)
     column = by_row.where(by_row.notna(), None).tolist()
-    values: list[list[Any]] = [[DUE_COLUMN]] if first == 1 else []
+    values: list[list[Any]] = [[DUE_COLUMN]] if first == head else []
     values += [[v] for v in column]
     if not values:
         return ""
     target = sheet.range((first, col + 1), (first + len(values) - 1, col + 1))
     target.value = values
-    if first == 1 and len(values) > 1:
-        sheet.range((2, col + 1), (last, col + 1)).number_format = DATE_FORMAT
+    if first == head and len(values) > 1:
+        sheet.range((head + 1, col + 1), (last, col + 1)).number_format = DATE_FORMAT
     return target.address
 
 

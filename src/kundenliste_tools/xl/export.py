@@ -39,7 +39,10 @@ def quartalsexport(book: Any, today: dt.date | None = None) -> ExportResult:
     result = export_quarter(data, period, out, None, source=getattr(book, "fullname", None))
     status(book, None)
     info = dict(result.export.info)
+    replaced = result.export.ids_replaced
     tell(book, f"Der anonymisierte Quartalsexport ({period.description}, "
          f"{info['Kunden im Export']} Kunden, {info['Einträge im Export (KundenDoku)']} Einträge) "
-         f"ist gespeichert unter:\n{result.path.resolve()}", title="Quartalsexport")
+         f"ist gespeichert unter:\n{result.path.resolve()}"
+         + (f"\n{replaced} IDs, die keine IDs sind, wurden durch Export-Pseudonyme ersetzt." if replaced else ""),
+         title="Quartalsexport")
     return result

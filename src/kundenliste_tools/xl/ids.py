@@ -15,6 +15,7 @@ from typing import Any
 from ..core.book import ID_REGISTER_SHEET, column_index
 from ..core.ids import REGISTER_HEADER, assign_ids
 from ..core.model import KUNDENLISTE
+from ..core.pseudonym import KEY_HEADER, new_key
 from .common import find_sheet, sheet_grid, tell, workbook_data
 
 _AREA = re.compile(r"^\$?([A-Z]{0,3})\$?(\d*)(?::\$?([A-Z]{0,3})\$?(\d*))?$")
@@ -95,6 +96,10 @@ def ids_vergeben(book: Any) -> list[tuple[int, str]]:
     target = register.range((next_row, 1), (next_row + len(values) - 1, 1))
     target.number_format = "@"  # text: Excel must never read an ID as a number or date
     target.value = values
+    if not data.export_key:  # once: the key of the export pseudonyms (core/pseudonym.py)
+        key_cells = register.range("B1:C1")
+        key_cells.number_format = "@"
+        key_cells.value = [[KEY_HEADER, new_key()]]
     sheet = book.sheets[layout.name]
     col = layout.columns["ID"] + 1
     by_row = dict(issued)

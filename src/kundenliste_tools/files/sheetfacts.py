@@ -1,0 +1,355 @@
+"""What an .xlsx knows about a sheet beyond its values, found in one fast pass over its XML.
+
+python-calamine (0.9.1) gives values only: a formula's cached result looks like a typed value,
+an error cell (`#DIV/0!`, `#NV`) arrives as empty text, a table's totals row is ordinary
+cells.  The record rule (`core.records`) and the `zellfehler` check need to know better, so
+this module reads, per record sheet:
+
+- formula cells (`<c …><f>`) and error cells (`<c … t="e">…<v>#N/A</v>`), by searching the
+  decompressed sheet XML chunk by chunk with `bytes.find` (C speed; a sheet without formulas
+  costs one decompression and two searches that find nothing);
+- merged ranges (`<mergeCell ref="A3:A4"/>`, at the end of the same stream);
+- totals rows of Excel tables (`xl/tables/*.xml`: `ref` and `totalsRowCount`), through the
+  sheet's relationships;
+- the header's width and the used range (`<dimension ref>`), so that a stray cell far right
+  (column XFD) can be cut away before calamine builds a dense grid of it (`trimmed_sheet`).
+
+Measured on the 30,000-customer benchmark workbook (Kundenliste + 300,000 entries, 80 MB of
+sheet XML): see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+
+from ..core.records import HEADER_SEARCH_ROWS, SheetFacts
+
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
+_VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
+_MERGE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+_PREFIX = re.compile(rb'<([A-Za-z_][\w.-]*:)?worksheet[\s>]')
+_REF = re.compile(r"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?")
+
+NS_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def col_index(letters: bytes | str) -> int:
+    """`A` → 0, `XFD` → 16383."""
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass
+class ScanResult:
+    """One sheet's facts plus its error cells and its extent."""
+
+    facts: SheetFacts
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (Excel row, col) → `#N/A`
+    dimension: tuple[int, int] | None = None  # (last row, last col) of the used range
+    head_width: int = 0  # columns of the widest of the first rows (the header, as a rule)
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part in the package (`xl/worksheets/sheet1.xml`)."""
+    try:
+        wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{NS_REL}Relationship")}
+    out = {}
+    for sh in wb.iter(f"{NS_MAIN}sheet"):
+        target = targets.get(sh.get(f"{NS_R}id"))
+        if target:
+            out[sh.get("name", "")] = _resolve("xl/workbook.xml", target)
+    return out
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def totals_rows(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
+    """Excel rows that are a totals row of a table on the sheet at `part`."""
+    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    try:
+        rels = ElementTree.fromstring(zf.read(rels_part))
+    except (KeyError, ElementTree.ParseError):
+        return frozenset()
+    rows: set[int] = set()
+    for r in rels.iter(f"{NS_REL}Relationship"):
+        if not r.get("Type", "").endswith("/table"):
+            continue
+        try:
+            table = ElementTree.fromstring(zf.read(_resolve(part, r.get("Target", ""))))
+        except (KeyError, ElementTree.ParseError):
+            continue
+        count = int(table.get("totalsRowCount", "0") or 0)
+        m = _REF.fullmatch(table.get("ref", ""))
+        if count > 0 and m and m.group(4):
+            last = int(m.group(4))
+            rows.update(range(last - count + 1, last + 1))
+    return frozenset(rows)
+
+
+def member_bytes(zf: zipfile.ZipFile, part: str) -> bytes:
+    """The decompressed part in one `zlib` call, which runs without the GIL: the scan can go
+    on in a thread while calamine parses the same file (calamine keeps the GIL)."""
+    info = zf.getinfo(part)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return zf.read(part)
+    fp = zf.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if header[:4] != b"PK\x03\x04":
+        return zf.read(part)
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    data = zlib.decompress(fp.read(info.compress_size), -15)
+    if zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"CRC-Fehler in {part}")
+    return data
+
+
+def head(zf: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] | None, int]:
+    """(last row, last col) of the sheet's `<dimension>` and the width of its first rows,
+    from its first 256 KB: enough to decide before parsing whether stray cells need cutting."""
+    with zf.open(part) as fh:
+        buf = fh.read(1 << 18)
+    dimension = None
+    m = _DIMENSION.search(buf, 0, 65536)
+    if m:
+        last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+        dimension = (int(last_row), col_index(last_col))
+    return dimension, _head_width(buf)
+
+
+def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = None) -> ScanResult:
+    """Formula cells, error cells, merged ranges, totals rows and extent of one sheet."""
+    f_rows: list[int] = []
+    f_cols: list[int] = []
+    errors: dict[tuple[int, int], str] = {}
+    merged: list[tuple[int, int, int, int]] = []
+    buf = member_bytes(zf, part)
+    f_tag = b"<f"
+    m = _PREFIX.search(buf, 0, 4096)
+    if m and m.group(1):
+        f_tag = b"<" + m.group(1) + b"f"
+    dimension = None
+    m = _DIMENSION.search(buf, 0, 65536)
+    if m:
+        last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+        dimension = (int(last_row), col_index(last_col))
+    head_width = _head_width(buf[: 1 << 18])
+    _formulas(buf, f_tag, f_rows, f_cols)
+    _errors(buf, errors)
+    start = buf.rfind(b"mergeCells")
+    if start >= 0:
+        for m in _MERGE.finditer(buf, max(start - 64, 0)):
+            merged.append((int(m.group(2)), col_index(m.group(1)), int(m.group(4)), col_index(m.group(3))))
+    facts = SheetFacts(np.array(f_rows, dtype=np.int64), np.array(f_cols, dtype=np.int64),
+                       totals_rows(zf, part), tuple(merged), dict(row_map or {}))
+    return ScanResult(facts, errors, dimension, head_width)
+
+
+def _cell_at(buf: bytes, pos: int) -> tuple[int, int] | None:
+    """(Excel row, col) of the cell whose tag or content is at `pos`."""
+    start = max(buf.rfind(b"<c ", 0, pos), buf.rfind(b":c ", 0, pos))
+    if start < 0:
+        return None
+    m = _CELL_REF.match(buf, start if buf[start] == 60 else buf.rfind(b"<", 0, start + 1))
+    if not m:
+        return None
+    return int(m.group(2)), col_index(m.group(1))
+
+
+def _formulas(buf: bytes, tag: bytes, rows: list[int], cols: list[int]) -> None:
+    pos = buf.find(tag)
+    n = len(tag)
+    while pos >= 0:
+        nxt = buf[pos + n: pos + n + 1]
+        if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+            where = _cell_at(buf, pos)
+            if where:
+                rows.append(where[0])
+                cols.append(where[1])
+        pos = buf.find(tag, pos + n)
+
+
+def _errors(buf: bytes, out: dict[tuple[int, int], str]) -> None:
+    pos = buf.find(b't="e"')
+    while pos >= 0:
+        where = _cell_at(buf, pos)
+        tag_end = buf.find(b">", pos)
+        if where and tag_end >= 0 and buf[tag_end - 1:tag_end] != b"/":
+            close = buf.find(b"c>", tag_end)
+            m = _VALUE.search(buf, tag_end, close if close >= 0 else len(buf))
+            if m:
+                out[where] = m.group(1).decode("utf-8", "replace").strip()
+        pos = buf.find(b't="e"', pos + 5)
+
+
+def _head_width(buf: bytes) -> int:
+    """Columns of the widest among the first rows that holds values (the header, as a rule)."""
+    widest = 0
+    rows = 0
+    pos = buf.find(b"<row")
+    if pos < 0:
+        pos = buf.find(b":row")
+    while pos >= 0 and rows < HEADER_SEARCH_ROWS:
+        end = buf.find(b"row>", pos + 4)
+        if end < 0:
+            break
+        segment = buf[pos:end]
+        last = 0
+        for m in _CELL_REF.finditer(segment):
+            tag_end = segment.find(b">", m.end())
+            if tag_end >= 0 and segment[tag_end - 1:tag_end] != b"/":
+                last = max(last, col_index(m.group(1)) + 1)
+        widest = max(widest, last)
+        rows += 1
+        nxt = buf.find(b"<row", end)
+        pos = nxt if nxt >= 0 else buf.find(b":row", end)
+    return widest
+
+
+#: Rows after a gap longer than this are moved up under the others before parsing.
+MAX_GAP = 10_000
+_ROW_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br="(\d+)"')
+
+
+def trimmed_sheet(xml: bytes, width: int, cut_columns: bool, move_rows: bool) -> tuple[bytes, dict[int, int]]:
+    """The sheet XML without the cells right of column `width`, and with rows that follow a
+    gap of more than `MAX_GAP` empty rows moved up; returns it and the row map (new → old).
+
+    Only called when the used range is far larger than the data (a stray cell in XFD or in
+    row 1,048,576): calamine builds a dense grid of the used range (5,000 customers and one
+    cell in XFD: 3.3 GB, 21 s).  The cells beyond are found by one regular expression that
+    matches only column letters after the header's last one; the far rows (a few) are
+    renumbered, so their values still reach the record rule under their real row numbers.
+    """
+    xml = _DIMENSION.sub(b"", xml, count=1)
+    if cut_columns:
+        xml = _cut_columns(xml, width)
+    row_map: dict[int, int] = {}
+    if move_rows:
+        tags = [(m.start(), m.end(), int(m.group(1))) for m in _ROW_TAG.finditer(xml)]
+        prev_old = prev_new = 0
+        pieces: list[bytes] = []
+        last = 0
+        for i, (start, _end, old) in enumerate(tags):
+            new = old if not row_map and old - prev_old <= MAX_GAP else prev_new + 1
+            if new != old:
+                stop = tags[i + 1][0] if i + 1 < len(tags) else len(xml)
+                segment = xml[start:stop]
+                segment = re.sub(rb'(\br="[A-Z]{0,3})%d"' % old, rb'\g<1>%d"' % new, segment)
+                pieces += [xml[last:start], segment]
+                last = stop
+                row_map[new] = old
+            prev_old, prev_new = old, new
+        pieces.append(xml[last:])
+        xml = b"".join(pieces)
+    return xml, row_map
+
+
+def _cut_columns(xml: bytes, width: int) -> bytes:
+    """Remove the cells right of column `width`, looking closely only at rows whose last cell
+    lies beyond it (cells stand in column order within a row): one `rfind` per row instead
+    of a regular expression over every cell."""
+    m = _PREFIX.search(xml, 0, 4096)
+    prefix = m.group(1) if m and m.group(1) else b""
+    row_close, cell_open = b"</" + prefix + b"row>", b"<" + prefix + b"c "
+    pattern = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="(?:' + _beyond(width)
+                         + rb')\d+"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)', re.DOTALL)
+    pieces: list[bytes] = []
+    done = start = 0
+    pos = xml.find(row_close)
+    while pos >= 0:
+        last = xml.rfind(cell_open, start, pos)
+        if last >= 0:
+            ref = _CELL_REF.match(xml, last)
+            if ref is None or col_index(ref.group(1)) >= width:
+                row_start = xml.rfind(b"<" + prefix + b"row", start, last)
+                row_start = row_start if row_start >= 0 else start
+                pieces += [xml[done:row_start], pattern.sub(b"", xml[row_start:pos])]
+                done = pos
+        start = pos + len(row_close)
+        pos = xml.find(row_close, start)
+    pieces.append(xml[done:])
+    return b"".join(pieces)
+
+
+def _beyond(width: int) -> bytes:
+    """A regex alternation of every column name after the `width`-th (A=1): `[U-Z]|[A-Z]{2,3}`
+    for width 20."""
+    letters = _letters(width)
+    alts = [rb"[A-Z]{%d,3}" % (len(letters) + 1)] if len(letters) < 3 else []
+    for i, ch in enumerate(letters):
+        if ch == "Z":
+            continue
+        alts.append(letters[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]"
+                    + (rb"[A-Z]{%d}" % (len(letters) - i - 1) if i < len(letters) - 1 else b""))
+    return b"|".join(alts) or rb"(?!)"
+
+
+def repack(source: Any, replaced: dict[str, bytes]) -> io.BytesIO:
+    """The package with some parts replaced (stored, not compressed: it is read once, at
+    once); every other entry is copied as its raw compressed bytes, so nothing is inflated
+    and deflated again for nothing."""
+    from .zipraw import RawZip
+
+    raw = source.read_bytes() if isinstance(source, Path) else source.getvalue()
+    z = RawZip(raw, "")
+    out = io.BytesIO()
+    central: list[bytes] = []
+    for entry in sorted(z.entries, key=lambda e: e.offset):
+        offset = out.tell()
+        if entry.name in replaced:
+            data = replaced[entry.name]
+            crc = zlib.crc32(data)
+            flags = entry.flags & 0x800
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 0, entry.mtime, entry.mdate,
+                                  crc, len(data), len(data), len(entry.name_bytes), 0) + entry.name_bytes)
+            out.write(data)
+            central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", entry.version_made, 20, flags, 0,
+                                       entry.mtime, entry.mdate, crc, len(data), len(data),
+                                       len(entry.name_bytes), 0, 0, 0, 0, entry.external_attr, offset)
+                           + entry.name_bytes)
+        else:
+            out.write(z.span(entry))
+            central.append(entry.record[:42] + struct.pack("<L", offset) + entry.record[46:])
+    start = out.tell()
+    for rec in central:
+        out.write(rec)
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central),
+                          out.tell() - start, start, 0))
+    out.seek(0)
+    return out
+
+
+def _letters(width: int) -> str:
+    letters = ""
+    n = width
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters or "A"
