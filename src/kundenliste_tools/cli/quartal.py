@@ -7,7 +7,6 @@ Reads the workbook, never writes it; writes `Quartal_<Zeitraum>_anonym.xlsx` bes
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from pathlib import Path
 from typing import TextIO
@@ -46,43 +45,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..core.periods import resolve_period
-    from ..files.export import default_name, export_quarter
-    from ..files.reader import read_workbook
+    from ..app.quarter import choose_period, quarter
+    from ..app.workbook import open_workbook
 
-    period = resolve_period(args.quartal, args.bis, dt.date.today())
-    book = Path(args.mappe)
-    out = Path(args.out) if args.out else book.with_name(default_name(period))
-    if args.out and out.is_dir():  # a folder: the export goes into it under its usual name
-        out = out / default_name(period)
-    data = read_workbook(book, args.passwort)
-    progress(stderr, f"Exportiere {period.description}: {len(data.kunden)} Kunden, {len(data.doku)} Einträge "
-             "werden gelesen und anonymisiert …")
-    result = export_quarter(data, period, out, args.regelwerk, source=book, coarse=args.vergroebern)
-    info = dict(result.export.info)
-    summary = {
-        "datei": str(result.path),
-        "zeitraum": {"art": period.kind, "bezeichnung": period.label,
-                     "von": period.start.isoformat(), "bis": period.end.isoformat()},
-        "kunden": info["Kunden im Export"],
-        "eintraege": info["Einträge im Export (KundenDoku)"],
-        "regelwerk": result.regelwerk,
-        "ersetzt": result.export.scrubbed,
-        "ids_pseudonymisiert": result.export.ids_replaced,
-        "k": result.export.k,
-        "erstkontakt": "Monat" if args.vergroebern else "Tag",
-    }
+    period = choose_period(args.quartal, args.bis)
+    data = open_workbook(args.mappe, args.passwort)
+    result = quarter(data, period, out=args.out, source=Path(args.mappe), regelwerk=args.regelwerk,
+                     coarse=args.vergroebern, progress=lambda line: progress(stderr, line))
     if args.json:
-        json.dump(summary, stdout, ensure_ascii=False)
+        json.dump(result.summary(), stdout, ensure_ascii=False)
         stdout.write("\n")
-    else:
-        print(f"Quartalsexport {period.description}: {summary['kunden']} Kunden, "
-              f"{summary['eintraege']} Einträge, anonymisiert.", file=stdout)
-        if result.export.ids_replaced:
-            print(f"{result.export.ids_replaced} IDs, die keine IDs sind (weder vom Werkzeug vergeben noch "
-                  "Nummern), durch Export-Pseudonyme ersetzt.", file=stdout)
-        print(f"k = {result.export.k}: so viele Kunden teilen mindestens dieselben Werte in Erstkontakt, "
-              f"Akquise und Berater" + (" (Erstkontakt als Monat)." if args.vergroebern else
-                                        "; --vergroebern schreibt Erstkontakt als Monat."), file=stdout)
-        print(f"Gespeichert: {result.path}", file=stdout)
+        return 0
+    replaced = result.export.ids_replaced
+    print(f"Quartalsexport {period.description}: {result.customers} Kunden, {result.entries} Einträge, "
+          "anonymisiert.", file=stdout)
+    if replaced:
+        print(f"{replaced} IDs, die keine IDs sind (weder vom Werkzeug vergeben noch Nummern), durch "
+              "Export-Pseudonyme ersetzt.", file=stdout)
+    print(f"k = {result.export.k}: so viele Kunden teilen mindestens dieselben Werte in Erstkontakt, "
+          "Akquise und Berater" + (" (Erstkontakt als Monat)." if args.vergroebern else
+                                   "; --vergroebern schreibt Erstkontakt als Monat."), file=stdout)
+    print(f"Gespeichert: {result.path}", file=stdout)
     return 0
