@@ -12,8 +12,11 @@ from typing import Any, Callable
 
 from ..core.book import WorkbookData
 from ..core.findings import Finding
-from ..core.records import Skipped
+from ..core.records import REASONS, Skipped
 from ..core.validation import summarize, validate
+
+#: The German text of each reason a row is not a record (`summary["skipped_reasons"]` keys).
+SKIPPED_REASONS: dict[str, str] = dict(REASONS)
 
 #: From this many rows on, a check says what it is doing before it starts.
 LONG_RUN_ROWS = 50_000

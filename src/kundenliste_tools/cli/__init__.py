@@ -16,7 +16,8 @@ from ..core.errors import InvalidInput, KundenlisteError
 
 #: How this door spells the inputs that use cases name in `InvalidInput`.
 FLAGS = {"stichtag": "--stichtag", "wochen": "--wochen", "regelwerk": "--regelwerk", "passwort": "--passwort",
-         "out": "--out", "quartal": "--quartal", "bis": "--bis", "anzahl": "--anzahl", "woche": "--woche"}
+         "out": "--out", "quartal": "--quartal", "bis": "--bis", "anzahl": "--anzahl", "woche": "--woche",
+         "ueberschreiben": "--ueberschreiben"}
 
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
 COMMANDS: tuple[str, ...] = ("vorlage", "demo", "pruefen", "ids", "faellig", "regelwerke", "quartal")  # each issue adds its command here

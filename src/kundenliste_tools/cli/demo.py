@@ -41,17 +41,16 @@ def _step(title: str, argv: list[str], out: Path, stdout: TextIO, stderr: TextIO
 
 def _names() -> list[str]:
     """Every file name the demo writes (besides the workbook's dated backups)."""
-    from ..files.demo import DEMO_NAME
-    from ..files.rulefiles import builtin_names
+    from ..app.setup import DEMO_NAME, builtin_names
 
     return [DEMO_NAME, "pruefbericht.txt", "pruefbericht.json", "ids.txt", "faellig.json",
             *(f"faellig_{name}.txt" for name in builtin_names()), "quartal.txt", "Quartal_anonym.xlsx"]
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.demo import prepare_demo_folder
+    from ..app.setup import demo_folder
 
-    own = prepare_demo_folder(args.ordner, _names())  # refuses a folder with other people's files
+    own = demo_folder(args.ordner, _names())  # refuses a folder with other people's files
     own.record()
     try:
         return _tour(args, own.path, stdout, stderr)
@@ -60,12 +59,12 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.demo import DEMO_NAME, write_demo
+    from ..app.setup import DEMO_NAME, build_demo_workbook
     from . import COMMANDS, progress
 
     book = folder / DEMO_NAME
     progress(stderr, f"Baue Demo-Arbeitsmappe mit {args.anzahl} erfundenen Kunden …")
-    data = write_demo(book, n_customers=args.anzahl)
+    data = build_demo_workbook(book, args.anzahl)
     print(f"Demo-Arbeitsmappe: {book}  ({len(data.kunden)} Kunden, {len(data.doku)} Gespräche, "
           f"{len(data.mistakes)} absichtliche Fehler)", file=stdout)
     failed = False
@@ -76,7 +75,7 @@ def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO
     if "ids" in COMMANDS:
         failed |= _step("IDs vergeben", ["ids", str(book)], folder / "ids.txt", stdout, stderr) == 2
     if "faellig" in COMMANDS:
-        from ..files.rulefiles import builtin_names
+        from ..app.setup import builtin_names
 
         for name in builtin_names():
             failed |= _step(f"Fälligkeiten nach {name}", ["faellig", str(book), "--regelwerk", name],

@@ -14,7 +14,6 @@ from ..core.book import ID_REGISTER_SHEET
 from . import add_book_argument, progress
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "ids",

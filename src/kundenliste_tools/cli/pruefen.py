@@ -128,11 +128,11 @@ def _pad(text: str, width: int) -> str:
 
 def skipped_line(summary: dict[str, Any]) -> str:
     """One line on the rows that are not records (empty when there are none)."""
-    from ..core.records import REASONS
+    from ..app.check import SKIPPED_REASONS
 
     n = summary.get("skipped", 0)
     if not n:
         return ""
-    parts = ", ".join(f"{REASONS[code]}: {count}" for code, count in summary["skipped_reasons"].items())
+    parts = ", ".join(f"{SKIPPED_REASONS[code]}: {count}" for code, count in summary["skipped_reasons"].items())
     return (f"Übersprungen: {n} Zeile{'' if n == 1 else 'n'} ohne Kunde oder Eintrag ({parts}); "
             "die Zeilennummern zeigt --json.\n")

@@ -20,12 +20,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.rulefiles import builtin_names, builtin_text, load_builtin
+    from ..app.setup import ruleset_text, rulesets
 
     if args.name:
-        stdout.write(builtin_text(args.name))
+        stdout.write(ruleset_text(args.name))
         return 0
-    sets = [load_builtin(n) for n in builtin_names()]
+    sets = rulesets()
     width = max(len(r.name) for r in sets)
     stdout.write("Eingebaute Regelwerke (Auswahl mit --regelwerk NAME oder der Einstellung „Regelwerk“):\n\n")
     for r in sets:

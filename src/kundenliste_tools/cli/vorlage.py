@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TextIO
-
-from ..core.errors import KundenlisteError
 
 DEFAULT = "Kundenliste.xlsm"
 
@@ -23,11 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.template import write_workbook
+    from ..app.setup import build_template
 
-    path = Path(args.datei)
-    if path.exists() and not args.ueberschreiben:
-        raise KundenlisteError(f"„{path}“ gibt es schon. Mit --ueberschreiben ersetzen oder einen anderen Namen wählen.")
-    write_workbook(path)
+    path = build_template(args.datei, overwrite=args.ueberschreiben)
     print(f"Vorlage geschrieben: {path}", file=stdout)
     return 0

@@ -13,10 +13,10 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..core.book import AUX_SHEETS, WorkbookData, workbook_from_grids
+from ..app.workbook import from_grids
+from ..core.book import AUX_SHEETS, WorkbookData
 from ..core.errors import KundenlisteError
 from ..core.model import canonical_sheet, normalize_key
-from ..core.records import SheetFacts
 
 
 def caller_book() -> Any:
@@ -95,7 +95,7 @@ def find_sheet(book: Any, name: str) -> Any | None:
     return None
 
 
-def sheet_facts(sheet: Any) -> SheetFacts:
+def totals_rows(sheet: Any) -> frozenset[int]:
     """What the record rule can learn from Excel beyond values: the totals rows of the sheet's
     tables.  (Which cells are formulas the door does not ask: one more range read per save;
     the rule then decides on the values of the known columns alone.)"""
@@ -108,22 +108,22 @@ def sheet_facts(sheet: Any) -> SheetFacts:
             if rng is not None:
                 rows.update(range(rng.row, rng.row + rng.rows.count))
     except Exception:  # an engine without tables: nothing known
-        return SheetFacts()
-    return SheetFacts(totals_rows=frozenset(rows))
+        return frozenset()
+    return frozenset(rows)
 
 
 def workbook_data(book: Any) -> WorkbookData:
     """The model of an open workbook: the two record sheets plus the auxiliary ones."""
     aux = {normalize_key(s) for s in AUX_SHEETS}
     grids: dict[str, list[list[Any]]] = {}
-    facts: dict[str, SheetFacts] = {}
+    totals: dict[str, frozenset[int]] = {}
     for sheet in book.sheets:
         record_sheet = canonical_sheet(sheet.name)
         wanted = record_sheet or normalize_key(sheet.name) in aux
         grids[sheet.name] = sheet_grid(sheet) if wanted else []
         if record_sheet:
-            facts[sheet.name] = sheet_facts(sheet)
-    return workbook_from_grids(grids, source=book.name, facts=facts)
+            totals[sheet.name] = totals_rows(sheet)
+    return from_grids(grids, source=book.name, totals_rows=totals)
 
 
 def tell(book: Any, message: str, title: str = "Kundenliste") -> None:
