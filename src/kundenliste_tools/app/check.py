@@ -32,10 +32,12 @@ class CheckResult:
 
     @property
     def errors(self) -> int:
+        """Number of findings of severity error."""
         return int(self.summary["errors"])
 
     @property
     def warnings(self) -> int:
+        """Number of findings of severity warning."""
         return int(self.summary["warnings"])
 
 

@@ -44,18 +44,22 @@ class DueResult:
     soon_days: int = SOON_DAYS
 
     def count(self, lage: str) -> int:
+        """How many customers are in this `lage` (`überfällig`, `bald fällig`, …)."""
         return int((self.customers["lage"] == lage).sum())
 
     @property
     def overdue(self) -> int:
+        """Customers whose next contact is overdue at the Stichtag."""
         return self.count(LAGE_UEBERFAELLIG)
 
     @property
     def soon(self) -> int:
+        """Customers due within `soon_days` of the Stichtag."""
         return self.count(LAGE_BALD)
 
     @property
     def not_assessable(self) -> int:
+        """Customers the rule set cannot assess (a field it needs is missing)."""
         return self.count(LAGE_NICHT_BEWERTBAR)
 
     def records(self) -> list[dict[str, Any]]:

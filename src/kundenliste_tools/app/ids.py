@@ -61,6 +61,7 @@ class IdsResult:
 
     @property
     def issued(self) -> list[IssuedId]:
+        """The IDs written, in Kundenliste order."""
         return self.plan.issued
 
 

@@ -37,10 +37,12 @@ class QuarterResult:
 
     @property
     def customers(self) -> int:
+        """Customers in the export's Kundenliste."""
         return int(dict(self.export.info)["Kunden im Export"])
 
     @property
     def entries(self) -> int:
+        """Entries in the export's KundenDoku."""
         return int(dict(self.export.info)["Einträge im Export (KundenDoku)"])
 
     def summary(self) -> dict[str, Any]:

@@ -53,11 +53,13 @@ class GermanParser(argparse.ArgumentParser):
     """argparse with German usage errors and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Print the usage and a German error, exit 2 (argparse's own texts are English)."""
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: Fehler: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `kundenliste` parser with every subcommand of `COMMANDS` registered."""
     import importlib
 
     parser = GermanParser(

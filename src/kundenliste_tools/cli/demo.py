@@ -15,6 +15,7 @@ DEFAULT_DIR = "kundenliste-demo"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste demo` to the subcommands."""
     p = sub.add_parser(
         "demo", help="Demo-Arbeitsmappe mit erfundenen Daten bauen und alle Auswertungen darauf ausführen",
         description="Baut eine Arbeitsmappe mit mehreren hundert erfundenen Kundinnen und Kunden "
@@ -48,6 +49,7 @@ def _names() -> list[str]:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Build the demo workbook in its own folder and run every command on it."""
     from ..app.setup import demo_folder
 
     own = demo_folder(args.ordner, _names())  # refuses a folder with other people's files

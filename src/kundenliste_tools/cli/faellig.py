@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste faellig` to the subcommands."""
     parser = sub.add_parser(
         "faellig",
         help="überfällige Kundenkontakte nach einem Kontaktdichte-Regelwerk anzeigen",
@@ -39,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Assess every customer and print the table or the JSON of SPEC §8."""
     from ..app.due import due
     from ..app.workbook import open_workbook
 

@@ -15,6 +15,7 @@ from . import add_book_argument, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste ids` to the subcommands."""
     parser = sub.add_parser(
         "ids",
         help="leere Kunden-IDs zufällig vergeben (in der Mappe selbst)",
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Fill blank IDs in place, or only show new ones (`--anzahl`)."""
     from ..app.ids import draft_ids, issue_ids
     from ..app.workbook import open_workbook
 

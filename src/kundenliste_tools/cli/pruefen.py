@@ -17,6 +17,7 @@ TABLE_COLUMNS = ("Blatt", "Zelle", "Art", "Feld", "Meldung")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste pruefen` to the subcommands."""
     parser = sub.add_parser(
         "pruefen",
         help="alle Felder prüfen und die Befunde mit Zelle auflisten",
@@ -33,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Check the workbook and print the findings; exit 1 when there are errors."""
     from ..app.check import check
     from ..app.workbook import open_workbook
 

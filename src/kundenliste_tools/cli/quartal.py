@@ -15,6 +15,7 @@ from . import add_book_argument, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste quartal` to the subcommands."""
     parser = sub.add_parser(
         "quartal",
         help="anonymisierten Quartalsexport für die Auswertung schreiben",
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Write the anonymised export of the chosen period and say where it is."""
     from ..app.quarter import choose_period, quarter
     from ..app.workbook import open_workbook
 

@@ -7,6 +7,7 @@ from typing import TextIO
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste regelwerke` to the subcommands."""
     parser = sub.add_parser(
         "regelwerke",
         help="eingebaute Kontaktdichte-Regelwerke und ihre Quellen auflisten",
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """List the shipped rule sets, or print one as TOML to copy."""
     from ..app.setup import ruleset_text, rulesets
 
     if args.name:

@@ -9,6 +9,7 @@ DEFAULT = "Kundenliste.xlsm"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste vorlage` to the subcommands."""
     p = sub.add_parser(
         "vorlage", help="leere Arbeitsmappe (Kundenliste.xlsm) mit Listen, Auswahlfeldern und Knöpfen erstellen",
         description="Erstellt die leere Arbeitsmappe mit den Blättern Kundenliste, KundenDoku, Listen, "
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Write the empty workbook."""
     from ..app.setup import build_template
 
     path = build_template(args.datei, overwrite=args.ueberschreiben)

@@ -49,6 +49,7 @@ def dates(values: pd.Series) -> pd.Series:
 
 
 def texts(values: pd.Series) -> pd.Series:
+    """Cells as the text a counsellor sees (`to_text`), once per distinct value."""
     return per_unique(values, to_text)[0]
 
 

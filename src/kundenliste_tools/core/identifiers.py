@@ -92,10 +92,12 @@ def _compact(s: str) -> str:
 
 
 def iban_ok(text: str) -> bool:
+    """Whether an IBAN passes its check digits (python-stdnum)."""
     return bool(_iban.is_valid(_compact(text)))
 
 
 def steuer_id_ok(text: str) -> bool:
+    """Whether an 11-digit number is a valid Steuer-ID (python-stdnum's check)."""
     return bool(_idnr.is_valid(_compact(text)))
 
 

@@ -114,6 +114,7 @@ def wanted_marks(findings: Iterable[Finding], limit: int = MAX_MARKS) -> tuple[d
 
 
 def summary_text(findings: list[Finding]) -> str:
+    """One German sentence on what the check found, for the alert and the status bar."""
     errors, warnings = count(findings)
     if not findings:
         return "Prüfung: keine Fehler und keine Warnungen."

@@ -191,6 +191,7 @@ def customer_ids(data: WorkbookData) -> tuple[pd.Series, np.ndarray, pd.Index]:
 
 def customer_fields(data: WorkbookData, contacts: Contacts, stichtag: pd.Timestamp,
                     ids: pd.Series, code: np.ndarray) -> Customers:
+    """The fields the conditions look at, per customer, computed once for all rules."""
     k = data.kunden
     lists = data.lists
     shown: dict[str, pd.Series] = {}

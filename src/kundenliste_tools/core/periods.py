@@ -73,6 +73,7 @@ class Period:
         return round((after - self.start).days / (365.25 / 12), 2)
 
     def contains(self, day: dt.date) -> bool:
+        """Whether `day` lies in the period (both ends included)."""
         return self.start <= day <= self.end
 
 
@@ -106,6 +107,7 @@ def parse_quarter(text: str) -> Period:
 
 
 def is_stichtag(day: dt.date) -> bool:
+    """Whether `day` is one of the four Stichtage (28 March, June, September, December)."""
     return day.day == STICHTAG_DAY and day.month in STICHTAG_MONTHS
 
 

@@ -174,6 +174,7 @@ class Prepared:
 
 
 def prepare(data: WorkbookData) -> Prepared:
+    """The workbook's columns parsed once (dates, ID keys), shared by every export table."""
     k, d = data.kunden, data.doku
     erst, erst_guessed = lenient_dates(k["Erstkontakt"])
     datum, datum_guessed = lenient_dates(d["Datum"])

@@ -64,6 +64,7 @@ class SheetFacts:
 
     @property
     def knows_formulas(self) -> bool:
+        """Whether the reader could tell formula cells from typed ones for this sheet."""
         return self.formula_rows is not None
 
 
@@ -77,9 +78,11 @@ class Skipped:
 
     @property
     def message(self) -> str:
+        """The German sentence for the report."""
         return REASONS[self.reason]
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON report."""
         return {"sheet": self.sheet, "row": self.row, "reason": self.reason, "message": self.message}
 
 

@@ -211,6 +211,7 @@ def _deadline_text(rule) -> str:
 
 
 def sheet_name(grid: Sequence[Sequence[Any]]) -> str:
+    """The name written in a `Regelwerk` sheet's `Name` row, or empty."""
     for row in grid:
         if row and normalize_key(to_text(row[0])) == "name" and len(row) > 1:
             return to_text(row[1])

@@ -276,6 +276,7 @@ class Scrubber:
         return self.scrub_many([text])[0]
 
     def scrub_series(self, series: pd.Series) -> pd.Series:
+        """Scrub every text of a column (once per distinct text)."""
         return pd.Series(self.scrub_many(series.tolist()), index=series.index, dtype=object)
 
     def scrub_many(self, texts: Iterable[object]) -> list[str]:

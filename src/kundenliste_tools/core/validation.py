@@ -269,6 +269,7 @@ class Column:
         return table[self.codes]
 
     def value(self, pos: int) -> Any:
+        """The raw cell value at a row position."""
         code = self.codes[pos]
         return None if code < 0 else self.uniques[code]
 

@@ -20,6 +20,7 @@ from ..core.model import canonical_sheet, normalize_key
 
 
 def caller_book() -> Any:
+    """The workbook that called Python (the button's or formula's workbook)."""
     import xlwings as xw
 
     return xw.Book.caller()
@@ -136,6 +137,7 @@ def tell(book: Any, message: str, title: str = "Kundenliste") -> None:
 
 
 def status(book: Any, message: str | None) -> None:
+    """Show a status bar text (None clears it); silent where the client has none."""
     with contextlib.suppress(Exception):
         book.app.status_bar = message
 

@@ -148,6 +148,7 @@ def _apply_colors(sheets: dict[str, Any], colors: dict[Key, str | None]) -> None
 
 
 def read_marks(sheet: Any) -> dict[Key, Mark]:
+    """The tool's list of marked cells from the hidden `Prüfmarken` sheet."""
     marks: dict[Key, Mark] = {}
     for row in sheet_grid(sheet)[1:]:
         cells = [("" if v is None else str(v)).strip().lstrip("'") for v in list(row) + [None] * 4]
