@@ -125,7 +125,7 @@ def test_regelwerke_lists_the_builtins_and_prints_one_to_copy():
     assert code == 0
     for name, seed in [("vamv", "000"), ("lichtenberg-2013", "001"), ("ivm-a25", "002"), ("ba-2010", "003"),
                        ("aa90", "004")]:
-        line = next(i for i, l in enumerate(out.splitlines()) if l.startswith(name + " "))
+        line = next(i for i, text in enumerate(out.splitlines()) if text.startswith(name + " "))
         assert f"Seed {seed}" in out.splitlines()[line + 1]
     code, out, _ = run("regelwerke", "aa90")
     assert code == 0 and out.startswith("# Regelwerk „aa90“") and 'pflicht = "alle 6 Monate"' in out

@@ -31,8 +31,11 @@ CUSTOMERS = [
     customer("", "2026-08-01", "in Beratung", berater="Karin", PLZ=4109, Stadt="Leipzig"),  # no ID, PLZ lost its 0
     customer("104", "2026-02-01", "abgeschlossen", berater="Evelyn"),
 ]
-ENTRIES = [entry("101", "2026-07-01", folgetermin="2026-08-15"), entry("Hasenbein-S", "2026-09-20"),
-           entry("999", "2026-09-01")]  # an entry for an unknown customer: an error
+ENTRIES = [
+    entry("101", "2026-07-01", folgetermin="2026-08-15"),
+    entry("Hasenbein-S", "2026-09-20"),
+    entry("999", "2026-09-01"),
+]  # an entry for an unknown customer: an error
 
 
 def write_book(path: Path, sheets: dict) -> Path:
@@ -69,15 +72,21 @@ def test_check_finds_the_same_in_both_doors(mappe, sheets):
     from_file = {(f["sheet"], f["cell"], f["code"]) for f in json.loads(out)["findings"]}
     from_excel = {(f.sheet, f.cell, f.code) for f in checks.check_book(book(sheets), today=dt.date.today())}
     assert code == 1 and from_file == from_excel
-    assert ("KundenDoku", "B4", "id-unbekannt") in from_file and ("Kundenliste", "I5", "plz-fuehrende-null") in from_file
+    assert ("KundenDoku", "B4", "id-unbekannt") in from_file and (
+        "Kundenliste",
+        "I5",
+        "plz-fuehrende-null",
+    ) in from_file
 
 
 def test_due_dates_are_the_same_in_both_doors(mappe, sheets):
     code, out = cli("faellig", str(mappe), "--json")
     from_file = {c["id"]: (c["due"], c["overdue"], c["code"]) for c in json.loads(out)["customers"]}
     result = due.faelligkeiten(book(sheets), today=dt.date(2030, 1, 1))  # Stichtag from the settings
-    from_excel = {r.id: (None if r.due != r.due else r.due.date().isoformat(), bool(r.overdue), r.code)
-                  for r in result.itertuples()}
+    from_excel = {
+        r.id: (None if r.due != r.due else r.due.date().isoformat(), bool(r.overdue), r.code)
+        for r in result.itertuples()
+    }
     assert code == 0 and from_file == from_excel
     # 101: Folgetermin 2026-08-15 missed by the Stichtag 2026-10-02
     assert from_file["101"] == ("2026-08-15", True, "intervall")
@@ -102,6 +111,10 @@ def test_quarter_exports_the_same_in_both_doors(tmp_path, mappe, sheets, monkeyp
     monkeypatch.chdir(folder)  # a remote book's fullname is its bare name: its folder is "."
     result = export.quartalsexport(book(sheets), today=TODAY)
     assert code == 0 and result.path.resolve().parent == folder
-    assert (from_file["kunden"], from_file["eintraege"], from_file["k"], from_file["ids_pseudonymisiert"]) == \
-        (result.customers, result.entries, result.export.k, result.export.ids_replaced)
+    assert (from_file["kunden"], from_file["eintraege"], from_file["k"], from_file["ids_pseudonymisiert"]) == (
+        result.customers,
+        result.entries,
+        result.export.k,
+        result.export.ids_replaced,
+    )
     assert from_file["ids_pseudonymisiert"] == 1 and from_file["kunden"] == 4

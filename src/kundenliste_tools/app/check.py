@@ -41,12 +41,11 @@ class CheckResult:
         return int(self.summary["warnings"])
 
 
-def check(data: WorkbookData, today: dt.date | None = None,
-          progress: Callable[[str], None] | None = None) -> CheckResult:
+def check(
+    data: WorkbookData, today: dt.date | None = None, progress: Callable[[str], None] | None = None
+) -> CheckResult:
     """Validate every field of `data`; `today` for the future-date checks (default: today)."""
     if progress and len(data.doku) + len(data.kunden) > LONG_RUN_ROWS:
         progress(f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
     findings = validate(data, today=today)
     return CheckResult(findings, summarize(findings, data), list(data.skipped))
-
-

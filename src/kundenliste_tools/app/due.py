@@ -62,36 +62,74 @@ class DueResult:
         """Customers the rule set cannot assess (a field it needs is missing)."""
         return self.count(LAGE_NICHT_BEWERTBAR)
 
+    def staff_table(self) -> list[list[Any]]:
+        """Header + one row per counsellor: weekly counts, quota, Stellenanteil, caseload."""
+        advisors = self.advisors
+        labels = [w["week"] for w in advisors[0]["weeks"]] if advisors else []
+        partial = {w["week"] for a in advisors for w in a["weeks"] if w["partial"]}
+        header = (
+            ["Berater", "Stellenanteil"]
+            + [f"{w} (laufend)" if w in partial else w for w in labels]
+            + ["Quote je Woche", "Aktive Kunden", "Betreuungsschlüssel-Grenze"]
+        )
+        rows: list[list[Any]] = [header]
+        for a in advisors:
+            counts = {w["week"]: w["count"] for w in a["weeks"]}
+            quota = next((w["quota"] for w in a["weeks"]), None)
+            limit = a["caseload_limit"]
+            rows.append(
+                [a["berater"], a["stellenanteil"]]
+                + [int(counts.get(w, 0)) for w in labels]
+                + [
+                    None if quota is None else round(quota, 1),
+                    a["active_customers"],
+                    None if limit is None else round(limit, 1),
+                ]
+            )
+        return rows
+
     def records(self) -> list[dict[str, Any]]:
         """Customers as plain data (SPEC §8 fields + `code`, `followup`, `values`); dates ISO or None."""
-        frame = self.customers.assign(due=iso(self.customers["due"]),
-                                      last_contact=iso(self.customers["last_contact"]))
+        frame = self.customers.assign(due=iso(self.customers["due"]), last_contact=iso(self.customers["last_contact"]))
         out = []
         for row in frame.to_dict("records"):
-            out.append({
-                "id": str(row["id"]),
-                "overdue": bool(row["overdue"]),
-                "due": row["due"] or None,
-                "days_overdue": int(row["days_overdue"]),
-                "rule": row["rule"],
-                "reason": row["reason"],
-                "last_contact": row["last_contact"] or None,
-                "assessable": bool(row["assessable"]),
-                "code": row["code"],
-                "followup": row["followup"] or None,
-                "values": reason_values(row),
-            })
+            out.append(
+                {
+                    "id": str(row["id"]),
+                    "overdue": bool(row["overdue"]),
+                    "due": row["due"] or None,
+                    "days_overdue": int(row["days_overdue"]),
+                    "rule": row["rule"],
+                    "reason": row["reason"],
+                    "last_contact": row["last_contact"] or None,
+                    "assessable": bool(row["assessable"]),
+                    "code": row["code"],
+                    "followup": row["followup"] or None,
+                    "values": reason_values(row),
+                }
+            )
         return out
 
     def as_json(self) -> dict[str, Any]:
         """The JSON of SPEC §8."""
-        return {"stichtag": self.stichtag.isoformat(), "regelwerk": self.rules.name,
-                "customers": self.records(), "advisors": self.advisors}
+        return {
+            "stichtag": self.stichtag.isoformat(),
+            "regelwerk": self.rules.name,
+            "customers": self.records(),
+            "advisors": self.advisors,
+        }
 
 
-def due(data: WorkbookData, *, regelwerk: str | None = None, stichtag: str | dt.date | None = None,
-        today: dt.date | None = None, weeks: int = WEEKS, staff: bool = True,
-        progress: Callable[[str], None] | None = None) -> DueResult:
+def due(
+    data: WorkbookData,
+    *,
+    regelwerk: str | None = None,
+    stichtag: str | dt.date | None = None,
+    today: dt.date | None = None,
+    weeks: int = WEEKS,
+    staff: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> DueResult:
     """Assess every customer of `data`.
 
     `regelwerk`: a built-in name or a rule file (else the workbook's sheet or setting, else

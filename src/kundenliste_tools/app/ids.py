@@ -68,8 +68,9 @@ class IdsResult:
 def plan_ids(data: WorkbookData, only_rows: Collection[int] | None = None) -> IdPlan:
     """The IDs for the records without one (all, or among `only_rows`), not yet written."""
     layout = data.layouts[KUNDENLISTE]
-    issued = [IssuedId(row, cell_ref(layout, "ID", row), new_id)
-              for row, new_id in assign_ids(data, only_rows=only_rows)]
+    issued = [
+        IssuedId(row, cell_ref(layout, "ID", row), new_id) for row, new_id in assign_ids(data, only_rows=only_rows)
+    ]
     return IdPlan(layout.name, layout.columns["ID"], issued, "" if data.export_key else new_key(), only_rows)
 
 
@@ -80,8 +81,9 @@ def draft_ids(data: WorkbookData, count: int) -> list[str]:
     return new_ids(count, taken_ids(data))
 
 
-def issue_ids(path: str | Path, password: str | None = None,
-              progress: Callable[[str], None] | None = None) -> IdsResult:
+def issue_ids(
+    path: str | Path, password: str | None = None, progress: Callable[[str], None] | None = None
+) -> IdsResult:
     """Fill every blank ID of the workbook file in place (lossless, with a dated backup)."""
     require_writable(path)  # .ods/.xlsb/.xls are read only: say so before anything else
     check_writable(path)  # fail before reading a big file when Excel has it open
@@ -91,8 +93,12 @@ def issue_ids(path: str | Path, password: str | None = None,
         return IdsResult(plan)
     if plan.issued and progress:
         progress(f"Schreibe {len(plan.issued)} neue IDs in „{plan.sheet}“ …")
-    written = _write(path, {plan.sheet: id_cell_edits(data, [(i.row, i.id) for i in plan.issued])},
-                     [i.id for i in plan.issued], plan.export_key)
+    written = _write(
+        path,
+        {plan.sheet: id_cell_edits(data, [(i.row, i.id) for i in plan.issued])},
+        [i.id for i in plan.issued],
+        plan.export_key,
+    )
     return IdsResult(plan, written.backup, bool(written.added_sheets))
 
 
@@ -103,8 +109,14 @@ def _write(path: str | Path, cells: dict, issued: list[str], key: str) -> PatchR
     if not key:
         return patch_workbook(path, cells=cells, append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])})
     try:  # the register exists: the key goes into row 1 (B1 label, C1 key)
-        return patch_workbook(path, cells={**cells, ID_REGISTER_SHEET: {"B1": KEY_HEADER, KEY_CELL: key}},
-                              append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])})
+        return patch_workbook(
+            path,
+            cells={**cells, ID_REGISTER_SHEET: {"B1": KEY_HEADER, KEY_CELL: key}},
+            append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])},
+        )
     except WorkbookUnreadable:  # no register yet (nothing was written): created with the key
-        return patch_workbook(path, cells=cells, append={ID_REGISTER_SHEET: Append(
-            rows or [[None]], header=[REGISTER_HEADER, KEY_HEADER, key])})
+        return patch_workbook(
+            path,
+            cells=cells,
+            append={ID_REGISTER_SHEET: Append(rows or [[None]], header=[REGISTER_HEADER, KEY_HEADER, key])},
+        )

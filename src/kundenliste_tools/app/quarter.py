@@ -83,9 +83,17 @@ def target(period: Period, out: str | Path | None, folder: str | Path | None, so
     return Path(source).with_name(default_name(period))
 
 
-def quarter(data: WorkbookData, period: Period, *, out: str | Path | None = None, folder: str | Path | None = None,
-            source: str | Path | None = None, regelwerk: str | None = None, coarse: bool = False,
-            progress: Callable[[str], None] | None = None) -> QuarterResult:
+def quarter(
+    data: WorkbookData,
+    period: Period,
+    *,
+    out: str | Path | None = None,
+    folder: str | Path | None = None,
+    source: str | Path | None = None,
+    regelwerk: str | None = None,
+    coarse: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> QuarterResult:
     """Build and write the anonymised export of `period`.
 
     `source` is the workbook's own path: the export refuses to overwrite it.  The pseudonyms
@@ -94,17 +102,31 @@ def quarter(data: WorkbookData, period: Period, *, out: str | Path | None = None
     """
     path = target(period, out, folder, source)
     if source is not None and _same_file(path, Path(source)):
-        raise InvalidInput("out", f"Der Export darf die Arbeitsmappe selbst nicht überschreiben („{path.name}“); "
-                           "bitte einen anderen Dateinamen angeben.")
+        raise InvalidInput(
+            "out",
+            f"Der Export darf die Arbeitsmappe selbst nicht überschreiben („{path.name}“); "
+            "bitte einen anderen Dateinamen angeben.",
+        )
     if progress:
-        progress(f"Exportiere {period.description}: {len(data.kunden)} Kunden, {len(data.doku)} Einträge "
-                 "werden anonymisiert …")
+        progress(
+            f"Exportiere {period.description}: {len(data.kunden)} Kunden, {len(data.doku)} Einträge "
+            "werden anonymisiert …"
+        )
     rules = load_ruleset(regelwerk, data)
     prepared = prepare(data)
     assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
     scrubber = build_scrubber(data.kunden, first_names())
-    export = build_export(data, period, assessment, rules.name, scrubber=scrubber, prepared=prepared,
-                          key=data.export_key, stable_key=bool(data.export_key), coarse=coarse)
+    export = build_export(
+        data,
+        period,
+        assessment,
+        rules.name,
+        scrubber=scrubber,
+        prepared=prepared,
+        key=data.export_key,
+        stable_key=bool(data.export_key),
+        coarse=coarse,
+    )
     write_export(export, path)
     return QuarterResult(path, export, rules.name, period, coarse)
 

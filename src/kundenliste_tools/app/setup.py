@@ -14,16 +14,25 @@ from ..files.demo import DEMO_NAME, DemoFolder, prepare_demo_folder, write_demo
 from ..files.rulefiles import builtin_names, builtin_text, load_builtin
 from ..files.template import write_workbook
 
-__all__ = ["DEMO_NAME", "DemoFolder", "builtin_names", "build_demo_workbook", "build_template", "demo_folder",
-           "ruleset_text", "rulesets"]
+__all__ = [
+    "DEMO_NAME",
+    "DemoFolder",
+    "builtin_names",
+    "build_demo_workbook",
+    "build_template",
+    "demo_folder",
+    "ruleset_text",
+    "rulesets",
+]
 
 
 def build_template(path: str | Path, overwrite: bool = False) -> Path:
     """The empty workbook (Kundenliste.xlsm) with lists, dropdowns, macros and buttons."""
     path = Path(path)
     if path.exists() and not overwrite:
-        raise InvalidInput("ueberschreiben", f"„{path}“ gibt es schon; bitte ersetzen lassen oder einen anderen "
-                           "Namen wählen.")
+        raise InvalidInput(
+            "ueberschreiben", f"„{path}“ gibt es schon; bitte ersetzen lassen oder einen anderen Namen wählen."
+        )
     write_workbook(path)
     return path
 

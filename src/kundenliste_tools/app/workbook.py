@@ -18,8 +18,9 @@ def open_workbook(path: str | Path, password: str | None = None) -> WorkbookData
     return read_workbook(path, password)
 
 
-def from_grids(grids: dict[str, Sequence[Sequence[Any]]], source: str = "",
-               totals_rows: dict[str, frozenset[int]] | None = None) -> WorkbookData:
+def from_grids(
+    grids: dict[str, Sequence[Sequence[Any]]], source: str = "", totals_rows: dict[str, frozenset[int]] | None = None
+) -> WorkbookData:
     """The model from raw cell grids keyed by sheet name (what the Excel door reads).
 
     `totals_rows`: per sheet, the Excel rows of its tables' totals rows (not records).

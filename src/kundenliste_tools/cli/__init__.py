@@ -12,15 +12,32 @@ import argparse
 import sys
 from typing import Callable, Sequence, TextIO
 
-from ..core.errors import InvalidInput, KundenlisteError
+from ..core.errors import KundenlisteError
 
 #: How this door spells the inputs that use cases name in `InvalidInput`.
-FLAGS = {"stichtag": "--stichtag", "wochen": "--wochen", "regelwerk": "--regelwerk", "passwort": "--passwort",
-         "out": "--out", "quartal": "--quartal", "bis": "--bis", "anzahl": "--anzahl", "woche": "--woche",
-         "ueberschreiben": "--ueberschreiben"}
+FLAGS = {
+    "stichtag": "--stichtag",
+    "wochen": "--wochen",
+    "regelwerk": "--regelwerk",
+    "passwort": "--passwort",
+    "out": "--out",
+    "quartal": "--quartal",
+    "bis": "--bis",
+    "anzahl": "--anzahl",
+    "woche": "--woche",
+    "ueberschreiben": "--ueberschreiben",
+}
 
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ("vorlage", "demo", "pruefen", "ids", "faellig", "regelwerke", "quartal")  # each issue adds its command here
+COMMANDS: tuple[str, ...] = (
+    "vorlage",
+    "demo",
+    "pruefen",
+    "ids",
+    "faellig",
+    "regelwerke",
+    "quartal",
+)  # each issue adds its command here
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
@@ -64,8 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = GermanParser(
         prog="kundenliste",
-        description="Werkzeuge für die Excel-Kundenliste: Prüfen, IDs vergeben, Fälligkeiten, "
-        "anonymer Quartalsexport.",
+        description="Werkzeuge für die Excel-Kundenliste: Prüfen, IDs vergeben, Fälligkeiten, anonymer Quartalsexport.",
         epilog="Hilfe zu einem Befehl: kundenliste BEFEHL --help",
     )
     parser._positionals.title = "Argumente"
@@ -107,27 +123,37 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except PermissionError as exc:
         if args.debug:
             raise
-        print(f"Fehler: Keine Berechtigung für „{exc.filename or ''}“; bitte die Zugriffsrechte "
-              "der Datei oder des Ordners prüfen.", file=stderr)
+        print(
+            f"Fehler: Keine Berechtigung für „{exc.filename or ''}“; bitte die Zugriffsrechte "
+            "der Datei oder des Ordners prüfen.",
+            file=stderr,
+        )
         return 2
     except OSError as exc:
         if args.debug:
             raise
-        print(f"Fehler: „{exc.filename or ''}“ kann nicht gelesen oder geschrieben werden "
-              f"({exc.strerror or exc.__class__.__name__}).", file=stderr)
+        print(
+            f"Fehler: „{exc.filename or ''}“ kann nicht gelesen oder geschrieben werden "
+            f"({exc.strerror or exc.__class__.__name__}).",
+            file=stderr,
+        )
         return 2
     except Exception as exc:  # a bug: say so in German, details only with --debug
         if args.debug:
             raise
-        print(f"Interner Fehler ({exc.__class__.__name__}: {exc}). Mit --debug erneut aufrufen "
-              "und die Ausgabe an den Support geben.", file=stderr)
+        print(
+            f"Interner Fehler ({exc.__class__.__name__}: {exc}). Mit --debug erneut aufrufen "
+            "und die Ausgabe an den Support geben.",
+            file=stderr,
+        )
         return 2
 
 
 def describe(exc: KundenlisteError) -> str:
     """The German message, prefixed with this door's flag when one input was wrong."""
-    if isinstance(exc, InvalidInput) and exc.input in FLAGS:
-        return f"{FLAGS[exc.input]}: {exc}"
+    which = getattr(exc, "input", None)  # InvalidInput, PasswordRequired
+    if which in FLAGS:
+        return f"{FLAGS[which]}: {exc}"
     return str(exc)
 
 
@@ -145,7 +171,11 @@ def _silence_stdout() -> None:
 def add_book_argument(parser: argparse.ArgumentParser) -> None:
     """The workbook argument and `--passwort`, shared by every command that reads a workbook."""
     parser.add_argument("mappe", metavar="MAPPE", help="die Arbeitsmappe (.xlsx/.xlsm) mit Kundenliste und KundenDoku")
-    parser.add_argument("--passwort", metavar="KENNWORT", help="Kennwort einer verschlüsselten Arbeitsmappe (wird nur im Speicher entschlüsselt)")
+    parser.add_argument(
+        "--passwort",
+        metavar="KENNWORT",
+        help="Kennwort einer verschlüsselten Arbeitsmappe (wird nur im Speicher entschlüsselt)",
+    )
 
 
 def progress(stderr: TextIO, message: str) -> None:

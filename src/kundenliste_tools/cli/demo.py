@@ -17,13 +17,20 @@ DEFAULT_DIR = "kundenliste-demo"
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `kundenliste demo` to the subcommands."""
     p = sub.add_parser(
-        "demo", help="Demo-Arbeitsmappe mit erfundenen Daten bauen und alle Auswertungen darauf ausführen",
+        "demo",
+        help="Demo-Arbeitsmappe mit erfundenen Daten bauen und alle Auswertungen darauf ausführen",
         description="Baut eine Arbeitsmappe mit mehreren hundert erfundenen Kundinnen und Kunden "
         "(samt einiger absichtlicher Fehler), prüft sie, vergibt fehlende IDs, berechnet die "
-        "Fälligkeiten nach jedem Regelwerk und erstellt den anonymen Quartalsexport.")
-    p.add_argument("ordner", metavar="ORDNER", nargs="?", default=DEFAULT_DIR,
-                   help=f"Ordner für die Demo-Dateien (Standard: {DEFAULT_DIR}): ein neuer oder leerer "
-                   "Ordner oder einer, den die Demo schon angelegt hat; fremde Dateien bleiben unberührt")
+        "Fälligkeiten nach jedem Regelwerk und erstellt den anonymen Quartalsexport.",
+    )
+    p.add_argument(
+        "ordner",
+        metavar="ORDNER",
+        nargs="?",
+        default=DEFAULT_DIR,
+        help=f"Ordner für die Demo-Dateien (Standard: {DEFAULT_DIR}): ein neuer oder leerer "
+        "Ordner oder einer, den die Demo schon angelegt hat; fremde Dateien bleiben unberührt",
+    )
     p.add_argument("--anzahl", type=int, default=300, metavar="N", help="Anzahl erfundener Kunden (Standard: 300)")
     p.set_defaults(handler=run)
 
@@ -44,8 +51,16 @@ def _names() -> list[str]:
     """Every file name the demo writes (besides the workbook's dated backups)."""
     from ..app.setup import DEMO_NAME, builtin_names
 
-    return [DEMO_NAME, "pruefbericht.txt", "pruefbericht.json", "ids.txt", "faellig.json",
-            *(f"faellig_{name}.txt" for name in builtin_names()), "quartal.txt", "Quartal_anonym.xlsx"]
+    return [
+        DEMO_NAME,
+        "pruefbericht.txt",
+        "pruefbericht.json",
+        "ids.txt",
+        "faellig.json",
+        *(f"faellig_{name}.txt" for name in builtin_names()),
+        "quartal.txt",
+        "Quartal_anonym.xlsx",
+    ]
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -67,11 +82,16 @@ def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO
     book = folder / DEMO_NAME
     progress(stderr, f"Baue Demo-Arbeitsmappe mit {args.anzahl} erfundenen Kunden …")
     data = build_demo_workbook(book, args.anzahl)
-    print(f"Demo-Arbeitsmappe: {book}  ({len(data.kunden)} Kunden, {len(data.doku)} Gespräche, "
-          f"{len(data.mistakes)} absichtliche Fehler)", file=stdout)
+    print(
+        f"Demo-Arbeitsmappe: {book}  ({len(data.kunden)} Kunden, {len(data.doku)} Gespräche, "
+        f"{len(data.mistakes)} absichtliche Fehler)",
+        file=stdout,
+    )
     failed = False
     if "pruefen" in COMMANDS:
-        code = _step("Prüfen (vor dem Vergeben der IDs)", ["pruefen", str(book)], folder / "pruefbericht.txt", stdout, stderr)
+        code = _step(
+            "Prüfen (vor dem Vergeben der IDs)", ["pruefen", str(book)], folder / "pruefbericht.txt", stdout, stderr
+        )
         _step("Prüfen als JSON", ["pruefen", str(book), "--json"], folder / "pruefbericht.json", stdout, stderr)
         failed |= code == 2
     if "ids" in COMMANDS:
@@ -80,13 +100,29 @@ def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO
         from ..app.setup import builtin_names
 
         for name in builtin_names():
-            failed |= _step(f"Fälligkeiten nach {name}", ["faellig", str(book), "--regelwerk", name],
-                            folder / f"faellig_{name}.txt", stdout, stderr) == 2
+            failed |= (
+                _step(
+                    f"Fälligkeiten nach {name}",
+                    ["faellig", str(book), "--regelwerk", name],
+                    folder / f"faellig_{name}.txt",
+                    stdout,
+                    stderr,
+                )
+                == 2
+            )
         _step("Fälligkeiten (vamv) als JSON", ["faellig", str(book), "--json"], folder / "faellig.json", stdout, stderr)
     if "quartal" in COMMANDS:
         out = folder / "Quartal_anonym.xlsx"
-        failed |= _step("Quartalsexport (letztes Stichtagsfenster)", ["quartal", str(book), "--out", str(out)],
-                        folder / "quartal.txt", stdout, stderr) == 2
+        failed |= (
+            _step(
+                "Quartalsexport (letztes Stichtagsfenster)",
+                ["quartal", str(book), "--out", str(out)],
+                folder / "quartal.txt",
+                stdout,
+                stderr,
+            )
+            == 2
+        )
         print(f"  Anonymer Export für die Auswertung:      {out}", file=stdout)
     print(f"Alle Ergebnisse liegen in {folder.resolve()}", file=stdout)
     return 2 if failed else 0

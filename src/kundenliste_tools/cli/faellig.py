@@ -28,13 +28,24 @@ def register(sub: argparse._SubParsersAction) -> None:
         "aktiver Kunden gegen den Betreuungsschlüssel. Die Mappe wird nicht verändert.",
     )
     add_book_argument(parser)
-    parser.add_argument("--regelwerk", metavar="NAME|DATEI",
-                        help="eingebautes Regelwerk (z. B. ba-2010) oder Pfad einer .toml-Datei; ohne Angabe "
-                        "gilt das Blatt „Regelwerk“ der Mappe, sonst die Einstellung „Regelwerk“, sonst vamv")
-    parser.add_argument("--stichtag", metavar="JJJJ-MM-TT",
-                        help="Tag, zu dem bewertet wird (Standard: Einstellung „Stichtag“, sonst heute)")
-    parser.add_argument("--wochen", metavar="N", type=int, default=8,
-                        help="so viele Kalenderwochen bis zum Stichtag für die Beratungsgespräche (Standard: 8)")
+    parser.add_argument(
+        "--regelwerk",
+        metavar="NAME|DATEI",
+        help="eingebautes Regelwerk (z. B. ba-2010) oder Pfad einer .toml-Datei; ohne Angabe "
+        "gilt das Blatt „Regelwerk“ der Mappe, sonst die Einstellung „Regelwerk“, sonst vamv",
+    )
+    parser.add_argument(
+        "--stichtag",
+        metavar="JJJJ-MM-TT",
+        help="Tag, zu dem bewertet wird (Standard: Einstellung „Stichtag“, sonst heute)",
+    )
+    parser.add_argument(
+        "--wochen",
+        metavar="N",
+        type=int,
+        default=8,
+        help="so viele Kalenderwochen bis zum Stichtag für die Beratungsgespräche (Standard: 8)",
+    )
     parser.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben (für Programme)")
     parser.set_defaults(handler=run)
 
@@ -45,8 +56,13 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..app.workbook import open_workbook
 
     data = open_workbook(args.mappe, args.passwort)
-    result = due(data, regelwerk=args.regelwerk, stichtag=args.stichtag, weeks=args.wochen,
-                 progress=lambda line: progress(stderr, line))
+    result = due(
+        data,
+        regelwerk=args.regelwerk,
+        stichtag=args.stichtag,
+        weeks=args.wochen,
+        progress=lambda line: progress(stderr, line),
+    )
     if args.json:
         json.dump(result.as_json(), stdout, ensure_ascii=False)
         stdout.write("\n")
@@ -70,13 +86,23 @@ def write_table(result: DueResult, out: TextIO) -> None:
 
     rules, stichtag, table, staff = result.rules, result.stichtag, result.customers, result.advisors
     out.write(f"Fälligkeiten zum {stichtag.isoformat()} nach Regelwerk {rules.name} ({rules.title})\n")
-    out.write(f"{len(table)} Kunden: {result.overdue} überfällig, "
-              f"{result.soon} in den nächsten {result.soon_days} Tagen fällig, "
-              f"{result.not_assessable} nicht bewertbar.\n\n")
+    out.write(
+        f"{len(table)} Kunden: {result.overdue} überfällig, "
+        f"{result.soon} in den nächsten {result.soon_days} Tagen fällig, "
+        f"{result.not_assessable} nicht bewertbar.\n\n"
+    )
     header = ["ID", "Berater", "Lage", "Fällig am", "Tage", "Regel", "Grund"]
-    rows = list(zip(table["id"].astype(str), table["berater"].astype(str), table["lage"],
-                    iso(table["due"]), table["days_overdue"].astype(str).where(table["overdue"], ""),
-                    table["rule"].astype(str), table["reason"].astype(str)))
+    rows = list(
+        zip(
+            table["id"].astype(str),
+            table["berater"].astype(str),
+            table["lage"],
+            iso(table["due"]),
+            table["days_overdue"].astype(str).where(table["overdue"], ""),
+            table["rule"].astype(str),
+            table["reason"].astype(str),
+        )
+    )
     widths = [max([len(header[i])] + [len(_cut(r[i], 30)) for r in rows]) for i in range(6)]
     out.write("  ".join(h.ljust(widths[i]) if i < 6 else h for i, h in enumerate(header)) + "\n")
     for r in rows:
@@ -84,13 +110,18 @@ def write_table(result: DueResult, out: TextIO) -> None:
     if not staff:
         return
     quota = rules.staff.per_week
-    out.write("\nBeratungsgespräche je Kalenderwoche"
-              + (f" (Soll {_num(quota)} je Vollzeitkraft, Teilzeit anteilig)" if quota else "") + ":\n")
+    out.write(
+        "\nBeratungsgespräche je Kalenderwoche"
+        + (f" (Soll {_num(quota)} je Vollzeitkraft, Teilzeit anteilig)" if quota else "")
+        + ":\n"
+    )
     for a in staff:
         weeks = ", ".join(
-            f"{w['week'][-3:]}: {w['count']}" + (f"/{_num(w['quota'])}" if w["quota"] is not None else "")
+            f"{w['week'][-3:]}: {w['count']}"
+            + (f"/{_num(w['quota'])}" if w["quota"] is not None else "")
             + (" (laufend)" if w["partial"] else "")
-            for w in a["weeks"])
+            for w in a["weeks"]
+        )
         out.write(f"  {a['berater']} ({_num(a['stellenanteil'])} Stelle): {weeks}\n")
     if rules.staff.caseload:
         out.write(f"\nAktive Kunden je Beraterin (Betreuungsschlüssel 1:{rules.staff.caseload}, Teilzeit anteilig):\n")

@@ -28,9 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "geöffnet sein.",
     )
     add_book_argument(parser)
-    parser.add_argument("--anzahl", metavar="N", type=int,
-                        help="nur N neue IDs ausgeben, nichts in die Mappe schreiben "
-                        "(sie sind dann nicht im ID-Register vermerkt)")
+    parser.add_argument(
+        "--anzahl",
+        metavar="N",
+        type=int,
+        help="nur N neue IDs ausgeben, nichts in die Mappe schreiben (sie sind dann nicht im ID-Register vermerkt)",
+    )
     parser.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
     parser.set_defaults(handler=run)
 
@@ -47,31 +50,47 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stdout.write("\n")
         else:
             stdout.write("\n".join(fresh) + "\n")
-            progress(stderr, f"{len(fresh)} neue IDs (in der Mappe noch nicht vorhanden); nichts "
-                     "geschrieben und nicht im ID-Register vermerkt.")
+            progress(
+                stderr,
+                f"{len(fresh)} neue IDs (in der Mappe noch nicht vorhanden); nichts "
+                "geschrieben und nicht im ID-Register vermerkt.",
+            )
         return 0
 
     result = issue_ids(args.mappe, args.passwort, progress=lambda line: progress(stderr, line))
     key_created = bool(result.plan.export_key)
     if args.json:
-        json.dump({
-            "issued": [{"row": i.row, "cell": i.cell, "id": i.id} for i in result.issued],
-            "backup": str(result.backup) if result.backup else None,
-            "register_created": result.register_created,
-            "export_key_created": key_created,
-        }, stdout, ensure_ascii=False)
+        json.dump(
+            {
+                "issued": [{"row": i.row, "cell": i.cell, "id": i.id} for i in result.issued],
+                "backup": str(result.backup) if result.backup else None,
+                "register_created": result.register_created,
+                "export_key_created": key_created,
+            },
+            stdout,
+            ensure_ascii=False,
+        )
         stdout.write("\n")
     elif not result.issued:
-        print("Alle Zeilen der Kundenliste haben eine ID"
-              + ("; der Schlüssel für die Export-Pseudonyme wurde im ausgeblendeten Blatt "
-                 f"„{ID_REGISTER_SHEET}“ angelegt." if key_created else "; die Mappe wurde nicht geändert."),
-              file=stdout)
+        print(
+            "Alle Zeilen der Kundenliste haben eine ID"
+            + (
+                "; der Schlüssel für die Export-Pseudonyme wurde im ausgeblendeten Blatt "
+                f"„{ID_REGISTER_SHEET}“ angelegt."
+                if key_created
+                else "; die Mappe wurde nicht geändert."
+            ),
+            file=stdout,
+        )
     else:
         print(f"{len(result.issued)} neue IDs vergeben in „{result.plan.sheet}“ der Mappe {args.mappe}:", file=stdout)
         for i in result.issued:
             print(f"  {i.cell}: {i.id}", file=stdout)
-        print(f"Im ausgeblendeten Blatt „{ID_REGISTER_SHEET}“ vermerkt"
-              + (" (neu angelegt)." if result.register_created else "."), file=stdout)
+        print(
+            f"Im ausgeblendeten Blatt „{ID_REGISTER_SHEET}“ vermerkt"
+            + (" (neu angelegt)." if result.register_created else "."),
+            file=stdout,
+        )
         if result.backup:
             print(f"Sicherungskopie der vorigen Fassung: {result.backup}", file=stdout)
     return 0

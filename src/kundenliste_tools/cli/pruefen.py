@@ -28,8 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "2 = Mappe nicht lesbar.",
     )
     add_book_argument(parser)
-    parser.add_argument("--json", action="store_true",
-                        help='Ergebnis als JSON: {"findings": [...], "summary": {...}}')
+    parser.add_argument("--json", action="store_true", help='Ergebnis als JSON: {"findings": [...], "summary": {...}}')
     parser.set_defaults(handler=run)
 
 
@@ -80,9 +79,11 @@ def _encoded(findings: list[Any], encode: Any) -> list[str]:
         key = (f.field, f.severity, f.code, f.message, f.suggestion)
         tail = tails.get(key)
         if tail is None:
-            tail = tails[key] = (f', "field": {encode(f.field)}, "severity": {encode(f.severity)}, '
-                                 f'"code": {encode(f.code)}, "message": {encode(f.message)}, '
-                                 f'"suggestion": {encode(f.suggestion)}}}')
+            tail = tails[key] = (
+                f', "field": {encode(f.field)}, "severity": {encode(f.severity)}, '
+                f'"code": {encode(f.code)}, "message": {encode(f.message)}, '
+                f'"suggestion": {encode(f.suggestion)}}}'
+            )
         out.append(f'{head}{f.cell}", "row": {f.row}{tail}')
     return out
 
@@ -91,9 +92,11 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     """A plain German table, one line per finding, the suggestion after an arrow."""
     from ..core.findings import SEVERITY_DE
 
-    head = (f"Prüfung von {summary.get('book') or 'der Mappe'}: {summary['errors']} Fehler, "
-            f"{summary['warnings']} Warnung{'' if summary['warnings'] == 1 else 'en'} "
-            f"({summary.get('customers', 0)} Kunden, {summary.get('entries', 0)} Einträge in der KundenDoku)\n")
+    head = (
+        f"Prüfung von {summary.get('book') or 'der Mappe'}: {summary['errors']} Fehler, "
+        f"{summary['warnings']} Warnung{'' if summary['warnings'] == 1 else 'en'} "
+        f"({summary.get('customers', 0)} Kunden, {summary.get('entries', 0)} Einträge in der KundenDoku)\n"
+    )
     head += skipped_line(summary)
     if not findings:
         return head + "Keine Befunde: alle Felder sind in Ordnung.\n"
@@ -107,13 +110,24 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     pad_sheet = {v: _pad(v, widths[0]) for v in sheets}
     pad_art = {v: _pad(SEVERITY_DE.get(v, v), widths[2]) for v in (*SEVERITY_DE, TABLE_COLUMNS[2])}
     pad_field = {v: _pad(v, widths[3]) for v in fields}
-    lines = ["  ".join([pad_sheet[TABLE_COLUMNS[0]], TABLE_COLUMNS[1].ljust(cell_w),
-                        pad_art[TABLE_COLUMNS[2]], pad_field[TABLE_COLUMNS[3]], TABLE_COLUMNS[4]]),
-             "  ".join("-" * w for w in widths) + "  " + "-" * 7]
+    lines = [
+        "  ".join(
+            [
+                pad_sheet[TABLE_COLUMNS[0]],
+                TABLE_COLUMNS[1].ljust(cell_w),
+                pad_art[TABLE_COLUMNS[2]],
+                pad_field[TABLE_COLUMNS[3]],
+                TABLE_COLUMNS[4],
+            ]
+        ),
+        "  ".join("-" * w for w in widths) + "  " + "-" * 7,
+    ]
     for f in findings:
         text = f.message + (f" → {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
-        lines.append(f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}  {pad_art[f.severity]}  "
-                     f"{pad_field[f.field]}  {text}".rstrip())
+        lines.append(
+            f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}  {pad_art[f.severity]}  "
+            f"{pad_field[f.field]}  {text}".rstrip()
+        )
     return head + "\n" + "\n".join(lines) + "\n"
 
 
@@ -136,5 +150,7 @@ def skipped_line(summary: dict[str, Any]) -> str:
     if not n:
         return ""
     parts = ", ".join(f"{SKIPPED_REASONS[code]}: {count}" for code, count in summary["skipped_reasons"].items())
-    return (f"Übersprungen: {n} Zeile{'' if n == 1 else 'n'} ohne Kunde oder Eintrag ({parts}); "
-            "die Zeilennummern zeigt --json.\n")
+    return (
+        f"Übersprungen: {n} Zeile{'' if n == 1 else 'n'} ohne Kunde oder Eintrag ({parts}); "
+        "die Zeilennummern zeigt --json.\n"
+    )

@@ -31,6 +31,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     width = max(len(r.name) for r in sets)
     stdout.write("Eingebaute Regelwerke (Auswahl mit --regelwerk NAME oder der Einstellung „Regelwerk“):\n\n")
     for r in sets:
-        stdout.write(f"{r.name.ljust(width)}  {r.title}\n{' ' * width}  Quelle: {r.source}\n"
-                     f"{' ' * width}  zählt: {r.counts.text}; {len(r.rules)} Regeln\n")
+        stdout.write(
+            f"{r.name.ljust(width)}  {r.title}\n{' ' * width}  Quelle: {r.source}\n"
+            f"{' ' * width}  zählt: {r.counts.text}; {len(r.rules)} Regeln\n"
+        )
     return 0

@@ -11,11 +11,18 @@ DEFAULT = "Kundenliste.xlsm"
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `kundenliste vorlage` to the subcommands."""
     p = sub.add_parser(
-        "vorlage", help="leere Arbeitsmappe (Kundenliste.xlsm) mit Listen, Auswahlfeldern und Knöpfen erstellen",
+        "vorlage",
+        help="leere Arbeitsmappe (Kundenliste.xlsm) mit Listen, Auswahlfeldern und Knöpfen erstellen",
         description="Erstellt die leere Arbeitsmappe mit den Blättern Kundenliste, KundenDoku, Listen, "
-        "Einstellungen und Berater, mit Auswahllisten, ISO-Datumsformat und den Knöpfen für Python.")
-    p.add_argument("datei", metavar="DATEI", nargs="?", default=DEFAULT,
-                   help=f"wohin die Arbeitsmappe geschrieben wird (Standard: {DEFAULT})")
+        "Einstellungen und Berater, mit Auswahllisten, ISO-Datumsformat und den Knöpfen für Python.",
+    )
+    p.add_argument(
+        "datei",
+        metavar="DATEI",
+        nargs="?",
+        default=DEFAULT,
+        help=f"wohin die Arbeitsmappe geschrieben wird (Standard: {DEFAULT})",
+    )
     p.add_argument("--ueberschreiben", action="store_true", help="eine vorhandene Datei ersetzen")
     p.set_defaults(handler=run)
 

@@ -14,7 +14,7 @@ import pandas as pd
 from . import idkey
 from .model import ValueLists, normalize_key
 from .rules import ContactFilter
-from .values import id_text, is_blank, to_dates, to_text
+from .values import is_blank, to_dates, to_text
 
 
 def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:

@@ -16,7 +16,9 @@ class WorkbookUnreadable(KundenlisteError):
 
 
 class PasswordRequired(WorkbookUnreadable):
-    """The workbook is encrypted and no (or a wrong) password was given."""
+    """The workbook is encrypted and no (or a wrong) password was given (the input `passwort`)."""
+
+    input = "passwort"
 
 
 class WorkbookBusy(KundenlisteError):

@@ -53,8 +53,9 @@ class Plan:
     marks: dict[Key, Mark] = field(default_factory=dict)  # the new list of the tool's marks
 
 
-def plan_marks(previous: dict[Key, Mark], wanted: dict[Key, Want],
-               colors: dict[Key, str | None], notes: dict[Key, str]) -> Plan:
+def plan_marks(
+    previous: dict[Key, Mark], wanted: dict[Key, Want], colors: dict[Key, str | None], notes: dict[Key, str]
+) -> Plan:
     """Decide every colour and note change; nothing here touches Excel.
 
     `colors[key]`: the cell's fill now (`#rrggbb` lower case, or None for no fill).
@@ -104,13 +105,13 @@ def wanted_marks(findings: Iterable[Finding], limit: int = MAX_MARKS) -> tuple[d
     wanted = {}
     for key, group in messages.items():
         severity = ERROR if any(f.is_error for f in group) else "warning"
-        lines = [NOTE_PREFIX] + [f"{SEVERITY_DE[f.severity]}: {f.message}"
-                                 + (f" Vorschlag: {f.suggestion}" if f.suggestion and f.suggestion not in f.message
-                                    else "")
-                                 for f in group]
+        lines = [NOTE_PREFIX] + [
+            f"{SEVERITY_DE[f.severity]}: {f.message}"
+            + (f" Vorschlag: {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
+            for f in group
+        ]
         wanted[key] = Want(severity, "\n".join(lines))
     return wanted, capped
-
 
 
 def summary_text(findings: list[Finding]) -> str:
@@ -118,8 +119,10 @@ def summary_text(findings: list[Finding]) -> str:
     errors, warnings = count(findings)
     if not findings:
         return "Prüfung: keine Fehler und keine Warnungen."
-    return (f"Prüfung: {errors} Fehler, {warnings} Warnung{'en' if warnings != 1 else ''}. "
-            f"Die Zellen sind markiert; alle Befunde stehen im Blatt „{model.PRUEFBERICHT}“.")
+    return (
+        f"Prüfung: {errors} Fehler, {warnings} Warnung{'en' if warnings != 1 else ''}. "
+        f"Die Zellen sind markiert; alle Befunde stehen im Blatt „{model.PRUEFBERICHT}“."
+    )
 
 
 #: xlwings sends at most this many cells in one call.
@@ -155,12 +158,15 @@ def color_blocks(colors: dict[Key, str | None]) -> list[tuple[str, str, list[lis
                     run.append(r)
                 blocks.append((col, col, run))
         for first_col, last_col, block_rows in blocks:
-            out += [(sheet, address, matrix) for address, matrix in _split_block(cells, first_col, last_col, block_rows)]
+            out += [
+                (sheet, address, matrix) for address, matrix in _split_block(cells, first_col, last_col, block_rows)
+            ]
     return out
 
 
-def _split_block(cells: dict[tuple[int, int], str | None], first_col: int, last_col: int,
-                 rows: list[int]) -> list[tuple[str, list[list[Any]]]]:
+def _split_block(
+    cells: dict[tuple[int, int], str | None], first_col: int, last_col: int, rows: list[int]
+) -> list[tuple[str, list[list[Any]]]]:
     width = last_col - first_col + 1
     out = []
     i = 0

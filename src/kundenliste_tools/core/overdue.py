@@ -418,7 +418,8 @@ def _obligation_due(rule: Rule, c: Customers, contacts: Contacts, m: pd.Series, 
         start = ob.window.add(date, -1)
         done = last.notna() & (last >= start)
         due = ob.period.add(date, -1).where(~done)
-        stand = pd.Series(np.where(done, "Kontakt am " + iso(last) + " erfolgt", "noch kein Kontakt seit " + iso(start)),
+        stand = pd.Series(np.where(done, "Kontakt am " + iso(last) + " erfolgt",
+                                   "noch kein Kontakt seit " + iso(start)),
                           index=idx)
         return (due, reasons.FRIST, {"feld": ob.field, "datum": iso(date), "stand": stand}, date.notna(),
                 f"{ob.field} (gültiges Datum)")

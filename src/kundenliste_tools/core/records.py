@@ -161,7 +161,7 @@ def _filled(col: np.ndarray) -> np.ndarray:
     idx = np.flatnonzero(out)
     if len(idx):
         vals = col[idx]
-        is_str = np.fromiter(map(type, vals), dtype=object, count=len(vals)) == str
+        is_str = np.fromiter(map(type, vals), dtype=object, count=len(vals)) == str  # noqa: E721 - exact type per cell, vectorised
         if is_str.any():
             texts = vals[is_str]
             blank = np.fromiter(map(str.isspace, texts), dtype=bool, count=len(texts))

@@ -31,7 +31,7 @@ import pandas as pd
 from . import model
 from .errors import RuleSetError
 from .model import MARKTNAH, ValueLists, normalize_key
-from .values import janein, is_blank, to_text  # noqa: F401  (janein: part of the rule vocabulary)
+from .values import is_blank, janein, to_text  # noqa: F401  (janein: part of the rule vocabulary)
 
 #: Where(row_index or None for a top-level key, key or None) → "Zeile 12" etc.
 Where = Callable[[int | None, str | None], str]

@@ -532,7 +532,7 @@ def _check_dates(out: _Collector, sh: _Sheet, field: str, today: dt.date) -> _Da
             return None
         if p.problem:
             return Issue(_DATE_PROBLEM.get(p.problem, "datum-ungueltig"), p.suggestion)
-        return _date_sense(sh.sheet, field, p.date, today, future)  # type: ignore[arg-type]
+        return _date_sense(field, p.date, today, future)  # type: ignore[arg-type]
 
     results = [judge(p) for p in parsed]
     flagged = out.issues(sh, field, results, col)
@@ -544,7 +544,7 @@ def _check_dates(out: _Collector, sh: _Sheet, field: str, today: dt.date) -> _Da
     return _Dates(ok, problem | col.error)
 
 
-def _date_sense(sheet: str, field: str, day: dt.date, today: dt.date, future: bool) -> Issue | None:
+def _date_sense(field: str, day: dt.date, today: dt.date, future: bool) -> Issue | None:
     """Future and plausibility checks of one valid date."""
     if future and day > today:
         return Issue("datum-zukunft", None, {"today": today.isoformat()})
@@ -717,7 +717,8 @@ def _check_duplicate_entries(out: _Collector, d: _Sheet, keys: np.ndarray) -> No
     dup = sub.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    first = sub.reset_index().groupby(list(sub.columns), sort=False, dropna=False)["index"].transform("first").to_numpy()
+    groups = sub.reset_index().groupby(list(sub.columns), sort=False, dropna=False)
+    first = groups["index"].transform("first").to_numpy()
     for i in np.flatnonzero(dup):
         out.add(d, "eintrag-doppelt", "Datum", int(rows[i]), first=int(d.rows[rows[first[i]]]))
 

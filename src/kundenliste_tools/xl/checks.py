@@ -32,6 +32,7 @@ from .report import write_report
 
 # --------------------------------------------------------------------------- entry points
 
+
 def pruefen(book: Any, today: dt.date | None = None) -> list[Finding]:
     """The "Prüfen" button: check, mark, report, and say what was found."""
     findings = check_book(book, today=today)
@@ -54,13 +55,16 @@ def on_save(book: Any, today: dt.date | None = None) -> list[Finding] | None:
         status(book, "Kundenliste: " + summary_text(findings))
         return findings
     except Exception as exc:  # the save must go on whatever happens here
-        status(book, f"Kundenliste: Die Prüfung beim Speichern war nicht möglich ({exc}). "
-               "Die Datei wird trotzdem gespeichert.")
+        status(
+            book,
+            f"Kundenliste: Die Prüfung beim Speichern war nicht möglich ({exc}). Die Datei wird trotzdem gespeichert.",
+        )
         return None
 
 
-def check_book(book: Any, data: WorkbookData | None = None, today: dt.date | None = None,
-               now: dt.datetime | None = None) -> list[Finding]:
+def check_book(
+    book: Any, data: WorkbookData | None = None, today: dt.date | None = None, now: dt.datetime | None = None
+) -> list[Finding]:
     """Validate the open workbook, update the cell marks and rewrite the Prüfbericht."""
     data = data if data is not None else workbook_data(book)
     findings = check(data, today=today).findings

@@ -45,7 +45,9 @@ def _engine(sheet: Any) -> str:
         return ""
 
 
-_CLIENT_DATETIME = re.compile(r"^-?\d{4,}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$")
+_CLIENT_DATETIME = re.compile(
+    r"^-?\d{4,}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$"
+)
 
 
 def remote_values(raw: Any) -> list[list[Any]]:
@@ -65,7 +67,7 @@ def remote_values(raw: Any) -> list[list[Any]]:
     if cells.ndim != 2:  # ragged: cannot happen for a range, but never guess
         return [[_remote_cell(c) for c in r] for r in rows]
     flat = cells.reshape(-1)
-    idx = np.flatnonzero(np.fromiter(map(type, flat), dtype=object, count=flat.size) == str)
+    idx = np.flatnonzero(np.fromiter(map(type, flat), dtype=object, count=flat.size) == str)  # noqa: E721 - exact type per cell, vectorised
     texts = flat[idx]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     flat[idx[lengths == 0]] = None
@@ -150,8 +152,11 @@ def report_errors(book: Any) -> Iterator[None]:
     except KundenlisteError as exc:
         tell(book, str(exc), title="Kundenliste: Fehler")
     except Exception as exc:  # never show a Python traceback to a counsellor
-        tell(book, f"Interner Fehler ({exc.__class__.__name__}). Bitte die Datei speichern und "
-             "den Support informieren.", title="Kundenliste: Fehler")
+        tell(
+            book,
+            f"Interner Fehler ({exc.__class__.__name__}). Bitte die Datei speichern und den Support informieren.",
+            title="Kundenliste: Fehler",
+        )
 
 
 def quietly(action: Any) -> bool:
@@ -173,7 +178,7 @@ def tool_sheet(book: Any, name: str, hidden: bool = False, widths: tuple[int, ..
     if hidden:
         sheet.visible = False
     for i, width in enumerate(widths, start=1):
-        quietly(lambda: setattr(sheet.range((1, i)), "column_width", width))
+        quietly(lambda i=i, width=width: setattr(sheet.range((1, i)), "column_width", width))
     active.activate()  # adding a sheet activates it; on save the user must not be moved
     return sheet
 

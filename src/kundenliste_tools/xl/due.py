@@ -29,8 +29,19 @@ from ..core.columns import texts
 from ..core.model import BERATUNGSGESPRAECHE, DUE_COLUMN, FAELLIGKEITEN, KUNDENDOKU, KUNDENLISTE, ROW, normalize_key
 from .common import find_sheet, status, tell, workbook_data
 
-SHEET_COLUMNS = ["ID", "Name", "Berater", "Status", "Lage", "Fällig am", "Tage überfällig", "Regel", "Grund",
-                 "Letzter Kontakt", "Zeile"]
+SHEET_COLUMNS = [
+    "ID",
+    "Name",
+    "Berater",
+    "Status",
+    "Lage",
+    "Fällig am",
+    "Tage überfällig",
+    "Regel",
+    "Grund",
+    "Letzter Kontakt",
+    "Zeile",
+]
 TABLE_NAME = "Faelligkeiten"
 TABLE_ROW = 3  # title in row 1, table header in row 3
 DATE_FORMAT = "yyyy-mm-dd"  # Range.NumberFormat takes the English codes in every Excel language
@@ -47,11 +58,14 @@ def faelligkeiten(book: Any, today: dt.date | None = None) -> pd.DataFrame:
     write_staff_sheet(book, data, result, after=listing)
     listing.activate()
     status(book, None)
-    tell(book, f"Fälligkeiten zum {result.stichtag.isoformat()} nach Regelwerk „{result.rules.name}“: "
-         f"{result.overdue} überfällig, {result.soon} in den nächsten {result.soon_days} Tagen fällig, "
-         f"{result.not_assessable} nicht bewertbar. "
-         f"Die Liste steht im Blatt „{FAELLIGKEITEN}“, das Datum in der Spalte „{DUE_COLUMN}“, "
-         f"die Gespräche je Berater und Woche im Blatt „{BERATUNGSGESPRAECHE}“.")
+    tell(
+        book,
+        f"Fälligkeiten zum {result.stichtag.isoformat()} nach Regelwerk „{result.rules.name}“: "
+        f"{result.overdue} überfällig, {result.soon} in den nächsten {result.soon_days} Tagen fällig, "
+        f"{result.not_assessable} nicht bewertbar. "
+        f"Die Liste steht im Blatt „{FAELLIGKEITEN}“, das Datum in der Spalte „{DUE_COLUMN}“, "
+        f"die Gespräche je Berater und Woche im Blatt „{BERATUNGSGESPRAECHE}“.",
+    )
     return result.customers
 
 
@@ -105,19 +119,21 @@ def sheet_rows(data: WorkbookData, result: pd.DataFrame) -> list[list[Any]]:
     """The table body in the order of `result` (already sorted by `ordered`)."""
     names = pd.Series(_names(data).to_numpy(), index=data.kunden[ROW].to_numpy())
     names = names[~names.index.duplicated()]
-    body = pd.DataFrame({
-        "ID": result["id"].astype(object),
-        "Name": names.reindex(result[ROW].to_numpy()).fillna("").to_numpy(),
-        "Berater": result["berater"],
-        "Status": result["status"],
-        "Lage": result["lage"],
-        "Fällig am": _cells(result["due"]),
-        "Tage überfällig": result["days_overdue"].astype(object).where(result["overdue"], None),
-        "Regel": result["rule"],
-        "Grund": result["reason"],
-        "Letzter Kontakt": _cells(result["last_contact"]),
-        "Zeile": result[ROW].astype(object),
-    })
+    body = pd.DataFrame(
+        {
+            "ID": result["id"].astype(object),
+            "Name": names.reindex(result[ROW].to_numpy()).fillna("").to_numpy(),
+            "Berater": result["berater"],
+            "Status": result["status"],
+            "Lage": result["lage"],
+            "Fällig am": _cells(result["due"]),
+            "Tage überfällig": result["days_overdue"].astype(object).where(result["overdue"], None),
+            "Regel": result["rule"],
+            "Grund": result["reason"],
+            "Letzter Kontakt": _cells(result["last_contact"]),
+            "Zeile": result[ROW].astype(object),
+        }
+    )
     return body[SHEET_COLUMNS].astype(object).to_numpy().tolist()
 
 
@@ -125,9 +141,11 @@ def write_sheet(book: Any, data: WorkbookData, result: DueResult) -> Any:
     """(Re)write the `Fälligkeiten` sheet: title, then the sorted table with autofilter."""
     rows = sheet_rows(data, result.customers) or [[None] * len(SHEET_COLUMNS)]
     rules = result.rules
-    title = (f"Fälligkeiten zum {result.stichtag.isoformat()} – Regelwerk „{rules.name}“ ({rules.title}). "
-             f"Überfällig zuerst, dann in den nächsten {result.soon_days} Tagen fällig. "
-             "Neu berechnen: Knopf „Fälligkeiten“.")
+    title = (
+        f"Fälligkeiten zum {result.stichtag.isoformat()} – Regelwerk „{rules.name}“ ({rules.title}). "
+        f"Überfällig zuerst, dann in den nächsten {result.soon_days} Tagen fällig. "
+        "Neu berechnen: Knopf „Fälligkeiten“."
+    )
     sheet = find_sheet(book, FAELLIGKEITEN)
     old_table = None
     if sheet is None:
@@ -144,8 +162,7 @@ def write_sheet(book: Any, data: WorkbookData, result: DueResult) -> Any:
     if old_table is not None:
         old_table.resize(table_range)
     else:
-        sheet.tables.add(source=table_range, has_headers=True, name=TABLE_NAME,
-                         table_style_name="TableStyleMedium2")
+        sheet.tables.add(source=table_range, has_headers=True, name=TABLE_NAME, table_style_name="TableStyleMedium2")
     for field in ("Fällig am", "Letzter Kontakt"):
         letter = column_letter(SHEET_COLUMNS.index(field))
         sheet.range(f"{letter}{TABLE_ROW + 1}:{letter}{TABLE_ROW + len(rows)}").number_format = DATE_FORMAT
@@ -153,31 +170,17 @@ def write_sheet(book: Any, data: WorkbookData, result: DueResult) -> Any:
     return sheet
 
 
-def staff_rows(advisors: list[dict[str, Any]]) -> list[list[Any]]:
-    """Header + one row per counsellor: weekly counts, quota, Stellenanteil, caseload."""
-    labels = [w["week"] for w in advisors[0]["weeks"]] if advisors else []
-    partial = {w["week"] for a in advisors for w in a["weeks"] if w["partial"]}
-    header = ["Berater", "Stellenanteil"] + [f"{w} (laufend)" if w in partial else w for w in labels] \
-        + ["Quote je Woche", "Aktive Kunden", "Betreuungsschlüssel-Grenze"]
-    rows: list[list[Any]] = [header]
-    for a in advisors:
-        counts = {w["week"]: w["count"] for w in a["weeks"]}
-        quota = next((w["quota"] for w in a["weeks"]), None)
-        limit = a["caseload_limit"]
-        rows.append([a["berater"], a["stellenanteil"]] + [int(counts.get(w, 0)) for w in labels]
-                    + [None if quota is None else round(quota, 1), a["active_customers"],
-                       None if limit is None else round(limit, 1)])
-    return rows
-
-
 def write_staff_sheet(book: Any, data: WorkbookData, result: DueResult, after: Any = None) -> Any:
     """(Re)write the `Beratungsgespräche` sheet in one range write, after `after` (Fälligkeiten)."""
-    rows = staff_rows(result.advisors)
+    rows = result.staff_table()
     rules, per_week = result.rules, result.rules.staff.per_week
-    title = (f"Beratungsgespräche je Berater und Kalenderwoche bis {result.stichtag.isoformat()} "
-             f"(gezählt nach Regelwerk „{rules.name}“"
-             + (f"; Quote {per_week:g} je Vollzeitstelle und Woche" if per_week else "; ohne Wochenquote")
-             + (f"; Betreuungsschlüssel 1:{rules.staff.caseload:g}" if rules.staff.caseload else "") + ").")
+    title = (
+        f"Beratungsgespräche je Berater und Kalenderwoche bis {result.stichtag.isoformat()} "
+        f"(gezählt nach Regelwerk „{rules.name}“"
+        + (f"; Quote {per_week:g} je Vollzeitstelle und Woche" if per_week else "; ohne Wochenquote")
+        + (f"; Betreuungsschlüssel 1:{rules.staff.caseload:g}" if rules.staff.caseload else "")
+        + ")."
+    )
     sheet = find_sheet(book, BERATUNGSGESPRAECHE)
     if sheet is None:
         after = after or find_sheet(book, data.layouts[KUNDENDOKU].name) or book.sheets[len(book.sheets) - 1]

@@ -22,7 +22,8 @@ def folder_of(book: Any) -> Path:
     if "://" in fullname:
         raise KundenlisteError(
             "Die Mappe ist nur online geöffnet (kein Ordner auf diesem Rechner). Bitte die Mappe "
-            "lokal speichern oder den Export mit „kundenliste quartal MAPPE“ erstellen.")
+            "lokal speichern oder den Export mit „kundenliste quartal MAPPE“ erstellen."
+        )
     folder = Path(fullname).parent
     if not folder.is_dir():
         raise KundenlisteError(f"Der Ordner der Mappe („{folder}“) ist nicht erreichbar.")
@@ -37,8 +38,11 @@ def quartalsexport(book: Any, today: dt.date | None = None) -> QuarterResult:
     result = quarter(data, period, folder=folder_of(book), source=getattr(book, "fullname", None))
     status(book, None)
     replaced = result.export.ids_replaced
-    tell(book, f"Der anonymisierte Quartalsexport ({period.description}, {result.customers} Kunden, "
-         f"{result.entries} Einträge) ist gespeichert unter:\n{result.path.resolve()}"
-         + (f"\n{replaced} IDs, die keine IDs sind, wurden durch Export-Pseudonyme ersetzt." if replaced else ""),
-         title="Quartalsexport")
+    tell(
+        book,
+        f"Der anonymisierte Quartalsexport ({period.description}, {result.customers} Kunden, "
+        f"{result.entries} Einträge) ist gespeichert unter:\n{result.path.resolve()}"
+        + (f"\n{replaced} IDs, die keine IDs sind, wurden durch Export-Pseudonyme ersetzt." if replaced else ""),
+        title="Quartalsexport",
+    )
     return result

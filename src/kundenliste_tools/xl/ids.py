@@ -103,6 +103,9 @@ def ids_vergeben(book: Any) -> list[tuple[int, str]]:
         rng = sheet.range((block[0], plan.column + 1), (block[-1], plan.column + 1))
         rng.number_format = "@"
         rng.value = [[by_row[r]] for r in block]
-    tell(book, f"{len(plan.issued)} neue ID{'s' if len(plan.issued) != 1 else ''} vergeben und im Blatt "
-         f"„{ID_REGISTER_SHEET}“ vermerkt.")
+    tell(
+        book,
+        f"{len(plan.issued)} neue ID{'s' if len(plan.issued) != 1 else ''} vergeben und im Blatt "
+        f"„{ID_REGISTER_SHEET}“ vermerkt.",
+    )
     return [(i.row, i.id) for i in plan.issued]

@@ -82,11 +82,11 @@ def update_marks(book: Any, findings: list[Finding]) -> bool:
     _apply_colors(sheets, plan.colors)
     marks = dict(plan.marks)
     for key in plan.delete_notes:
-        quietly(lambda: sheets[key[0]].range(key[1]).note.delete())
+        quietly(lambda key=key: sheets[key[0]].range(key[1]).note.delete())
     for key, text in plan.set_notes.items():
-        quietly(lambda: setattr(sheets[key[0]].range(key[1]).note, "text", text))
+        quietly(lambda key=key, text=text: setattr(sheets[key[0]].range(key[1]).note, "text", text))
     for key, text in plan.add_notes.items():
-        if not quietly(lambda: sheets[key[0]].range(key[1]).add_note(text)):
+        if not quietly(lambda key=key, text=text: sheets[key[0]].range(key[1]).add_note(text)):
             marks[key] = Mark(marks[key].color, False)  # e.g. a remote client without notes
     write_marks(book, register, marks)
     return capped
@@ -113,7 +113,7 @@ def _color_of(rng: Any) -> Any:
 
 
 def _note_state(rng: Any) -> str:
-    """"none", "ours", "user", or "unknown" (a note exists but its text cannot be read)."""
+    """ "none", "ours", "user", or "unknown" (a note exists but its text cannot be read)."""
     try:
         note = rng.note
     except Exception:
@@ -144,7 +144,7 @@ def _our_notes_elsewhere(book: Any, sheet_names: list[str]) -> set[Key]:
 def _apply_colors(sheets: dict[str, Any], colors: dict[Key, str | None]) -> None:
     """Few calls: `set_colors` over the blocks `core.marks.color_blocks` plans."""
     for sheet, address, matrix in color_blocks(colors):
-        quietly(lambda: sheets[sheet].range(address).set_colors(matrix))
+        quietly(lambda s=sheet, a=address, m=matrix: sheets[s].range(a).set_colors(m))
 
 
 def read_marks(sheet: Any) -> dict[Key, Mark]:
@@ -154,7 +154,8 @@ def read_marks(sheet: Any) -> dict[Key, Mark]:
         cells = [("" if v is None else str(v)).strip().lstrip("'") for v in list(row) + [None] * 4]
         if cells[0] and cells[1]:
             marks[(cells[0], cells[1].replace("$", "").upper())] = Mark(
-                cells[2].lower(), model.normalize_key(cells[3]) == "ja")
+                cells[2].lower(), model.normalize_key(cells[3]) == "ja"
+            )
     return marks
 
 
@@ -163,7 +164,8 @@ def write_marks(book: Any, sheet: Any, marks: dict[Key, Mark]) -> None:
     if sheet is None and not marks:
         return
     sheet = sheet if sheet is not None else tool_sheet(book, MARKS_SHEET, hidden=True)
-    rows = [MARKS_HEADER] + [[as_text(s), as_text(c), as_text(m.color), "ja" if m.note else "nein"]
-                             for (s, c), m in sorted(marks.items())]
+    rows = [MARKS_HEADER] + [
+        [as_text(s), as_text(c), as_text(m.color), "ja" if m.note else "nein"] for (s, c), m in sorted(marks.items())
+    ]
     sheet.clear_contents()
     sheet.range((1, 1)).value = rows

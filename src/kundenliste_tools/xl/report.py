@@ -20,8 +20,7 @@ REPORT_FIRST_ROW = 6
 REPORT_WIDTHS = (10, 14, 9, 7, 16, 90, 22, 24)
 
 
-def write_report(book: Any, findings: list[Finding], now: dt.datetime | None = None,
-                 capped: bool = False) -> None:
+def write_report(book: Any, findings: list[Finding], now: dt.datetime | None = None, capped: bool = False) -> None:
     """Rewrite the Prüfbericht: summary block, header in row 5, one row per finding."""
     now = now or dt.datetime.now()
     errors, warnings = count(findings)
@@ -32,14 +31,26 @@ def write_report(book: Any, findings: list[Finding], now: dt.datetime | None = N
     elif not findings:
         hint = "Keine Befunde."
     top: list[list[Any]] = [
-        ["Fehler", errors], ["Warnungen", warnings],
-        ["Geprüft am", as_text(now.strftime("%Y-%m-%d %H:%M"))], [as_text(hint) if hint else None],
+        ["Fehler", errors],
+        ["Warnungen", warnings],
+        ["Geprüft am", as_text(now.strftime("%Y-%m-%d %H:%M"))],
+        [as_text(hint) if hint else None],
         REPORT_HEADER,
     ]
     rows = [[*r, *([None] * (width - len(r)))] for r in top]
     for f in findings:
-        rows.append([SEVERITY_DE[f.severity], as_text(f.sheet), link(f.sheet, f.cell), f.row,
-                     as_text(f.field), as_text(f.message), as_text(f.suggestion or ""), f.code])
+        rows.append(
+            [
+                SEVERITY_DE[f.severity],
+                as_text(f.sheet),
+                link(f.sheet, f.cell),
+                f.row,
+                as_text(f.field),
+                as_text(f.message),
+                as_text(f.suggestion or ""),
+                f.code,
+            ]
+        )
     sheet = tool_sheet(book, model.PRUEFBERICHT, widths=REPORT_WIDTHS)
     sheet.clear_contents()
     sheet.range((1, 1)).value = rows

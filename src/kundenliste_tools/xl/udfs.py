@@ -72,8 +72,9 @@ def _compute(book: Any, fingerprint: tuple, now: float) -> Assessment:
         return Assessment(fingerprint, now, error=str(exc))
     due = result["due"].map(lambda d: None if pd.isna(d) else d.date())  # per customer once, not per cell
     by_id: dict[str, tuple[Any, int, bool]] = {}
-    for key, d, days, ok in zip(result["id"].tolist(), due.tolist(), result["days_overdue"].tolist(),
-                                result["assessable"].tolist()):
+    for key, d, days, ok in zip(
+        result["id"].tolist(), due.tolist(), result["days_overdue"].tolist(), result["assessable"].tolist()
+    ):
         by_id.setdefault(key, (d, int(days), bool(ok)))
     return Assessment(fingerprint, now, by_id)
 
