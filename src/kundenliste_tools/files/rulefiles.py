@@ -2,7 +2,7 @@
 
 The parsing of both forms is pure and lives in `core.ruleforms`; here the texts are found.
 
-Decision on precedence (`load_ruleset`): an explicit `--regelwerk` wins; otherwise a rule
+Decision on precedence (`load_ruleset`): an explicitly named rule set wins; otherwise a rule
 table in the workbook's `Regelwerk` sheet wins over the `Regelwerk` setting (a team that wrote
 its own table into its workbook means it); otherwise the setting (a built-in name or a file
 path); otherwise `vamv` (SPEC: the team of seed 000 is the default user).
@@ -48,11 +48,13 @@ def builtin_text(name: str) -> str:
 
 
 def load_builtin(name: str, lists: ValueLists | None = None) -> RuleSet:
+    """A rule set shipped with the package, by name (`aa90`, with or without `.toml`)."""
     key = name.strip().lower().removesuffix(".toml")
     return ruleset_from_toml(builtin_text(key), f"„{key}“ (eingebaut)", lists)
 
 
 def load_file(path: str | Path, lists: ValueLists | None = None) -> RuleSet:
+    """A team's own rule set from a `.toml` file."""
     path = Path(path)
     if not path.is_file():
         raise RuleSetError(f"Die Regelwerk-Datei „{path}“ gibt es nicht.")
