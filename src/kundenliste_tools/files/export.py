@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -36,15 +35,9 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.pagebreak import Break
 
-from ..core.book import WorkbookData
 from ..core.errors import KundenlisteError, WorkbookBusy
-from ..core.overdue import assess
-from ..core.periods import Period
-from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end, prepare
-from ..core.scrub import build_scrubber
-from .firstnames import first_names
+from ..core.quarterly import QuarterlyExport, Table
 from .package import column_letter, escape, excel_serial, lock_files, lock_program, sheet_parts, write_atomically
-from .rulefiles import load_ruleset
 
 DATE_FORMAT = "yyyy-mm-dd"
 RISKY_START = ("=", "+", "-", "@")
@@ -58,49 +51,6 @@ _NOTE_FONT = Font(italic=True, color="595959")
 _CHART_ROWS = 17  # rows a chart of the default size covers
 _BLOCKS_PER_PAGE = 3
 _CHART_COLUMN = 8  # charts start in column H, beside the tables (at most six columns)
-
-
-def default_name(period: Period) -> str:
-    """`Quartal_2026-Q3_anonym.xlsx` / `Quartal_2026-06-29_bis_2026-09-28_anonym.xlsx`."""
-    return f"Quartal_{period.label}_anonym.xlsx"
-
-
-@dataclass
-class ExportResult:
-    path: Path
-    export: QuarterlyExport
-    regelwerk: str
-
-
-def export_quarter(data: WorkbookData, period: Period, out: str | Path, regelwerk: str | None = None,
-                   source: str | Path | None = None, coarse: bool = False) -> ExportResult:
-    """Assess overdue contacts at the period's end, build the export and write it to `out`.
-
-    `source` is the workbook's own path: the export refuses to overwrite it.  The pseudonyms
-    of IDs that are no IDs use the workbook's export key; the workbook is only read (a
-    workbook without a key gets a key for this export only; core/pseudonym.py).  `coarse`
-    writes Erstkontakt as its month.
-    """
-    out = Path(out)
-    if source is not None and _same_file(out, Path(source)):
-        raise KundenlisteError(
-            f"Der Export darf die Arbeitsmappe selbst nicht überschreiben („{out.name}“). "
-            "Bitte einen anderen Dateinamen für den Export angeben.")
-    rules = load_ruleset(regelwerk, data)
-    prepared = prepare(data)
-    assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
-    scrubber = build_scrubber(data.kunden, first_names())
-    export = build_export(data, period, assessment, rules.name, scrubber=scrubber, prepared=prepared,
-                          key=data.export_key, stable_key=bool(data.export_key), coarse=coarse)
-    write_export(export, out)
-    return ExportResult(out, export, rules.name)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
 
 
 def write_export(export: QuarterlyExport, path: str | Path) -> Path:
