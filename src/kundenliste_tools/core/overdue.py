@@ -466,7 +466,7 @@ def _describe(c: Customers, mask: np.ndarray, rules: RuleSet) -> pd.Series:
 LAGE_UEBERFAELLIG = "überfällig"
 LAGE_BALD = "bald fällig"
 LAGE_OFFEN = "fällig später"
-LAGE_NICHT_BEWERTBAR = "nicht bewertbar"
+LAGE_NICHT_BEWERTBAR = reasons.NICHT_BEWERTBAR
 LAGE_KEINE = "keine Fälligkeit"
 LAGE_ORDER = (LAGE_UEBERFAELLIG, LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_OFFEN, LAGE_KEINE)
 

@@ -36,6 +36,9 @@ class ReasonType:
 
 REASONS: dict[str, ReasonType] = {}
 
+#: What a door shows for a customer the rule set cannot assess (due-date cell, formula, list).
+NICHT_BEWERTBAR = "nicht bewertbar"
+
 
 def _reason(code: str, title: str, template: str) -> str:
     REASONS[code] = ReasonType(code, title, template)

@@ -27,6 +27,7 @@ from ..app.due import DueResult, due
 from ..core.book import WorkbookData, column_letter
 from ..core.columns import texts
 from ..core.model import BERATUNGSGESPRAECHE, DUE_COLUMN, FAELLIGKEITEN, KUNDENDOKU, KUNDENLISTE, ROW, normalize_key
+from ..core.reasons import NICHT_BEWERTBAR
 from .common import find_sheet, status, tell, workbook_data
 
 SHEET_COLUMNS = [
@@ -45,7 +46,7 @@ SHEET_COLUMNS = [
 TABLE_NAME = "Faelligkeiten"
 TABLE_ROW = 3  # title in row 1, table header in row 3
 DATE_FORMAT = "yyyy-mm-dd"  # Range.NumberFormat takes the English codes in every Excel language
-NOT_ASSESSABLE = "nicht bewertbar"
+NOT_ASSESSABLE = NICHT_BEWERTBAR
 
 
 def faelligkeiten(book: Any, today: dt.date | None = None) -> pd.DataFrame:

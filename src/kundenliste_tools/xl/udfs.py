@@ -31,12 +31,13 @@ import xlwings as xw
 from ..app.due import due as assess_due
 from ..core.errors import KundenlisteError
 from ..core.model import KUNDENDOKU, KUNDENLISTE, canonical_sheet
+from ..core.reasons import NICHT_BEWERTBAR
 from ..core.values import id_text
 from .common import workbook_data
 
 BURST_SECONDS = 2.0
 UNKNOWN_ID = "ID unbekannt"
-NOT_ASSESSABLE = "nicht bewertbar"
+NOT_ASSESSABLE = NICHT_BEWERTBAR
 
 #: Injected in tests; the wall clock and today's date otherwise.
 clock: Callable[[], float] = time.monotonic
