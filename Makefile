@@ -30,6 +30,7 @@ demo: install
 	$(BIN)/kundenliste demo demo-out
 
 test: install sysdeps
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
 # Rebuild the committed workbook from code and xl_macros/ (a test checks it is up to date).

@@ -45,13 +45,20 @@ def grids(n_customers: int, n_entries: int, seed: int = 5) -> dict[str, list[lis
         born = dt.date(rnd.randint(1960, 2009), rnd.randint(1, 12), rnd.randint(1, 28))
         row = {
             "ID": f"K{i:06d}" if i % 10 else float(100000 + i),  # some legacy numeric IDs
-            "Erstkontakt": e.isoformat(), "Akquise": rnd.choice(lists["Akquise"]),
-            "Status": rnd.choices(lists["Status"], weights=(1, 6, 3))[0], "Berater": rnd.choice(BERATER),
-            "VName": "Vorname", "NName": f"Name{i}", "Geburtsdatum": born.isoformat(),
-            "Kundenstatus": rnd.choice(lists["Kundenstatus"]), "Profillage": rnd.choice(lists["Profillage"]),
-            "Bereich": rnd.choice(lists["Bereich"] + ("",)), "Langzeitbezug": rnd.choice(("ja", "nein")),
+            "Erstkontakt": e.isoformat(),
+            "Akquise": rnd.choice(lists["Akquise"]),
+            "Status": rnd.choices(lists["Status"], weights=(1, 6, 3))[0],
+            "Berater": rnd.choice(BERATER),
+            "VName": "Vorname",
+            "NName": f"Name{i}",
+            "Geburtsdatum": born.isoformat(),
+            "Kundenstatus": rnd.choice(lists["Kundenstatus"]),
+            "Profillage": rnd.choice(lists["Profillage"]),
+            "Bereich": rnd.choice(lists["Bereich"] + ("",)),
+            "Langzeitbezug": rnd.choice(("ja", "nein")),
             "Elternzeit bis": (STICHTAG + dt.timedelta(days=rnd.randint(-60, 400))).isoformat()
-            if rnd.random() < 0.05 else None,
+            if rnd.random() < 0.05
+            else None,
             "Schulpflichtig": rnd.choice(("ja", "nein")),
         }
         kunden.append([row.get(h) for h in KH])
@@ -61,12 +68,22 @@ def grids(n_customers: int, n_entries: int, seed: int = 5) -> dict[str, list[lis
         span = max((STICHTAG - erst[i]).days, 1)
         day = erst[i] + dt.timedelta(days=rnd.randint(0, span))
         ft = (day + dt.timedelta(days=rnd.choice((14, 28, 42)))).isoformat() if rnd.random() < 0.7 else None
-        row = {"Datum": day.isoformat(), "ID": kunden[i + 1][0], "Berater": kunden[i + 1][4],
-               "Zusammenfassung": "Gespräch", "Vereinbarungen": "", "Folgetermin": ft,
-               "Kontaktart": rnd.choice(lists["Kontaktart"]), "Vermerkart": rnd.choice(lists["Vermerkart"])}
+        row = {
+            "Datum": day.isoformat(),
+            "ID": kunden[i + 1][0],
+            "Berater": kunden[i + 1][4],
+            "Zusammenfassung": "Gespräch",
+            "Vereinbarungen": "",
+            "Folgetermin": ft,
+            "Kontaktart": rnd.choice(lists["Kontaktart"]),
+            "Vermerkart": rnd.choice(lists["Vermerkart"]),
+        }
         doku.append([row.get(h) for h in DH])
-    return {model.KUNDENLISTE: kunden, model.KUNDENDOKU: doku,
-            model.BERATER_SHEET: [["Name", "Stellenanteil"]] + [[b, rnd.choice((1, 0.5, 0.75))] for b in BERATER]}
+    return {
+        model.KUNDENLISTE: kunden,
+        model.KUNDENDOKU: doku,
+        model.BERATER_SHEET: [["Name", "Stellenanteil"]] + [[b, rnd.choice((1, 0.5, 0.75))] for b in BERATER],
+    }
 
 
 def timed(func, repeat: int = 3) -> float:
@@ -82,12 +99,16 @@ def in_memory(data: WorkbookData) -> None:
     print(f"{len(data.kunden):,} Kunden, {len(data.doku):,} Einträge (im Speicher), Stichtag {STICHTAG}")
     for name in builtin_names():
         rules = load_builtin(name)
-        seconds = timed(lambda: assess(data, rules, STICHTAG))
+        seconds = timed(lambda rules=rules: assess(data, rules, STICHTAG))
         result = assess(data, rules, STICHTAG)
-        print(f"  assess {name:<17} {seconds:6.3f} s   überfällig {int(result['overdue'].sum()):>6,}   "
-              f"nicht bewertbar {int((~result['assessable']).sum()):>6,}")
+        print(
+            f"  assess {name:<17} {seconds:6.3f} s   überfällig {int(result['overdue'].sum()):>6,}   "
+            f"nicht bewertbar {int((~result['assessable']).sum()):>6,}"
+        )
     rules = load_builtin("lichtenberg-2013")
-    print(f"  Beratungsgespräche + Betreuungsschlüssel (8 Wochen) {timed(lambda: advisors(data, rules, STICHTAG)):6.3f} s")
+    print(
+        f"  Beratungsgespräche + Betreuungsschlüssel (8 Wochen) {timed(lambda: advisors(data, rules, STICHTAG)):6.3f} s"
+    )
 
 
 def from_file(sheets: dict[str, list[list[Any]]]) -> None:
@@ -112,8 +133,10 @@ def from_file(sheets: dict[str, list[list[Any]]]) -> None:
 
         argv = ["faellig", str(path), "--stichtag", STICHTAG.isoformat(), "--json"]
         whole = timed(lambda: main(argv, stdout=Null(), stderr=Null()), repeat=3)
-        print(f"Datei {path.stat().st_size / 1e6:.1f} MB: read_excel(calamine) {bare:.2f} s, "
-              f"kundenliste faellig --json {whole:.2f} s, Verhältnis {whole / bare:.2f}")
+        print(
+            f"Datei {path.stat().st_size / 1e6:.1f} MB: read_excel(calamine) {bare:.2f} s, "
+            f"kundenliste faellig --json {whole:.2f} s, Verhältnis {whole / bare:.2f}"
+        )
 
 
 def main_(argv: list[str] | None = None) -> int:

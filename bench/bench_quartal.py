@@ -23,7 +23,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
-
 import pandas as pd  # noqa: E402
 
 from kundenliste_tools.core import quarterly  # noqa: E402

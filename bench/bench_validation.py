@@ -36,15 +36,25 @@ def rows(n_customers: int, n_entries: int, seed: int = 3) -> tuple[list[dict[str
     kunden = demo.kunden
     rnd = random.Random(seed)
     doku = list(demo.doku)
-    active = [k for k in kunden if k["Status"] != model.STATUS_NEU and isinstance(k["Erstkontakt"], dt.date)
-              and k["ID"]]
+    active = [
+        k for k in kunden if k["Status"] != model.STATUS_NEU and isinstance(k["Erstkontakt"], dt.date) and k["ID"]
+    ]
     while len(doku) < n_entries:
         k = rnd.choice(active)
         span = max((TODAY - k["Erstkontakt"]).days, 1)
         day = k["Erstkontakt"] + dt.timedelta(days=rnd.randint(0, span))
-        doku.append({"Datum": day, "ID": k["ID"], "Berater": k["Berater"], "Zusammenfassung": rnd.choice(TOPICS),
-                     "Vereinbarungen": rnd.choice(AGREEMENTS), "Folgetermin": day + dt.timedelta(days=28),
-                     "Kontaktart": rnd.choice(model.DEFAULT_LISTS["Kontaktart"]), "Vermerkart": "Beratungsvermerk"})
+        doku.append(
+            {
+                "Datum": day,
+                "ID": k["ID"],
+                "Berater": k["Berater"],
+                "Zusammenfassung": rnd.choice(TOPICS),
+                "Vereinbarungen": rnd.choice(AGREEMENTS),
+                "Folgetermin": day + dt.timedelta(days=28),
+                "Kontaktart": rnd.choice(model.DEFAULT_LISTS["Kontaktart"]),
+                "Vermerkart": "Beratungsvermerk",
+            }
+        )
     return kunden, doku[:n_entries], demo.berater
 
 
@@ -54,8 +64,14 @@ def in_memory(n_customers: int, n_entries: int) -> WorkbookData:
     dh = [f.name for f in model.DOKU_FIELDS]
     names = [name for name, _ in berater]
     listen = [list(model.DEFAULT_LISTS)] + [
-        [model.DEFAULT_LISTS[n][i] if i < len(model.DEFAULT_LISTS[n]) else (names[i] if n == "Berater" and i < len(names) else None)
-         for n in model.DEFAULT_LISTS] for i in range(10)]
+        [
+            model.DEFAULT_LISTS[n][i]
+            if i < len(model.DEFAULT_LISTS[n])
+            else (names[i] if n == "Berater" and i < len(names) else None)
+            for n in model.DEFAULT_LISTS
+        ]
+        for i in range(10)
+    ]
     grids = {
         model.KUNDENLISTE: [kh] + [[r.get(h) for h in kh] for r in kunden],
         model.KUNDENDOKU: [dh] + [[r.get(h) for h in dh] for r in doku],
@@ -80,8 +96,10 @@ def core(n_customers: int, n_entries: int, repeat: int) -> None:
     validate(data, today=TODAY)  # warm-up: imports, phone metadata
     findings = validate(data, today=TODAY)
     secs = timed(lambda: validate(data, today=TODAY), repeat)
-    print(f"Validierung (Kern) {n_customers:>6} Kunden / {n_entries:>7} Einträge: {secs * 1000:8.1f} ms "
-          f"(CPU, Median aus {repeat}; {len(findings)} Befunde)")
+    print(
+        f"Validierung (Kern) {n_customers:>6} Kunden / {n_entries:>7} Einträge: {secs * 1000:8.1f} ms "
+        f"(CPU, Median aus {repeat}; {len(findings)} Befunde)"
+    )
 
 
 def on_save(n_customers: int, n_entries: int, repeat: int) -> None:
@@ -106,14 +124,20 @@ def on_save(n_customers: int, n_entries: int, repeat: int) -> None:
         return [header] + [[cell(v) for v in row] for row in frame[header].itertuples(index=False)]
 
     sheets = [(model.KUNDENLISTE, grid(data.kunden, kh)), (model.KUNDENDOKU, grid(data.doku, dh))]
-    payload = {"client": "VBA", "version": xw.__version__, "names": [],
-               "book": {"name": "Kundenliste.xlsm", "active_sheet_index": 0, "selection": "A1"},
-               "sheets": [{"name": n, "values": v, "pictures": [], "tables": []} for n, v in sheets]}
+    payload = {
+        "client": "VBA",
+        "version": xw.__version__,
+        "names": [],
+        "book": {"name": "Kundenliste.xlsm", "active_sheet_index": 0, "selection": "A1"},
+        "sheets": [{"name": n, "values": v, "pictures": [], "tables": []} for n, v in sheets],
+    }
     book = xw.Book(json=payload)
     check_book(book, today=TODAY)
     secs = timed(lambda: check_book(xw.Book(json=payload), today=TODAY), repeat)
-    print(f"Excel-Tür (on_save, Remote-Book) {n_customers:>6} / {n_entries:>7}:        {secs * 1000:8.1f} ms "
-          f"(CPU; Lesen, Prüfen, Markieren, Prüfbericht)")
+    print(
+        f"Excel-Tür (on_save, Remote-Book) {n_customers:>6} / {n_entries:>7}:        {secs * 1000:8.1f} ms "
+        f"(CPU; Lesen, Prüfen, Markieren, Prüfbericht)"
+    )
 
 
 def from_file(n_customers: int, n_entries: int) -> None:
@@ -127,13 +151,16 @@ def from_file(n_customers: int, n_entries: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.xlsx"
         write_workbook(path, kunden, doku, berater=berater)
-        bare = timed(lambda: pd.read_excel(path, sheet_name=[model.KUNDENLISTE, model.KUNDENDOKU],
-                                           engine="calamine"), 3)
+        bare = timed(
+            lambda: pd.read_excel(path, sheet_name=[model.KUNDENLISTE, model.KUNDENDOKU], engine="calamine"), 3
+        )
         read = timed(lambda: read_workbook(path), 3)
         data = read_workbook(path)
         check = timed(lambda: validate(data, today=TODAY), 3)
-    print(f"Datei {n_customers} / {n_entries} (CPU): pandas.read_excel {bare:.2f} s, read_workbook {read:.2f} s, "
-          f"validate {check:.2f} s → pruefen ≈ {(read + check) / bare:.2f} × read_excel")
+    print(
+        f"Datei {n_customers} / {n_entries} (CPU): pandas.read_excel {bare:.2f} s, read_workbook {read:.2f} s, "
+        f"validate {check:.2f} s → pruefen ≈ {(read + check) / bare:.2f} × read_excel"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

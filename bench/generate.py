@@ -40,6 +40,8 @@ def fingerprint() -> str:
     digest = hashlib.sha256(Path(demo_data.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return f"{VERSION}-{digest.hexdigest()[:12]}"
+
+
 ENTRIES_PER_CUSTOMER = 10
 SEED = 7
 
@@ -106,12 +108,18 @@ def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int)
         text = demo_data.TOPICS[topic[j]]
         if named[j]:
             text = f"{'Frau' if k['VName'][-1] in 'aen' else 'Herr'} {k['NName']}: {text}"
-        out.append({
-            "Datum": days[j], "ID": k["ID"], "Berater": k["Berater"], "Zusammenfassung": text,
-            "Vereinbarungen": demo_data.AGREEMENTS[agreement[j]], "Folgetermin": follows[j],
-            "Kontaktart": kontaktarten[kontakt[j]],
-            "Vermerkart": "Allgemeiner Vermerk" if allgemein[j] else "Beratungsvermerk",
-        })
+        out.append(
+            {
+                "Datum": days[j],
+                "ID": k["ID"],
+                "Berater": k["Berater"],
+                "Zusammenfassung": text,
+                "Vereinbarungen": demo_data.AGREEMENTS[agreement[j]],
+                "Folgetermin": follows[j],
+                "Kontaktart": kontaktarten[kontakt[j]],
+                "Vermerkart": "Allgemeiner Vermerk" if allgemein[j] else "Beratungsvermerk",
+            }
+        )
     return out
 
 
@@ -138,8 +146,9 @@ def write(path: Path, data: demo_data.DemoData, stray_cell: bool = False) -> Pat
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     text_fmt = wb.add_format({"num_format": "@"})
     head_fmt = wb.add_format({"bold": True})
@@ -166,13 +175,18 @@ def write(path: Path, data: demo_data.DemoData, stray_cell: bool = False) -> Pat
                 if isinstance(v, str):
                     ws.write_string(r, c, v)
                 elif isinstance(v, dt.date):
-                    ws.write_datetime(r, c, v if isinstance(v, dt.datetime) else
-                                      dt.datetime(v.year, v.month, v.day), date_fmt)
+                    ws.write_datetime(
+                        r, c, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day), date_fmt
+                    )
                 else:
                     ws.write_number(r, c, v)
-        ws.add_table(0, 0, max(len(rows), 1), len(headers) - 1, {
-            "name": table, "style": "Table Style Medium 2",
-            "columns": [{"header": h} for h in headers]})
+        ws.add_table(
+            0,
+            0,
+            max(len(rows), 1),
+            len(headers) - 1,
+            {"name": table, "style": "Table Style Medium 2", "columns": [{"header": h} for h in headers]},
+        )
         ws.freeze_panes(1, 1)
         if stray_cell and sheet == model.KUNDENLISTE:
             ws.write_string(16, 16383, "x")
@@ -221,20 +235,29 @@ def ensure(n: int, out: Path = OUT, today: dt.date | None = None, log: Any = Non
     built = time.perf_counter() - t
     write(path, data)
     meta = {
-        "version": fingerprint(), "today": today.isoformat(), "customers": len(data.kunden),
-        "entries": len(data.doku), "bytes": path.stat().st_size,
+        "version": fingerprint(),
+        "today": today.isoformat(),
+        "customers": len(data.kunden),
+        "entries": len(data.doku),
+        "bytes": path.stat().st_size,
         "seconds": {"build": round(built, 1), "write": round(time.perf_counter() - t - built, 1)},
         "mistakes": [list(m) for m in data.mistakes],
     }
     meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
     if log:
-        print(f"erzeugt: {path.name} ({meta['customers']} Kunden, {meta['entries']} Einträge, "
-              f"{meta['bytes'] / 1e6:.1f} MB, {time.perf_counter() - t:.0f} s)", file=log, flush=True)
+        print(
+            f"erzeugt: {path.name} ({meta['customers']} Kunden, {meta['entries']} Einträge, "
+            f"{meta['bytes'] / 1e6:.1f} MB, {time.perf_counter() - t:.0f} s)",
+            file=log,
+            flush=True,
+        )
     return path, meta
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark-Arbeitsmappen erzeugen (zwischengespeichert in bench/out/).")
+    parser = argparse.ArgumentParser(
+        description="Benchmark-Arbeitsmappen erzeugen (zwischengespeichert in bench/out/)."
+    )
     parser.add_argument("--groesse", default="1000,30000,100000", help="Kundenzahlen, z. B. 1000,30000")
     parser.add_argument("--out", type=Path, default=OUT, help="Zielordner (Standard: bench/out)")
     args = parser.parse_args(argv)

@@ -83,8 +83,11 @@ GNU_TIME = "/usr/bin/time" if sys.platform.startswith("linux") and Path("/usr/bi
 def run_process(args: list[str], cwd: Path) -> tuple[float, float, float, int, str, str]:
     """Run one child; wall seconds, CPU seconds (os.wait4), peak RSS in MB (GNU time, else
     os.wait4), exit code, stdout, stderr tail."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r", suffix=".rss") as rss,
+    ):
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *args] if GNU_TIME else args
         t = time.perf_counter()
@@ -111,8 +114,12 @@ def run_process(args: list[str], cwd: Path) -> tuple[float, float, float, int, s
 
 def ensure_book(n: int, out: Path, log: Any) -> tuple[Path, dict[str, Any]]:
     """The cached workbook, generated in a child process so the runner stays small."""
-    done = subprocess.run([sys.executable, str(HERE / "generate.py"), "--groesse", str(n), "--out", str(out)],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, str(HERE / "generate.py"), "--groesse", str(n), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if done.stderr:
         print(done.stderr.rstrip(), file=log, flush=True)
     done.check_returncode()
@@ -141,7 +148,9 @@ def available_commands() -> set[str]:
     return set(COMMANDS)
 
 
-def command_plan(book: Path, tmp: Path, meta: dict[str, Any], only: set[str] | None) -> list[tuple[str, list[str], Path | None]]:
+def command_plan(
+    book: Path, tmp: Path, meta: dict[str, Any], only: set[str] | None
+) -> list[tuple[str, list[str], Path | None]]:
     """(label, arguments after `python -m kundenliste_tools`, file to copy `book` to first)."""
     have = available_commands()
     plan: list[tuple[str, list[str], Path | None]] = []
@@ -149,8 +158,9 @@ def command_plan(book: Path, tmp: Path, meta: dict[str, Any], only: set[str] | N
         plan.append(("pruefen", ["pruefen", str(book)], None))
     if "faellig" in have:
         for name in built_in_rule_sets():
-            plan.append((f"faellig {name}", ["faellig", str(book), "--regelwerk", name,
-                                             "--stichtag", meta["today"]], None))
+            plan.append(
+                (f"faellig {name}", ["faellig", str(book), "--regelwerk", name, "--stichtag", meta["today"]], None)
+            )
     if "quartal" in have:
         plan.append(("quartal", ["quartal", str(book), "--out", str(tmp / "export.xlsx")], None))
     if "ids" in have:
@@ -177,10 +187,19 @@ def measure_size(n: int, repeat: int, only: set[str] | None, out: Path, log: Any
                 runs.append(secs)
                 cpus.append(cpu)
                 peaks.append(peak)
-            note = "" if code in (0, 1) else f"Exit {code}: " + stderr.strip().splitlines()[-1] if stderr.strip() else f"Exit {code}"
+            note = (
+                ""
+                if code in (0, 1)
+                else f"Exit {code}: " + stderr.strip().splitlines()[-1]
+                if stderr.strip()
+                else f"Exit {code}"
+            )
             m = Measure(name, min(runs), max(peaks), code, cpu=min(cpus), note=note, runs=runs)
-            print(f"  {name:<24} {m.seconds:7.2f} s  CPU {m.cpu:7.2f} s  {m.peak_mb:7.0f} MB  exit {code}",
-                  file=log, flush=True)
+            print(
+                f"  {name:<24} {m.seconds:7.2f} s  CPU {m.cpu:7.2f} s  {m.peak_mb:7.0f} MB  exit {code}",
+                file=log,
+                flush=True,
+            )
             return m, stdout
 
         floor, floor_out = timed("Boden: read_excel", [py, "-c", FLOOR_CODE, str(book)])
@@ -195,9 +214,22 @@ def measure_size(n: int, repeat: int, only: set[str] | None, out: Path, log: Any
     for m in results[1:]:
         m.ratio = m.seconds / floor.seconds if floor.seconds else None
         m.cpu_ratio = m.cpu / floor.cpu if floor.cpu else None
-    on_save = measure_on_save(book, log) if n <= ON_SAVE_MAX and (only is None or "speichern" in only or "pruefen" in only) else None
-    return {"customers": meta["customers"], "repeat": repeat, "load": [load_before, os.getloadavg()[0]], "entries": meta["entries"], "size": n, "file_mb": meta["bytes"] / 1e6,
-            "floor_inner": inner, "results": [asdict(m) for m in results], "on_save": on_save}
+    on_save = (
+        measure_on_save(book, log)
+        if n <= ON_SAVE_MAX and (only is None or "speichern" in only or "pruefen" in only)
+        else None
+    )
+    return {
+        "customers": meta["customers"],
+        "repeat": repeat,
+        "load": [load_before, os.getloadavg()[0]],
+        "entries": meta["entries"],
+        "size": n,
+        "file_mb": meta["bytes"] / 1e6,
+        "floor_inner": inner,
+        "results": [asdict(m) for m in results],
+        "on_save": on_save,
+    }
 
 
 def measure_on_save(book: Path, log: Any) -> dict[str, Any] | None:
@@ -216,10 +248,18 @@ def table(report: dict[str, Any]) -> str:
     n = report["size"]
     target = next((t for size, t in sorted(TARGET_RATIO.items(), reverse=True) if n >= size), None)
     load = report.get("load")
-    lines = [f"### {report['customers']:,} Kunden / {report['entries']:,} Einträge ({report['file_mb']:.1f} MB)".replace(",", "."),
-             "", f"Bestes von {report['repeat']} Läufen; Systemlast (1 min) vorher/nachher: {load[0]:.1f} / {load[1]:.1f}." if load else "",
-             "", "| Befehl | Zeit (s) | × Boden | CPU (s) | × Boden (CPU) | Spitze (MB) | Ziel |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        f"### {report['customers']:,} Kunden / {report['entries']:,} Einträge ({report['file_mb']:.1f} MB)".replace(
+            ",", "."
+        ),
+        "",
+        f"Bestes von {report['repeat']} Läufen; Systemlast (1 min) vorher/nachher: {load[0]:.1f} / {load[1]:.1f}."
+        if load
+        else "",
+        "",
+        "| Befehl | Zeit (s) | × Boden | CPU (s) | × Boden (CPU) | Spitze (MB) | Ziel |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for r in report["results"]:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "–"
         cpu_ratio = f"{r['cpu_ratio']:.2f}" if r.get("cpu_ratio") is not None else "–"
@@ -232,8 +272,10 @@ def table(report: dict[str, Any]) -> str:
             verdict = f"{'ok' if ok else 'verfehlt'} (≤ {target}×{', < 4 GB' if n >= 100_000 else ''})"
             if not ok and memory_ok and r.get("cpu_ratio") is not None and r["cpu_ratio"] <= target:
                 verdict += ", CPU-Verhältnis ok"
-        lines.append(f"| {r['name']} | {r['seconds']:.2f} | {ratio} | {r.get('cpu', 0):.2f} | {cpu_ratio} "
-                     f"| {r['peak_mb']:.0f} | {verdict} |")
+        lines.append(
+            f"| {r['name']} | {r['seconds']:.2f} | {ratio} | {r.get('cpu', 0):.2f} | {cpu_ratio} "
+            f"| {r['peak_mb']:.0f} | {verdict} |"
+        )
     inner = report.get("floor_inner") or {}
     if inner:
         lines.append("")
@@ -248,7 +290,8 @@ def table(report: dict[str, Any]) -> str:
             f"(CPU {on_save['warm_cpu_s']:.3f} s; {'ok' if ok else 'verfehlt'}, Ziel < {TARGET_ON_SAVE_S} s); "
             f"kalt (Python startet frisch: `import xlwings` samt pandas {on_save['import_xlwings_s']:.2f} s, "
             f"Paket {on_save['import_s']:.2f} s, erster Aufruf {on_save['first_s']:.2f} s) {on_save['cold_s']:.2f} s; "
-            f"{on_save['actions']} Schreibaktionen.")
+            f"{on_save['actions']} Schreibaktionen."
+        )
     elif on_save:
         lines.append("")
         lines.append(f"Beim Speichern: nicht messbar ({on_save['error'][-120:]}).")

@@ -25,27 +25,86 @@ from kundenliste_tools.core.identifiers import ausweis_ok, kv_ok, sv_ok
 
 CUSTOMERS = [
     # VName, NName, Strasse, PLZ, Stadt, Telefon, Email, Geburtsdatum
-    ("Anna-Lena", "Müller", "Zypressenweg 17b", "04317", "Wolkenheim", "0341 5558123", "anna.lena@example.org", "1987-03-14"),
+    (
+        "Anna-Lena",
+        "Müller",
+        "Zypressenweg 17b",
+        "04317",
+        "Wolkenheim",
+        "0341 5558123",
+        "anna.lena@example.org",
+        "1987-03-14",
+    ),
     ("Şükrü", "Yılmaz", "Kastanienallee 4", "10435", "Berlin", "+49 171 2345678", "sukru.y@example.net", "1979-11-30"),
     ("Łukasz", "Wałęsa", "Hauptstraße 5", "01067", "Dresden", "0049 351 9876543", "lukasz.w@example.com", "1990-01-05"),
-    ("Søren", "Kjærgaard", "Am Lindenhang 3", "99423", "Kleinbrunnstadt", "0361 4455667", "soren.k@example.org", "1985-07-21"),
+    (
+        "Søren",
+        "Kjærgaard",
+        "Am Lindenhang 3",
+        "99423",
+        "Kleinbrunnstadt",
+        "0361 4455667",
+        "soren.k@example.org",
+        "1985-07-21",
+    ),
     ("伟", "王", "Ulmenallee 112", "80799", "München", "089 3216549", "wang.wei@example.cn", "1992-02-29"),
     ("Sabine", "Hasenbein", "Birkenstraße 8", "50667", "Köln", "0221 998877", "hasi1985@web.de", "1985-06-09"),
-    ("Jolanthe", "Quastenberg", "Zur Alten Mühle 2", "37073", "Göttingen", "0551 123456", "j.quastenberg@example.org", "1966-12-24"),
+    (
+        "Jolanthe",
+        "Quastenberg",
+        "Zur Alten Mühle 2",
+        "37073",
+        "Göttingen",
+        "0551 123456",
+        "j.quastenberg@example.org",
+        "1966-12-24",
+    ),
 ]
 
 #: Third parties: (relation or title, name) as notes write them.
 THIRD_PARTIES = [
-    ("Frau", "Schmidt"), ("Herrn Dr.", "Kowalczyk"), ("Tochter", "Mia"), ("Sohn", "Leon"),
-    ("Ehemann", "Thomas"), ("Partnerin", "Aylin"), ("Vermieter", "Brandtner"), ("Herr", "Özdemir"),
-    ("Frau Dr.", "Lindqvist-Behrens"), ("Arbeitgeberin", "Wiebke Sörensen"), ("Nachbarin", "Gülsen"),
-    ("Schwester", "Olena"), ("Betreuerin", "Frau Pietrzak"),
+    ("Frau", "Schmidt"),
+    ("Herrn Dr.", "Kowalczyk"),
+    ("Tochter", "Mia"),
+    ("Sohn", "Leon"),
+    ("Ehemann", "Thomas"),
+    ("Partnerin", "Aylin"),
+    ("Vermieter", "Brandtner"),
+    ("Herr", "Özdemir"),
+    ("Frau Dr.", "Lindqvist-Behrens"),
+    ("Arbeitgeberin", "Wiebke Sörensen"),
+    ("Nachbarin", "Gülsen"),
+    ("Schwester", "Olena"),
+    ("Betreuerin", "Frau Pietrzak"),
 ]
 #: Common first names standing alone ("Mehmet hat angerufen"): found by the first-name list.
-BARE_FIRST_NAMES = ["Mehmet", "Emma", "Lukas", "Sophie", "Jonas", "Fatma", "Katarzyna", "Dmitri",
-                    "Aleksandra", "Hannah", "Noah", "Elif", "Marie", "Ben", "Paul", "Lea"]
-STREETS = ["Lindenstraße 12", "Berliner Allee 3a", "Am Markt 5", "Goethestr. 47", "An der Kirche 3",
-           "Rosenweg 9", "Friedrich-Ebert-Platz 1"]
+BARE_FIRST_NAMES = [
+    "Mehmet",
+    "Emma",
+    "Lukas",
+    "Sophie",
+    "Jonas",
+    "Fatma",
+    "Katarzyna",
+    "Dmitri",
+    "Aleksandra",
+    "Hannah",
+    "Noah",
+    "Elif",
+    "Marie",
+    "Ben",
+    "Paul",
+    "Lea",
+]
+STREETS = [
+    "Lindenstraße 12",
+    "Berliner Allee 3a",
+    "Am Markt 5",
+    "Goethestr. 47",
+    "An der Kirche 3",
+    "Rosenweg 9",
+    "Friedrich-Ebert-Platz 1",
+]
 PLACES = ["10117 Berlin", "60311 Frankfurt am Main", "04109 Leipzig", "20095 Hamburg"]
 
 
@@ -70,8 +129,12 @@ def identifiers(rng: random.Random) -> dict[str, str]:
         if kv_ok(kv):
             break
     while True:
-        ausweis = rng.choice("LMNPRTVWXYZ") + "".join(rng.choice("CFGHJKLMNPRTVWXYZ0123456789") for _ in range(7)) \
-            + rng.choice("0123456789") + rng.choice("0123456789")
+        ausweis = (
+            rng.choice("LMNPRTVWXYZ")
+            + "".join(rng.choice("CFGHJKLMNPRTVWXYZ0123456789") for _ in range(7))
+            + rng.choice("0123456789")
+            + rng.choice("0123456789")
+        )
         if ausweis_ok(ausweis):
             break
     account = "".join(rng.choice("0123456789") for _ in range(18))
@@ -83,7 +146,7 @@ def identifiers(rng: random.Random) -> dict[str, str]:
         "Ausweis": ausweis,
         "BG-Nummer": f"{rng.randint(10000, 99999)}BG{rng.randint(0, 9999999):07d}",
         "Kundennummer": f"{rng.randint(100, 999)}D{rng.randint(0, 999999):06d}",
-        "IBAN": " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
+        "IBAN": " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
     }
 
 
@@ -92,16 +155,37 @@ def identifiers(rng: random.Random) -> dict[str, str]:
 
 def spelled(name: str, how: int) -> str:
     """A name as people type it: as written, NFD, upper, lower, with digraphs, transliterated."""
-    digraphs = (name.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-                .replace("ø", "oe").replace("æ", "ae").replace("Ä", "Ae").replace("Ö", "Oe").replace("Ü", "Ue"))
-    plain = (unicodedata.normalize("NFKD", name.replace("ı", "i").replace("ł", "l").replace("Ł", "L")
-                                   .replace("ø", "o").replace("ß", "ss").replace("æ", "ae"))
-             .encode("ascii", "ignore").decode() or name)
+    digraphs = (
+        name.replace("ä", "ae")
+        .replace("ö", "oe")
+        .replace("ü", "ue")
+        .replace("ß", "ss")
+        .replace("ø", "oe")
+        .replace("æ", "ae")
+        .replace("Ä", "Ae")
+        .replace("Ö", "Oe")
+        .replace("Ü", "Ue")
+    )
+    plain = (
+        unicodedata.normalize(
+            "NFKD",
+            name.replace("ı", "i")
+            .replace("ł", "l")
+            .replace("Ł", "L")
+            .replace("ø", "o")
+            .replace("ß", "ss")
+            .replace("æ", "ae"),
+        )
+        .encode("ascii", "ignore")
+        .decode()
+        or name
+    )
     forms = [name, unicodedata.normalize("NFD", name), name.upper(), name.lower(), digraphs, plain]
     return forms[how % len(forms)]
 
 
 # ------------------------------------------------------------------ notes
+
 
 @dataclass
 class Note:
@@ -157,9 +241,15 @@ TEMPLATES = [
     "Minijob im Café Rose an der Ecke, 520 Euro, Rentenversicherungspflicht besprochen.",
     "Frühstückstreff Alleinerziehende am Dienstag, Kinder spielen im Nebenraum.",
 ]
-LABELS = {"Steuer-ID": "Steuer-ID", "SV-Nummer": "Rentenversicherungsnummer", "KV-Nummer": "KV-Nummer",
-          "Ausweis": "Ausweisnummer", "BG-Nummer": "BG-Nummer", "Kundennummer": "Kundennummer",
-          "IBAN": "IBAN"}
+LABELS = {
+    "Steuer-ID": "Steuer-ID",
+    "SV-Nummer": "Rentenversicherungsnummer",
+    "KV-Nummer": "KV-Nummer",
+    "Ausweis": "Ausweisnummer",
+    "BG-Nummer": "BG-Nummer",
+    "Kundennummer": "Kundennummer",
+    "IBAN": "IBAN",
+}
 
 
 def _words(text: str) -> list[str]:
@@ -207,8 +297,9 @@ def notes(n: int, seed: int = 13) -> list[Note]:
     return out
 
 
-def _personal_parts(slot: str, value: str, c: tuple, third: str, ids: dict[str, str], kind: str,
-                    unlabelled: str) -> list[str]:
+def _personal_parts(
+    slot: str, value: str, c: tuple, third: str, ids: dict[str, str], kind: str, unlabelled: str
+) -> list[str]:
     """What of a slot's value is personal (a title or label is not)."""
     if slot == "T":
         return [third.replace("Frau ", "")]

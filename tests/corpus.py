@@ -61,8 +61,9 @@ def parts(path: Path) -> dict[str, bytes]:
         return {n: zf.read(n) for n in zf.namelist()}
 
 
-def rezip(src: Path, dst: Path, change: Callable[[str, bytes], bytes] | None = None,
-          add: dict[str, bytes] | None = None) -> Path:
+def rezip(
+    src: Path, dst: Path, change: Callable[[str, bytes], bytes] | None = None, add: dict[str, bytes] | None = None
+) -> Path:
     """Copy a package, passing each part through `change`, adding parts at the end."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -78,6 +79,7 @@ def _rows() -> list[list[object]]:
 
 
 # --- openpyxl, in a process of its own so that lxml is on or off -----------------------------
+
 
 def build_openpyxl(path: str) -> None:
     """Run in a child process: the team's workbook as openpyxl writes it (table, chart, note …)."""
@@ -128,15 +130,26 @@ def build_openpyxl(path: str) -> None:
 def openpyxl_book(folder: Path, lxml: bool) -> Path:
     path = folder / f"openpyxl-{'mit' if lxml else 'ohne'}-lxml.xlsx"
     env = {**os.environ, "OPENPYXL_LXML": "True" if lxml else "False"}
-    proc = subprocess.run([sys.executable, "-c", "import sys; from tests.corpus import build_openpyxl; "
-                           "build_openpyxl(sys.argv[1])", str(path)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from tests.corpus import build_openpyxl; build_openpyxl(sys.argv[1])",
+            str(path),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ("LXML" if lxml else "ETREE"), "openpyxl used the other XML writer"
     return path
 
 
 # --- pandas and xlsxwriter ---------------------------------------------------------------
+
 
 def build_pandas(path: str, engine: str) -> None:
     """Run in a child process (for openpyxl: with lxml, as pandas set-ups often have it)."""
@@ -151,10 +164,20 @@ def build_pandas(path: str, engine: str) -> None:
 
 def pandas_book(folder: Path, engine: str) -> Path:
     path = folder / f"pandas-{engine}.xlsx"
-    proc = subprocess.run([sys.executable, "-c", "import sys; from tests.corpus import build_pandas; "
-                           "build_pandas(sys.argv[1], sys.argv[2])", str(path), engine],
-                          cwd=ROOT, env={**os.environ, "OPENPYXL_LXML": "True"}, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from tests.corpus import build_pandas; build_pandas(sys.argv[1], sys.argv[2])",
+            str(path),
+            engine,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "OPENPYXL_LXML": "True"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return path
 
@@ -182,9 +205,17 @@ def xlsxwriter_book(folder: Path, vba: Path, name: str = "xlsxwriter-vba.xlsm") 
     ws.set_vba_name()
     ws.set_column(0, 0, 12, id_fmt)
     rows = _rows()
-    ws.add_table(0, 0, len(rows), len(KUNDEN_HEADER) - 1,
-                 {"name": "Kunden", "style": "Table Style Light 9",
-                  "columns": [{"header": h, "header_format": bold} for h in KUNDEN_HEADER]})
+    ws.add_table(
+        0,
+        0,
+        len(rows),
+        len(KUNDEN_HEADER) - 1,
+        {
+            "name": "Kunden",
+            "style": "Table Style Light 9",
+            "columns": [{"header": h, "header_format": bold} for h in KUNDEN_HEADER],
+        },
+    )
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             if value is None:
@@ -208,8 +239,13 @@ def xlsxwriter_book(folder: Path, vba: Path, name: str = "xlsxwriter-vba.xlsm") 
         stats.write_row(r, 0, row)
     stats.write_formula("D1", "=SUM(B2:B4)", None, 16)
     stats.write_formula("D3", "='[Quelle.xlsx]Tabelle1'!A1", None, 5)  # made an external link below
-    pivot_cells = [("Zeilenbeschriftungen", "Summe von Gespräche"), ("Jan", 4), ("Feb", 7), ("Mär", 5),
-                   ("Gesamtergebnis", 16)]
+    pivot_cells = [
+        ("Zeilenbeschriftungen", "Summe von Gespräche"),
+        ("Jan", 4),
+        ("Feb", 7),
+        ("Mär", 5),
+        ("Gesamtergebnis", 16),
+    ]
     for r, row in enumerate(pivot_cells, start=1):
         stats.write_row(r, 7, row)  # H2:I6, where the pivot table below shows its result
     chart = wb.add_chart({"type": "column"})
@@ -222,17 +258,33 @@ def xlsxwriter_book(folder: Path, vba: Path, name: str = "xlsxwriter-vba.xlsm") 
 
 # --- LibreOffice -------------------------------------------------------------------------
 
+
 def libreoffice_books(folder: Path, xlsx_source: Path, xlsm_source: Path) -> tuple[Path, Path]:
     """Two conversions (one soffice call each: all files of one format go in one call)."""
     out = folder / "lo-out"
     out.mkdir(exist_ok=True)
     results = []
-    for src, fmt, name in ((xlsx_source, "xlsx", "libreoffice.xlsx"),
-                           (xlsm_source, "xlsm:Calc MS Excel 2007 VBA XML", "libreoffice-vba.xlsm")):
+    for src, fmt, name in (
+        (xlsx_source, "xlsx", "libreoffice.xlsx"),
+        (xlsm_source, "xlsm:Calc MS Excel 2007 VBA XML", "libreoffice-vba.xlsm"),
+    ):
         profile = folder / f"lo-profile-{name}"
-        proc = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                               "--convert-to", fmt, "--outdir", str(out), str(src)],
-                              capture_output=True, text=True, timeout=180)
+        proc = subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(out),
+                str(src),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         made = out / f"{src.stem}.{fmt.split(':')[0]}"
         assert proc.returncode == 0 and made.exists(), proc.stderr
         results.append(made.rename(folder / name))
@@ -243,23 +295,29 @@ def libreoffice_books(folder: Path, xlsx_source: Path, xlsm_source: Path) -> tup
 # --- hand-made: Excel's markup, pivot table, external link, threaded comment -------------
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-EXCEL_WB_NS = (f' xmlns:mc="{MC}" mc:Ignorable="x15 xr xr6 xr10 xr2"'
-               ' xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"'
-               ' xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"'
-               ' xmlns:xr6="http://schemas.microsoft.com/office/spreadsheetml/2016/revision6"'
-               ' xmlns:xr10="http://schemas.microsoft.com/office/spreadsheetml/2016/revision10"'
-               ' xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2"')
-EXCEL_WB_HEAD = (f'<mc:AlternateContent xmlns:mc="{MC}"><mc:Choice Requires="x15">'
-                 '<x15ac:absPath url="C:\\Team\\Listen\\" xmlns:x15ac="http://schemas.microsoft.com/office/'
-                 'spreadsheetml/2010/11/ac"/></mc:Choice></mc:AlternateContent>'
-                 '<xr:revisionPtr revIDLastSave="0" documentId="8_{1F2E3D4C-0000-4000-8000-000000000001}" '
-                 'xr6:coauthVersionLast="47" xr6:coauthVersionMax="47" '
-                 'xr10:uidLastSave="{00000000-0000-0000-0000-000000000000}"/>')
-EXCEL_SHEET_NS = (f' xmlns:mc="{MC}" mc:Ignorable="x14ac xr xr2 xr3"'
-                  ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
-                  ' xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"'
-                  ' xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2"'
-                  ' xmlns:xr3="http://schemas.microsoft.com/office/spreadsheetml/2016/revision3"')
+EXCEL_WB_NS = (
+    f' xmlns:mc="{MC}" mc:Ignorable="x15 xr xr6 xr10 xr2"'
+    ' xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"'
+    ' xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"'
+    ' xmlns:xr6="http://schemas.microsoft.com/office/spreadsheetml/2016/revision6"'
+    ' xmlns:xr10="http://schemas.microsoft.com/office/spreadsheetml/2016/revision10"'
+    ' xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2"'
+)
+EXCEL_WB_HEAD = (
+    f'<mc:AlternateContent xmlns:mc="{MC}"><mc:Choice Requires="x15">'
+    '<x15ac:absPath url="C:\\Team\\Listen\\" xmlns:x15ac="http://schemas.microsoft.com/office/'
+    'spreadsheetml/2010/11/ac"/></mc:Choice></mc:AlternateContent>'
+    '<xr:revisionPtr revIDLastSave="0" documentId="8_{1F2E3D4C-0000-4000-8000-000000000001}" '
+    'xr6:coauthVersionLast="47" xr6:coauthVersionMax="47" '
+    'xr10:uidLastSave="{00000000-0000-0000-0000-000000000000}"/>'
+)
+EXCEL_SHEET_NS = (
+    f' xmlns:mc="{MC}" mc:Ignorable="x14ac xr xr2 xr3"'
+    ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+    ' xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"'
+    ' xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2"'
+    ' xmlns:xr3="http://schemas.microsoft.com/office/spreadsheetml/2016/revision3"'
+)
 THREADED = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
 PERSON_ID = "{6B5C0A1E-0000-4000-8000-0000000000A1}"
 
@@ -279,13 +337,16 @@ PERSONS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 def _rels(*rels: tuple[str, str, str, str]) -> bytes:
     body = "".join(f'<Relationship Id="{i}" Type="{t}" Target="{target}"{mode}/>' for i, t, target, mode in rels)
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
-            f'openxmlformats.org/package/2006/relationships">{body}</Relationships>').encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
+        f'openxmlformats.org/package/2006/relationships">{body}</Relationships>'
+    ).encode()
 
 
 def _add_rel(xml: bytes, rid: str, rtype: str, target: str) -> bytes:
-    return xml.replace(b"</Relationships>", f'<Relationship Id="{rid}" Type="{rtype}" Target="{target}"/>'
-                       f"</Relationships>".encode())
+    return xml.replace(
+        b"</Relationships>", f'<Relationship Id="{rid}" Type="{rtype}" Target="{target}"/></Relationships>'.encode()
+    )
 
 
 def excel_book(folder: Path, vba: Path) -> Path:
@@ -295,13 +356,15 @@ def excel_book(folder: Path, vba: Path) -> Path:
     stats_part = "xl/worksheets/sheet3.xml"
     stats_rels = "xl/worksheets/_rels/sheet3.xml.rels"
     ct = "application/vnd.openxmlformats-officedocument.spreadsheetml."
-    overrides = (f'<Override PartName="/xl/pivotTables/pivotTable1.xml" ContentType="{ct}pivotTable+xml"/>'
-                 f'<Override PartName="/xl/pivotCache/pivotCacheDefinition1.xml" ContentType="{ct}pivotCacheDefinition+xml"/>'
-                 f'<Override PartName="/xl/pivotCache/pivotCacheRecords1.xml" ContentType="{ct}pivotCacheRecords+xml"/>'
-                 f'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="{ct}externalLink+xml"/>'
-                 '<Override PartName="/xl/threadedComments/threadedComment1.xml" '
-                 'ContentType="application/vnd.ms-excel.threadedcomments+xml"/>'
-                 '<Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/>')
+    overrides = (
+        f'<Override PartName="/xl/pivotTables/pivotTable1.xml" ContentType="{ct}pivotTable+xml"/>'
+        f'<Override PartName="/xl/pivotCache/pivotCacheDefinition1.xml" ContentType="{ct}pivotCacheDefinition+xml"/>'
+        f'<Override PartName="/xl/pivotCache/pivotCacheRecords1.xml" ContentType="{ct}pivotCacheRecords+xml"/>'
+        f'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="{ct}externalLink+xml"/>'
+        '<Override PartName="/xl/threadedComments/threadedComment1.xml" '
+        'ContentType="application/vnd.ms-excel.threadedcomments+xml"/>'
+        '<Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/>'
+    )
     r = REL + "/"
 
     def change(name: str, data: bytes) -> bytes:
@@ -309,52 +372,80 @@ def excel_book(folder: Path, vba: Path) -> Path:
             data = data.replace(f'xmlns:r="{REL}"'.encode(), f'xmlns:r="{REL}"{EXCEL_WB_NS}'.encode(), 1)
             data = re.sub(rb"(<workbookPr[^>]*/>)", lambda m: m.group(1) + EXCEL_WB_HEAD.encode(), data, count=1)
             data = data.replace(b"<workbookView ", b'<workbookView xr2:uid="{00000000-000D-0000-FFFF-FFFF00000000}" ')
-            data = data.replace(b"</sheets>", b'</sheets><externalReferences><externalReference r:id="rId90"/>'
-                                b"</externalReferences>")
-            data = re.sub(rb"(<calcPr[^>]*/>)", lambda m: m.group(1) + b'<pivotCaches><pivotCache cacheId="5" '
-                          b'r:id="rId91"/></pivotCaches>', data, count=1)
+            data = data.replace(
+                b"</sheets>", b'</sheets><externalReferences><externalReference r:id="rId90"/></externalReferences>'
+            )
+            data = re.sub(
+                rb"(<calcPr[^>]*/>)",
+                lambda m: m.group(1) + b'<pivotCaches><pivotCache cacheId="5" r:id="rId91"/></pivotCaches>',
+                data,
+                count=1,
+            )
         elif name == "xl/_rels/workbook.xml.rels":
             data = _add_rel(data, "rId90", r + "externalLink", "externalLinks/externalLink1.xml")
             data = _add_rel(data, "rId91", r + "pivotCacheDefinition", "pivotCache/pivotCacheDefinition1.xml")
-            data = _add_rel(data, "rId92", "http://schemas.microsoft.com/office/2017/10/relationships/person",
-                            "persons/person.xml")
+            data = _add_rel(
+                data, "rId92", "http://schemas.microsoft.com/office/2017/10/relationships/person", "persons/person.xml"
+            )
         elif name == "[Content_Types].xml":
             data = data.replace(b"</Types>", overrides.encode() + b"</Types>")
         elif name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
             n = name.rsplit("sheet", 1)[1].split(".")[0]
-            data = re.sub(rb"<worksheet ([^>]*)>", lambda m: b"<worksheet " + m.group(1) + EXCEL_SHEET_NS.encode()
-                          + f' xr:uid="{{00000000-0001-0000-000{n}-000000000000}}">'.encode(), data, count=1)
+            data = re.sub(
+                rb"<worksheet ([^>]*)>",
+                lambda m: (
+                    b"<worksheet "
+                    + m.group(1)
+                    + EXCEL_SHEET_NS.encode()
+                    + f' xr:uid="{{00000000-0001-0000-000{n}-000000000000}}">'.encode()
+                ),
+                data,
+                count=1,
+            )
             data = re.sub(rb"<row ([^>]*?)(/?)>", rb'<row \1 x14ac:dyDescent="0.25"\2>', data)
             data = re.sub(rb"<sheetFormatPr ([^>]*?)/>", rb'<sheetFormatPr \1 x14ac:dyDescent="0.25"/>', data)
             if name == stats_part:
                 data = data.replace(b"<f>'[Quelle.xlsx]Tabelle1'!A1</f>", b"<f>[1]Tabelle1!A1</f>")
         elif name == "xl/worksheets/_rels/sheet1.xml.rels":
-            data = _add_rel(data, "rId90", "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment",
-                            "../threadedComments/threadedComment1.xml")
+            data = _add_rel(
+                data,
+                "rId90",
+                "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment",
+                "../threadedComments/threadedComment1.xml",
+            )
         elif name == stats_rels:
             data = _add_rel(data, "rId90", r + "pivotTable", "../pivotTables/pivotTable1.xml")
         return data
 
     assert stats_rels in names and "xl/worksheets/_rels/sheet1.xml.rels" in names
-    path = rezip(base, folder / "excel.xlsm", change, {
-        "xl/pivotTables/pivotTable1.xml": PIVOT_TABLE.encode(),
-        "xl/pivotTables/_rels/pivotTable1.xml.rels": _rels(
-            ("rId1", r + "pivotCacheDefinition", "../pivotCache/pivotCacheDefinition1.xml", "")),
-        "xl/pivotCache/pivotCacheDefinition1.xml": PIVOT_CACHE.encode(),
-        "xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels": _rels(
-            ("rId1", r + "pivotCacheRecords", "pivotCacheRecords1.xml", "")),
-        "xl/pivotCache/pivotCacheRecords1.xml": PIVOT_RECORDS.encode(),
-        "xl/externalLinks/externalLink1.xml": EXTERNAL_LINK.encode(),
-        "xl/externalLinks/_rels/externalLink1.xml.rels": _rels(
-            ("rId1", r + "externalLinkPath", "Quelle.xlsx", ' TargetMode="External"')),
-        "xl/threadedComments/threadedComment1.xml": THREADED_COMMENTS.encode(),
-        "xl/persons/person.xml": PERSONS.encode(),
-    })
+    path = rezip(
+        base,
+        folder / "excel.xlsm",
+        change,
+        {
+            "xl/pivotTables/pivotTable1.xml": PIVOT_TABLE.encode(),
+            "xl/pivotTables/_rels/pivotTable1.xml.rels": _rels(
+                ("rId1", r + "pivotCacheDefinition", "../pivotCache/pivotCacheDefinition1.xml", "")
+            ),
+            "xl/pivotCache/pivotCacheDefinition1.xml": PIVOT_CACHE.encode(),
+            "xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels": _rels(
+                ("rId1", r + "pivotCacheRecords", "pivotCacheRecords1.xml", "")
+            ),
+            "xl/pivotCache/pivotCacheRecords1.xml": PIVOT_RECORDS.encode(),
+            "xl/externalLinks/externalLink1.xml": EXTERNAL_LINK.encode(),
+            "xl/externalLinks/_rels/externalLink1.xml.rels": _rels(
+                ("rId1", r + "externalLinkPath", "Quelle.xlsx", ' TargetMode="External"')
+            ),
+            "xl/threadedComments/threadedComment1.xml": THREADED_COMMENTS.encode(),
+            "xl/persons/person.xml": PERSONS.encode(),
+        },
+    )
     base.unlink()
     return path
 
 
 # --- hand-made spellings of the same package --------------------------------------------
+
 
 def _is_sheet_or_workbook(name: str) -> bool:
     return name == "xl/workbook.xml" or re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name) is not None
@@ -362,6 +453,7 @@ def _is_sheet_or_workbook(name: str) -> bool:
 
 def sdk_prefixed(excel: Path, folder: Path) -> Path:
     """The Open XML SDK's spelling: SpreadsheetML elements as `x:…`, `r` declared where used."""
+
     def change(name: str, data: bytes) -> bytes:
         if not _is_sheet_or_workbook(name):
             return data
@@ -369,20 +461,25 @@ def sdk_prefixed(excel: Path, folder: Path) -> Path:
         data = re.sub(rb"<(/?)(?![\w.\-]+:)([A-Za-z][\w.\-]*)(?=[\s/>])", rb"<\1x:\2", data)
         if name == "xl/workbook.xml":  # r declared on each element that uses it, not on the root
             data = data.replace(f' xmlns:r="{REL}"'.encode(), b"", 1)
-            data = re.sub(rb"<(x:\w+)([^>]*?\sr:id=)", lambda m: b"<" + m.group(1) + f' xmlns:r="{REL}"'.encode()
-                          + m.group(2), data)
+            data = re.sub(
+                rb"<(x:\w+)([^>]*?\sr:id=)",
+                lambda m: b"<" + m.group(1) + f' xmlns:r="{REL}"'.encode() + m.group(2),
+                data,
+            )
         return data
+
     return rezip(excel, folder / "sdk-prefixed.xlsm", change)
 
 
 def without_cell_refs(excel: Path, folder: Path) -> Path:
     """Cells without `r=` (allowed: a cell follows the one before it), rows keep theirs."""
+
     def change(name: str, data: bytes) -> bytes:
         if name != "xl/worksheets/sheet1.xml":
             return data
         out, pos = [], 0
         for m in re.finditer(rb"<row [^>]*?(/?)>(.*?)</row>|<row [^>]*/>", data, re.S):
-            out.append(data[pos:m.start()])
+            out.append(data[pos : m.start()])
             row = m.group(0)
             cols = [_col(x) for x in re.findall(rb'<c r="([A-Z]+)\d+"', row)]
             if cols and cols == list(range(1, len(cols) + 1)):  # contiguous from A: r is implied
@@ -391,6 +488,7 @@ def without_cell_refs(excel: Path, folder: Path) -> Path:
             pos = m.end()
         out.append(data[pos:])
         return b"".join(out)
+
     return rezip(excel, folder / "ohne-zellbezug.xlsm", change)
 
 
@@ -414,14 +512,26 @@ def inline_strings(excel: Path, folder: Path) -> Path:
     def change(name: str, data: bytes) -> bytes:
         if name not in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
             return data
-        return re.sub(rb'<c ([^>]*?)t="s"([^>]*)><v>(\d+)</v></c>',
-                      lambda m: b"<c " + m.group(1) + b't="inlineStr"' + m.group(2) + b"><is><t>"
-                      + esc(texts[int(m.group(3))]) + b"</t></is></c>", data)
+        return re.sub(
+            rb'<c ([^>]*?)t="s"([^>]*)><v>(\d+)</v></c>',
+            lambda m: (
+                b"<c "
+                + m.group(1)
+                + b't="inlineStr"'
+                + m.group(2)
+                + b"><is><t>"
+                + esc(texts[int(m.group(3))])
+                + b"</t></is></c>"
+            ),
+            data,
+        )
+
     return rezip(excel, folder / "inline-strings.xlsm", change)
 
 
 def crlf_bom(excel: Path, folder: Path) -> Path:
     """Every XML part with a UTF-8 BOM and CRLF line ends (after the declaration, between list items)."""
+
     def change(name: str, data: bytes) -> bytes:
         if not name.endswith((".xml", ".rels")):
             return data
@@ -432,22 +542,27 @@ def crlf_bom(excel: Path, folder: Path) -> Path:
             data = data.replace(b"<sheetData>", b"<sheetData>\r\n").replace(b"</row>", b"</row>\r\n")
             data = data.replace(b"</sheets>", b"\r\n</sheets>")
         return b"\xef\xbb\xbf" + data
+
     return rezip(excel, folder / "crlf-bom.xlsm", change)
 
 
 def open_close(excel: Path, folder: Path) -> Path:
     """Every empty element of the workbook, the sheets and the package lists as `<x …></x>`."""
+
     def change(name: str, data: bytes) -> bytes:
         if not (_is_sheet_or_workbook(name) or name.endswith(".rels") or name == "[Content_Types].xml"):
             return data
         return re.sub(rb"<([A-Za-z][\w.:\-]*)((?:\s+[^\s=/>]+\s*=\s*\"[^\"]*\")*)\s*/>", rb"<\1\2></\1>", data)
+
     return rezip(excel, folder / "offen-geschlossen.xlsm", change)
 
 
 def strict(excel: Path, folder: Path) -> Path:
     """Strict Open XML (ISO 29500 strict namespaces): to be refused, cleanly."""
-    pairs = [(MAIN, "http://purl.oclc.org/ooxml/spreadsheetml/main"),
-             (REL, "http://purl.oclc.org/ooxml/officeDocument/relationships")]
+    pairs = [
+        (MAIN, "http://purl.oclc.org/ooxml/spreadsheetml/main"),
+        (REL, "http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    ]
 
     def change(name: str, data: bytes) -> bytes:
         if not name.endswith((".xml", ".rels")):
@@ -457,10 +572,12 @@ def strict(excel: Path, folder: Path) -> Path:
         if name == "xl/workbook.xml":
             data = data.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
         return data
+
     return rezip(excel, folder / "strict.xlsm", change)
 
 
 # --- the corpus --------------------------------------------------------------------------
+
 
 def _has(part: str, *needles: bytes, absent: tuple[bytes, ...] = ()) -> Callable[[dict[str, bytes]], bool]:
     return lambda p: all(n in p[part] for n in needles) and not any(a in p[part] for a in absent)
@@ -477,41 +594,130 @@ def build(folder: Path) -> list[Entry]:
     wb, s1 = "xl/workbook.xml", "xl/worksheets/sheet1.xml"
     per_sheet_r = f'<sheet xmlns:r="{REL}"'.encode()
     entries = [
-        Entry("openpyxl-ohne-lxml", without_lxml, "openpyxl (ElementTree): namespaces on the root, "
-              "`<c … />` with a space, table, chart, note, dropdown, column style", True,
-              lambda p: b"<c r=" in p[s1] and per_sheet_r not in p[wb]),
-        Entry("openpyxl-mit-lxml", with_lxml, "openpyxl with lxml: xmlns:r declared on each <sheet>, "
-              "not on the root", True, _has(wb, per_sheet_r)),
-        Entry("pandas-openpyxl", pandas_book(folder, "openpyxl"), "pandas to_excel through openpyxl "
-              "with lxml (its own process): per-element namespace, no column style", False, _has(wb, per_sheet_r)),
-        Entry("pandas-xlsxwriter", pandas_book(folder, "xlsxwriter"), "pandas to_excel through "
-              "xlsxwriter: shared strings, styled header, no column style", False,
-              lambda p: "xl/sharedStrings.xml" in p),
-        Entry("xlsxwriter-vba", xw, "xlsxwriter: VBA project, table, chart, note, dropdown, "
-              "<col style>", True, lambda p: "xl/vbaProject.bin" in p and "xl/tables/table1.xml" in p),
-        Entry("libreoffice-xlsx", lo_xlsx, "LibreOffice Calc's own writer (converted from openpyxl's file)",
-              True, _has("docProps/app.xml", b"LibreOffice")),
-        Entry("libreoffice-vba-xlsm", lo_xlsm, "LibreOffice's .xlsm with the VBA project kept", True,
-              lambda p: "xl/vbaProject.bin" in p and b"LibreOffice" in p["docProps/app.xml"]),
-        Entry("excel", excel, "Excel 365 markup (mc:AlternateContent, mc:Ignorable, x14ac:dyDescent, "
-              "xr:uid, xr:revisionPtr) with pivot table, external link, threaded comment, chart, table, VBA", True,
-              lambda p: b"mc:AlternateContent" in p[wb] and b"x14ac:dyDescent" in p[s1] and b"xr:uid" in p[s1]
-              and {"xl/pivotTables/pivotTable1.xml", "xl/externalLinks/externalLink1.xml",
-                   "xl/threadedComments/threadedComment1.xml", "xl/vbaProject.bin",
-                   "xl/charts/chart1.xml", "xl/tables/table1.xml"} <= set(p)),
-        Entry("sdk-prefixed", sdk_prefixed(excel, folder), "Open XML SDK style: x:-prefixed "
-              "SpreadsheetML, xmlns:r declared per element", True,
-              lambda p: b"<x:sheetData>" in p[s1] and b'<x:sheet xmlns:r=' in p[wb] and f'xmlns="{MAIN}"'.encode() not in p[s1]),
-        Entry("ohne-zellbezug", without_cell_refs(excel, folder), "cells without r= (position implied)", True,
-              lambda p: re.search(rb"<c[ >]", p[s1]) is not None and re.search(rb"<c(?![^>]*\sr=)[^>]*>", p[s1]) is not None),
-        Entry("inline-strings", inline_strings(excel, folder), "text as inline strings, not shared", True,
-              _has(s1, b't="inlineStr"', absent=(b't="s"',))),
-        Entry("crlf-bom", crlf_bom(excel, folder), "UTF-8 BOM and CRLF line ends in every XML part", True,
-              lambda p: p[s1].startswith(b"\xef\xbb\xbf") and b"</row>\r\n" in p[s1] and p[wb].startswith(b"\xef\xbb\xbf")),
-        Entry("offen-geschlossen", open_close(excel, folder), "empty elements as open/close pairs "
-              "(<dimension …></dimension>, <sheet …></sheet>, <Relationship …></Relationship>)", True,
-              lambda p: b"</dimension>" in p[s1] and b"</sheet>" in p[wb] and b"</Relationship>" in p["xl/_rels/workbook.xml.rels"]),
-        Entry("strict", strict(excel, folder), "Strict Open XML: refused cleanly", True,
-              _has(wb, b'conformance="strict"', b"purl.oclc.org"), refused=True),
+        Entry(
+            "openpyxl-ohne-lxml",
+            without_lxml,
+            "openpyxl (ElementTree): namespaces on the root, "
+            "`<c … />` with a space, table, chart, note, dropdown, column style",
+            True,
+            lambda p: b"<c r=" in p[s1] and per_sheet_r not in p[wb],
+        ),
+        Entry(
+            "openpyxl-mit-lxml",
+            with_lxml,
+            "openpyxl with lxml: xmlns:r declared on each <sheet>, not on the root",
+            True,
+            _has(wb, per_sheet_r),
+        ),
+        Entry(
+            "pandas-openpyxl",
+            pandas_book(folder, "openpyxl"),
+            "pandas to_excel through openpyxl with lxml (its own process): per-element namespace, no column style",
+            False,
+            _has(wb, per_sheet_r),
+        ),
+        Entry(
+            "pandas-xlsxwriter",
+            pandas_book(folder, "xlsxwriter"),
+            "pandas to_excel through xlsxwriter: shared strings, styled header, no column style",
+            False,
+            lambda p: "xl/sharedStrings.xml" in p,
+        ),
+        Entry(
+            "xlsxwriter-vba",
+            xw,
+            "xlsxwriter: VBA project, table, chart, note, dropdown, <col style>",
+            True,
+            lambda p: "xl/vbaProject.bin" in p and "xl/tables/table1.xml" in p,
+        ),
+        Entry(
+            "libreoffice-xlsx",
+            lo_xlsx,
+            "LibreOffice Calc's own writer (converted from openpyxl's file)",
+            True,
+            _has("docProps/app.xml", b"LibreOffice"),
+        ),
+        Entry(
+            "libreoffice-vba-xlsm",
+            lo_xlsm,
+            "LibreOffice's .xlsm with the VBA project kept",
+            True,
+            lambda p: "xl/vbaProject.bin" in p and b"LibreOffice" in p["docProps/app.xml"],
+        ),
+        Entry(
+            "excel",
+            excel,
+            "Excel 365 markup (mc:AlternateContent, mc:Ignorable, x14ac:dyDescent, "
+            "xr:uid, xr:revisionPtr) with pivot table, external link, threaded comment, chart, table, VBA",
+            True,
+            lambda p: (
+                b"mc:AlternateContent" in p[wb]
+                and b"x14ac:dyDescent" in p[s1]
+                and b"xr:uid" in p[s1]
+                and {
+                    "xl/pivotTables/pivotTable1.xml",
+                    "xl/externalLinks/externalLink1.xml",
+                    "xl/threadedComments/threadedComment1.xml",
+                    "xl/vbaProject.bin",
+                    "xl/charts/chart1.xml",
+                    "xl/tables/table1.xml",
+                }
+                <= set(p)
+            ),
+        ),
+        Entry(
+            "sdk-prefixed",
+            sdk_prefixed(excel, folder),
+            "Open XML SDK style: x:-prefixed SpreadsheetML, xmlns:r declared per element",
+            True,
+            lambda p: (
+                b"<x:sheetData>" in p[s1] and b"<x:sheet xmlns:r=" in p[wb] and f'xmlns="{MAIN}"'.encode() not in p[s1]
+            ),
+        ),
+        Entry(
+            "ohne-zellbezug",
+            without_cell_refs(excel, folder),
+            "cells without r= (position implied)",
+            True,
+            lambda p: (
+                re.search(rb"<c[ >]", p[s1]) is not None and re.search(rb"<c(?![^>]*\sr=)[^>]*>", p[s1]) is not None
+            ),
+        ),
+        Entry(
+            "inline-strings",
+            inline_strings(excel, folder),
+            "text as inline strings, not shared",
+            True,
+            _has(s1, b't="inlineStr"', absent=(b't="s"',)),
+        ),
+        Entry(
+            "crlf-bom",
+            crlf_bom(excel, folder),
+            "UTF-8 BOM and CRLF line ends in every XML part",
+            True,
+            lambda p: (
+                p[s1].startswith(b"\xef\xbb\xbf") and b"</row>\r\n" in p[s1] and p[wb].startswith(b"\xef\xbb\xbf")
+            ),
+        ),
+        Entry(
+            "offen-geschlossen",
+            open_close(excel, folder),
+            "empty elements as open/close pairs "
+            "(<dimension …></dimension>, <sheet …></sheet>, <Relationship …></Relationship>)",
+            True,
+            lambda p: (
+                b"</dimension>" in p[s1]
+                and b"</sheet>" in p[wb]
+                and b"</Relationship>" in p["xl/_rels/workbook.xml.rels"]
+            ),
+        ),
+        Entry(
+            "strict",
+            strict(excel, folder),
+            "Strict Open XML: refused cleanly",
+            True,
+            _has(wb, b'conformance="strict"', b"purl.oclc.org"),
+            refused=True,
+        ),
     ]
     return entries

@@ -21,10 +21,9 @@ Everything the reader used to get wrong, in one workbook:
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 from typing import Any
-
-import random
 
 from kundenliste_tools.core.ids import new_ids
 

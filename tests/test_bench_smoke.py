@@ -45,7 +45,7 @@ def test_generator_writes_the_sizes_asked_for_with_its_mistakes_and_caches(tmp_p
     ids = id_texts(data.kunden["ID"])
     assert (ids == "").sum() == 3  # the demo's three customers still waiting for an ID
     german = [tuple(m) for m in meta["mistakes"] if m[2] == "Erstkontakt"]
-    for sheet, row, _ in german:
+    for _sheet, row, _ in german:
         value = data.kunden.loc[data.kunden[model.ROW] == row, "Erstkontakt"].iloc[0]
         assert isinstance(value, str) or pd.Timestamp(value).date() > dt.date(2026, 6, 15)
     stamp = path.stat().st_mtime_ns

@@ -54,7 +54,13 @@ def test_json_of_spec_section_8(mappe):
     assert list(doc) == ["stichtag", "regelwerk", "customers", "advisors"]
     assert (doc["stichtag"], doc["regelwerk"]) == ("2026-05-15", "vamv")
     assert [list(c) for c in doc["customers"]][0] == ["id", "overdue", "due", "days_overdue", "rule", "reason",
-                                                      "last_contact", "assessable"]
+                                                      "last_contact", "assessable", "code", "followup", "values"]
+    by_id = {c["id"]: c for c in doc["customers"]}
+    # the reason as data: A's agreed appointment was missed, C is closed, B is new without an entry
+    assert (by_id["A"]["followup"], by_id["A"]["values"]["folgetermin"]) == ("folgetermin-verpasst", "2026-03-01")
+    assert by_id["A"]["values"]["folgetermin"] in by_id["A"]["reason"]
+    assert (by_id["C"]["code"], by_id["C"]["followup"]) == ("abgeschlossen", None)
+    assert by_id["B"]["code"] == "intervall" and by_id["B"]["values"]["regel"] in by_id["B"]["reason"]
     flat = [(c["id"], c["overdue"], c["due"], c["days_overdue"], c["last_contact"], c["assessable"])
             for c in doc["customers"]]
     # vamv: A's Folgetermin 03-01 passed (75 days); B neu since 05-10 → 05-24; D 05-01 + 3 months
@@ -119,7 +125,7 @@ def test_regelwerke_lists_the_builtins_and_prints_one_to_copy():
     assert code == 0
     for name, seed in [("vamv", "000"), ("lichtenberg-2013", "001"), ("ivm-a25", "002"), ("ba-2010", "003"),
                        ("aa90", "004")]:
-        line = next(i for i, l in enumerate(out.splitlines()) if l.startswith(name + " "))
+        line = next(i for i, text in enumerate(out.splitlines()) if text.startswith(name + " "))
         assert f"Seed {seed}" in out.splitlines()[line + 1]
     code, out, _ = run("regelwerke", "aa90")
     assert code == 0 and out.startswith("# Regelwerk „aa90“") and 'pflicht = "alle 6 Monate"' in out

@@ -34,7 +34,6 @@ def test_every_command_has_help_text():
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_of_every_command_is_german(command):
-    out = io.StringIO()
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args([command, "--help"])
     assert exit_.value.code == 0

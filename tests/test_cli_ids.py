@@ -19,8 +19,7 @@ from kundenliste_tools.core.ids import check_ok, is_own_format
 from kundenliste_tools.files.reader import read_workbook
 
 from .lo import convert
-from .userbook import (BLANK_ID_ROWS, EMPTY_ROW, VBA_MODULE, all_values, raw_entries, user_xlsm,
-                       visibility)
+from .userbook import BLANK_ID_ROWS, EMPTY_ROW, VBA_MODULE, all_values, raw_entries, user_xlsm, visibility
 
 #: Parts the done-when line allows to change: the edited sheet's XML, shared strings, document
 #: properties and the package's own lists of parts (workbook.xml only where the register is added).

@@ -19,19 +19,35 @@ BERATER = (("Karin Albers", 1.0),)
 
 
 def kunde(i: int, **fields: Any) -> dict[str, Any]:
-    row = {"ID": str(100 + i), "Erstkontakt": TODAY - dt.timedelta(days=100), "Akquise": "VAMV",
-           "Status": "in Beratung", "Berater": "Karin Albers", "VName": "Anna", "NName": ("Albers", "Becker", "Claus", "Dorn")[i],
-           "Strasse": "Lindenstraße 4", "PLZ": "01067", "Stadt": "Dresden", "Telefon": "0351 2345678",
-           "Email": f"anna{i}@web.de"}
+    row = {
+        "ID": str(100 + i),
+        "Erstkontakt": TODAY - dt.timedelta(days=100),
+        "Akquise": "VAMV",
+        "Status": "in Beratung",
+        "Berater": "Karin Albers",
+        "VName": "Anna",
+        "NName": ("Albers", "Becker", "Claus", "Dorn")[i],
+        "Strasse": "Lindenstraße 4",
+        "PLZ": "01067",
+        "Stadt": "Dresden",
+        "Telefon": "0351 2345678",
+        "Email": f"anna{i}@web.de",
+    }
     row.update(fields)
     return row
 
 
 def eintrag(kid: str, **fields: Any) -> dict[str, Any]:
-    row = {"Datum": TODAY - dt.timedelta(days=30), "ID": kid, "Berater": "Karin Albers",
-           "Zusammenfassung": "Unterlagen besprochen", "Vereinbarungen": "Bewerbung schicken",
-           "Folgetermin": TODAY + dt.timedelta(days=14), "Kontaktart": "persönlich",
-           "Vermerkart": "Beratungsvermerk"}
+    row = {
+        "Datum": TODAY - dt.timedelta(days=30),
+        "ID": kid,
+        "Berater": "Karin Albers",
+        "Zusammenfassung": "Unterlagen besprochen",
+        "Vereinbarungen": "Bewerbung schicken",
+        "Folgetermin": TODAY + dt.timedelta(days=14),
+        "Kontaktart": "persönlich",
+        "Vermerkart": "Beratungsvermerk",
+    }
     row.update(fields)
     return row
 
@@ -49,8 +65,11 @@ def clean(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def faulty(tmp_path: Path) -> Path:
-    kunden = [kunde(1, Erstkontakt=(TODAY - dt.timedelta(days=100)).strftime("%d.%m.%Y")),
-              kunde(2, PLZ=1067), kunde(3, Akquise="Jobmesse")]
+    kunden = [
+        kunde(1, Erstkontakt=(TODAY - dt.timedelta(days=100)).strftime("%d.%m.%Y")),
+        kunde(2, PLZ=1067),
+        kunde(3, Akquise="Jobmesse"),
+    ]
     return write_workbook(tmp_path / "fehler.xlsx", kunden, [eintrag("101"), eintrag("9999")], berater=BERATER)
 
 
@@ -76,8 +95,12 @@ def test_errors_exit_1_with_a_german_table(faulty: Path) -> None:
     assert header.split() == ["Blatt", "Zelle", "Art", "Feld", "Meldung"]
     iso = (TODAY - dt.timedelta(days=100)).isoformat()
     rows = [line.split()[:4] for line in lines if line.startswith(("Kundenliste", "KundenDoku"))]
-    assert rows == [["Kundenliste", "B2", "Fehler", "Erstkontakt"], ["Kundenliste", "I3", "Fehler", "PLZ"],
-                    ["Kundenliste", "C4", "Warnung", "Akquise"], ["KundenDoku", "B3", "Fehler", "ID"]]
+    assert rows == [
+        ["Kundenliste", "B2", "Fehler", "Erstkontakt"],
+        ["Kundenliste", "I3", "Fehler", "PLZ"],
+        ["Kundenliste", "C4", "Warnung", "Akquise"],
+        ["KundenDoku", "B3", "Fehler", "ID"],
+    ]
     assert f"Richtig: {iso}" in out and "Richtig: 01067" in out
 
 
@@ -113,10 +136,13 @@ def test_read_only(faulty: Path) -> None:
     assert sorted(p.name for p in faulty.parent.iterdir()) == ["fehler.xlsx"]
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda d: d / "gibtsnicht.xlsx", "gibt es nicht"),
-    (lambda d: (d / "liste.csv").write_text("ID;Name\n1;A\n") and d / "liste.csv", "CSV"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda d: d / "gibtsnicht.xlsx", "gibt es nicht"),
+        (lambda d: (d / "liste.csv").write_text("ID;Name\n1;A\n") and d / "liste.csv", "CSV"),
+    ],
+)
 def test_unreadable_exit_2_with_a_german_message(tmp_path: Path, make, words: str) -> None:
     code, out, err = run("pruefen", str(make(tmp_path)))
     assert code == 2 and out == ""
@@ -128,8 +154,21 @@ def test_missing_column_exit_2_names_it(tmp_path: Path) -> None:
 
     wb = Workbook()
     wb.active.title = "Kundenliste"
-    wb.active.append(["ID", "Erstkontakt", "Akquise", "Status", "Berater", "Vorname", "Nachname", "Straße",
-                      "Postleitzahl", "Ort", "Telefon"])
+    wb.active.append(
+        [
+            "ID",
+            "Erstkontakt",
+            "Akquise",
+            "Status",
+            "Berater",
+            "Vorname",
+            "Nachname",
+            "Straße",
+            "Postleitzahl",
+            "Ort",
+            "Telefon",
+        ]
+    )
     wb.create_sheet("KundenDoku").append(["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen", "Folgetermin"])
     wb.save(tmp_path / "ohne_email.xlsx")
     code, out, err = run("pruefen", str(tmp_path / "ohne_email.xlsx"))
@@ -155,7 +194,17 @@ def test_json_lines_are_exactly_what_the_json_encoder_gives() -> None:
     from kundenliste_tools.core.findings import Finding
 
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    findings = [Finding("Kundenliste 2025", "B7", 7, "Erstkontakt", "error", "datum-format",
-                        "„05.01.2026“ ist nicht \"ISO\"\\ \n\t\u2028 …", "2026-01-05"),
-                Finding("KundenDoku", "A2", 2, "Datum", "warning", "x", "ohne", None)] * 2
+    findings = [
+        Finding(
+            "Kundenliste 2025",
+            "B7",
+            7,
+            "Erstkontakt",
+            "error",
+            "datum-format",
+            '„05.01.2026“ ist nicht "ISO"\\ \n\t\u2028 …',
+            "2026-01-05",
+        ),
+        Finding("KundenDoku", "A2", 2, "Datum", "warning", "x", "ohne", None),
+    ] * 2
     assert _encoded(findings, encode) == [encode(f.to_dict()) for f in findings]

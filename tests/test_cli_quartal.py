@@ -96,6 +96,13 @@ def test_could_not_run_is_exit_2_with_german_message(mappe, args, message):
     assert digest(mappe) == before
 
 
+def test_a_wrong_period_is_named_by_its_flag(mappe):
+    # the core names the input door-neutrally ("bis"); this door spells it as its flag
+    code, _, err = run("quartal", str(mappe), "--bis", "2026-09-30")
+    assert code == 2 and err.splitlines()[-1].startswith("Fehler: --bis: 2026-09-30 ist kein Stichtag")
+    assert "Gemeint ist wohl der Stichtag 2026-09-28" in err
+
+
 def test_out_must_not_be_the_workbook(mappe):
     before = digest(mappe)
     code, _, err = run("quartal", str(mappe), "--quartal", "2026-Q3", "--out", str(mappe))

@@ -53,7 +53,13 @@ def test_demo_command_runs_every_capability(tmp_path):
         assert step in text
     assert "FEHLER" not in text
     names = {p.name for p in folder.iterdir()}
-    assert {"Kundenliste-Demo.xlsm", "pruefbericht.txt", "pruefbericht.json", "faellig.json", "Quartal_anonym.xlsx"} <= names
+    assert {
+        "Kundenliste-Demo.xlsm",
+        "pruefbericht.txt",
+        "pruefbericht.json",
+        "faellig.json",
+        "Quartal_anonym.xlsx",
+    } <= names
     assert all(f"faellig_{n}.txt" in names for n in builtin_names())
     # after `ids` the demo's blank IDs are filled: no `id-fehlt` left
     assert main(["pruefen", str(folder / "Kundenliste-Demo.xlsm"), "--json"], stdout=(o := io.StringIO())) == 1
@@ -80,6 +86,7 @@ def test_small_demos_also_carry_exactly_their_mistakes(n, seed):
 
 
 # --- the demo never deletes or overwrites a user's file ------------------------------------
+
 
 def test_demo_refuses_a_folder_with_a_users_file_and_leaves_it_alone(tmp_path):
     folder = tmp_path / "Eigene Dateien"

@@ -16,8 +16,8 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
+from kundenliste_tools.app.quarter import quarter
 from kundenliste_tools.core.periods import parse_quarter
-from kundenliste_tools.files.export import export_quarter, write_export
 from kundenliste_tools.files.reader import read_workbook
 
 from .lo import convert, pdf_to_pngs
@@ -112,7 +112,7 @@ def parts(path: Path) -> dict[str, str]:
 @pytest.fixture
 def exported(tmp_path):
     src = source_book(tmp_path / "Kundenliste.xlsx")
-    result = export_quarter(read_workbook(src), Q3, tmp_path / "export.xlsx", source=src)
+    result = quarter(read_workbook(src), Q3, out=tmp_path / "export.xlsx", source=src)
     return result.path
 
 
@@ -169,7 +169,7 @@ def test_formula_injection_arrives_as_text(tmp_path):
                "@SUMME(A1)", "=1+1"]
     src = source_book(tmp_path / "Kundenliste.xlsx",
                       [("2026-07-10", "K1", a, a) for a in attacks])
-    out = export_quarter(read_workbook(src), Q3, tmp_path / "export.xlsx", source=src).path
+    out = quarter(read_workbook(src), Q3, out=tmp_path / "export.xlsx", source=src).path
     with zipfile.ZipFile(out) as z:
         for name in z.namelist():
             if name.startswith("xl/worksheets/sheet"):
@@ -192,10 +192,10 @@ def test_write_refuses_the_source_and_other_extensions(tmp_path):
     data = read_workbook(src)
     before = src.read_bytes()
     with pytest.raises(KundenlisteError, match="nicht überschreiben"):
-        export_quarter(data, Q3, src, source=src)
+        quarter(data, Q3, out=src, source=src)
     assert src.read_bytes() == before
     with pytest.raises(KundenlisteError, match=".xlsx"):
-        export_quarter(data, Q3, tmp_path / "export.csv", source=src)
+        quarter(data, Q3, out=tmp_path / "export.csv", source=src)
 
 
 def test_open_in_excel_lock_is_respected(tmp_path):
@@ -204,7 +204,7 @@ def test_open_in_excel_lock_is_respected(tmp_path):
     src = source_book(tmp_path / "Kundenliste.xlsx")
     (tmp_path / "~$export.xlsx").write_text("lock")
     with pytest.raises(WorkbookBusy, match="geöffnet"):
-        export_quarter(read_workbook(src), Q3, tmp_path / "export.xlsx", source=src)
+        quarter(read_workbook(src), Q3, out=tmp_path / "export.xlsx", source=src)
     assert not (tmp_path / "export.xlsx").exists()
     assert [p.name for p in tmp_path.glob(".quartal-*")] == []
 

@@ -13,9 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kundenliste_tools.core.book import workbook_from_grids
-from kundenliste_tools.core.ids import (ALPHABET, LENGTH, assign_ids, blank_id_rows, check_char,
-                                        check_ok, id_cell_edits, is_own_format, new_ids, random_id,
-                                        taken_ids)
+from kundenliste_tools.core.ids import (
+    ALPHABET,
+    LENGTH,
+    assign_ids,
+    blank_id_rows,
+    check_char,
+    check_ok,
+    id_cell_edits,
+    is_own_format,
+    new_ids,
+    random_id,
+    taken_ids,
+)
 
 KUNDEN_HEADER = ["ID", "Erstkontakt", "Akquise", "Status", "Berater", "VName", "NName", "Strasse",
                  "PLZ", "Stadt", "Telefon", "Email"]

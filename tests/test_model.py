@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kundenliste_tools.core import model
 from kundenliste_tools.core.values import id_text, id_texts, parse_date, to_dates

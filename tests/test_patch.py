@@ -14,12 +14,18 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
 
 from kundenliste_tools.core.errors import WorkbookBusy
-from kundenliste_tools.files.patch import (Append, backup_path, last_value_row, parse_ref,
-                                           patch_sheet_xml, patch_workbook)
+from kundenliste_tools.files.patch import (
+    Append,
+    backup_path,
+    last_value_row,
+    parse_ref,
+    patch_sheet_xml,
+    patch_workbook,
+)
 
 from .lo import convert
 from .userbook import all_values, cell, raw_entries, user_xlsm, visibility
@@ -51,44 +57,54 @@ EXCEL_SHEET = (
 
 def test_replaces_a_styled_blank_cell_in_place_and_keeps_its_style() -> None:
     out = patch_sheet_xml(EXCEL_SHEET, {(3, 1): "K7M4Q3"})
-    assert out == EXCEL_SHEET.replace(
-        b'<c r="A3" s="5"/>', b'<c r="A3" s="5" t="inlineStr"><is><t>K7M4Q3</t></is></c>')
+    assert out == EXCEL_SHEET.replace(b'<c r="A3" s="5"/>', b'<c r="A3" s="5" t="inlineStr"><is><t>K7M4Q3</t></is></c>')
 
 
 def test_inserts_missing_cells_and_rows_in_order() -> None:
     out = patch_sheet_xml(EXCEL_SHEET, {(1, 2): "b", (2, 1): 3, (4, 4): True})
-    expected = (EXCEL_SHEET
-                .replace(b'<c r="C1" t="s">', b'<c r="B1" t="inlineStr"><is><t>b</t></is></c><c r="C1" t="s">')
-                # A2 is new and takes the style of A1 above it (no <col style> in this sheet)
-                .replace(b'<row r="3" spans', b'<row r="2"><c r="A2" s="1"><v>3</v></c></row><row r="3" spans')
-                .replace(b"</sheetData>", b'<row r="4"><c r="D4" t="b"><v>1</v></c></row></sheetData>')
-                .replace(b'<dimension ref="A1:C3"/>', b'<dimension ref="A1:D4"/>'))
+    expected = (
+        EXCEL_SHEET.replace(b'<c r="C1" t="s">', b'<c r="B1" t="inlineStr"><is><t>b</t></is></c><c r="C1" t="s">')
+        # A2 is new and takes the style of A1 above it (no <col style> in this sheet)
+        .replace(b'<row r="3" spans', b'<row r="2"><c r="A2" s="1"><v>3</v></c></row><row r="3" spans')
+        .replace(b"</sheetData>", b'<row r="4"><c r="D4" t="b"><v>1</v></c></row></sheetData>')
+        .replace(b'<dimension ref="A1:C3"/>', b'<dimension ref="A1:D4"/>')
+    )
     assert out == expected
 
 
 def test_widens_the_spans_hint_of_a_row_that_grows() -> None:
     out = patch_sheet_xml(EXCEL_SHEET, {(3, 5): "neu"})
     assert b'<row r="3" spans="1:5">' in out
-    assert out.replace(b'<row r="3" spans="1:5">', b'<row r="3" spans="1:3">').replace(
-        b'<c r="E3" t="inlineStr"><is><t>neu</t></is></c>', b"").replace(b'A1:E3', b'A1:C3') == EXCEL_SHEET
+    assert (
+        out.replace(b'<row r="3" spans="1:5">', b'<row r="3" spans="1:3">')
+        .replace(b'<c r="E3" t="inlineStr"><is><t>neu</t></is></c>', b"")
+        .replace(b"A1:E3", b"A1:C3")
+        == EXCEL_SHEET
+    )
 
 
 def test_prefixed_namespace_self_closing_rows_and_implicit_row_numbers() -> None:
-    xml = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
-           b'<x:row><x:c><x:v>1</x:v></x:c></x:row><x:row/><x:row r="5" ht="20"/></x:sheetData></x:worksheet>')
+    xml = (
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        b'<x:row><x:c><x:v>1</x:v></x:c></x:row><x:row/><x:row r="5" ht="20"/></x:sheetData></x:worksheet>'
+    )
     out = patch_sheet_xml(xml, {(2, 2): "  zwei ", (5, 1): None, (1, 2): 9.5})
-    assert out == (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
-                   b'<x:row><x:c><x:v>1</x:v></x:c><x:c r="B1"><x:v>9.5</x:v></x:c></x:row>'
-                   b'<x:row><x:c r="B2" t="inlineStr"><x:is><x:t xml:space="preserve">  zwei </x:t></x:is></x:c></x:row>'
-                   b'<x:row r="5" ht="20"><x:c r="A5"/></x:row></x:sheetData></x:worksheet>')
+    assert out == (
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        b'<x:row><x:c><x:v>1</x:v></x:c><x:c r="B1"><x:v>9.5</x:v></x:c></x:row>'
+        b'<x:row><x:c r="B2" t="inlineStr"><x:is><x:t xml:space="preserve">  zwei </x:t></x:is></x:c></x:row>'
+        b'<x:row r="5" ht="20"><x:c r="A5"/></x:row></x:sheetData></x:worksheet>'
+    )
 
 
 def test_empty_sheet_and_escaping() -> None:
     xml = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1"/><sheetData/></worksheet>'
     out = patch_sheet_xml(xml, {(1, 1): "a & <b>", (2, 1): "=1+1"})
-    assert out == (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:A2"/><sheetData>'
-                   b'<row r="1"><c r="A1" t="inlineStr"><is><t>a &amp; &lt;b&gt;</t></is></c></row>'
-                   b'<row r="2"><c r="A2" t="inlineStr"><is><t>=1+1</t></is></c></row></sheetData></worksheet>')
+    assert out == (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:A2"/><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>a &amp; &lt;b&gt;</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>=1+1</t></is></c></row></sheetData></worksheet>'
+    )
 
 
 def test_refuses_to_overwrite_a_formula() -> None:
@@ -98,11 +114,17 @@ def test_refuses_to_overwrite_a_formula() -> None:
 
 
 def test_last_value_row_ignores_rows_with_only_formatting() -> None:
-    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>h</t></is></c></row>'
-           b'<row r="4"><c r="A4"><v>1</v></c></row><row r="9"><c r="A9" s="3"/></row></sheetData></worksheet>')
+    xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>h</t></is></c></row>'
+        b'<row r="4"><c r="A4"><v>1</v></c></row><row r="9"><c r="A9" s="3"/></row></sheetData></worksheet>'
+    )
     assert last_value_row(xml) == 4
-    assert last_value_row(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                          b"<sheetData/></worksheet>") == 0
+    assert (
+        last_value_row(
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+        )
+        == 0
+    )
 
 
 def test_parse_ref() -> None:
@@ -112,24 +134,32 @@ def test_parse_ref() -> None:
 
 # --- the whole package ---------------------------------------------------------------------
 
-ALLOWED_TO_CHANGE = {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                     "[Content_Types].xml"}
+ALLOWED_TO_CHANGE = {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
 
 
 def test_only_the_edited_sheet_and_the_package_lists_change(book: Path) -> None:
     before_raw, before_values = raw_entries(book), all_values(book)
     original = book.read_bytes()
-    result = patch_workbook(book, {"Kundenliste": {"A3": "K7M4Q3", "A5": "H8BN2C"}},
-                            {"ID-Register": Append([["K7M4Q3"], ["H8BN2C"]], header=["Vergebene ID"])},
-                            now=NOW)
+    result = patch_workbook(
+        book,
+        {"Kundenliste": {"A3": "K7M4Q3", "A5": "H8BN2C"}},
+        {"ID-Register": Append([["K7M4Q3"], ["H8BN2C"]], header=["Vergebene ID"])},
+        now=NOW,
+    )
     after_raw, after_values = raw_entries(book), all_values(book)
     # every pre-existing entry is still there, in the same order, and byte-identical unless allowed
-    assert list(after_raw)[:len(before_raw)] == list(before_raw)
+    assert list(after_raw)[: len(before_raw)] == list(before_raw)
     changed = sorted(n for n in before_raw if before_raw[n] != after_raw[n])
     assert changed == sorted(result.changed_parts)
     assert set(changed) == ALLOWED_TO_CHANGE
-    for untouched in ("xl/vbaProject.bin", "xl/charts/chart1.xml", "xl/comments/comment1.xml",
-                      "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/styles.xml"):
+    for untouched in (
+        "xl/vbaProject.bin",
+        "xl/charts/chart1.xml",
+        "xl/comments/comment1.xml",
+        "xl/worksheets/sheet2.xml",
+        "xl/worksheets/sheet3.xml",
+        "xl/styles.xml",
+    ):
         assert after_raw[untouched] == before_raw[untouched]
     assert result.added_parts == ["xl/worksheets/sheet4.xml"]
     # cell values: exactly the two IDs are new, plus the register sheet
@@ -157,14 +187,18 @@ def test_the_edited_sheet_keeps_every_byte_outside_the_touched_cells(book: Path)
 
 
 def test_second_patch_appends_to_the_register_without_touching_the_workbook_part(book: Path) -> None:
-    patch_workbook(book, {"Kundenliste": {"A3": "K7M4Q3"}},
-                   {"ID-Register": Append([["K7M4Q3"]], header=["Vergebene ID"])}, now=NOW)
+    patch_workbook(
+        book, {"Kundenliste": {"A3": "K7M4Q3"}}, {"ID-Register": Append([["K7M4Q3"]], header=["Vergebene ID"])}, now=NOW
+    )
     before = raw_entries(book)
-    result = patch_workbook(book, {"Kundenliste": {"A5": "H8BN2C"}},
-                            {"id register": Append([["H8BN2C"]], header=["Vergebene ID"])}, now=NOW)
+    result = patch_workbook(
+        book, {"Kundenliste": {"A5": "H8BN2C"}}, {"id register": Append([["H8BN2C"]], header=["Vergebene ID"])}, now=NOW
+    )
     after = raw_entries(book)
-    assert sorted(n for n in before if before[n] != after[n]) == ["xl/worksheets/sheet1.xml",
-                                                                  "xl/worksheets/sheet4.xml"]
+    assert sorted(n for n in before if before[n] != after[n]) == [
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet4.xml",
+    ]
     assert result.added_parts == [] and result.added_sheets == []
     assert all_values(book)["ID-Register"] == [["Vergebene ID"], ["K7M4Q3"], ["H8BN2C"]]
     assert result.backup is not None and result.backup.name == "Kundenliste.2026-11-23T0215-2.bak.xlsm"
@@ -195,13 +229,15 @@ def test_a_symlinked_workbook_stays_a_symlink(book: Path, tmp_path: Path) -> Non
 
 # --- refusals: the file is exactly as before, no temp file, no backup -----------------------
 
+
 def assert_untouched(book: Path, original: bytes, listing: list[str]) -> None:
     assert book.read_bytes() == original
     assert folder_listing(book.parent) == listing
 
 
-@pytest.mark.parametrize("lock_name, program", [("~$Kundenliste.xlsm", "Excel"),
-                                                (".~lock.Kundenliste.xlsm#", "LibreOffice")])
+@pytest.mark.parametrize(
+    "lock_name, program", [("~$Kundenliste.xlsm", "Excel"), (".~lock.Kundenliste.xlsm#", "LibreOffice")]
+)
 def test_refuses_while_the_workbook_is_open(book: Path, lock_name: str, program: str) -> None:
     (book.parent / lock_name).write_bytes(b"owner")
     original, listing = book.read_bytes(), folder_listing(book.parent)
@@ -264,10 +300,12 @@ def test_a_disk_write_failure_midway_leaves_the_original_intact(book: Path) -> N
 
 # --- real spreadsheet programs read the result ---------------------------------------------
 
+
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_patched_file_and_sees_the_new_values(book: Path, tmp_path: Path) -> None:
-    patch_workbook(book, {"Kundenliste": {"A3": "K7M4Q3"}},
-                   {"ID-Register": Append([["K7M4Q3"]], header=["Vergebene ID"])}, now=NOW)
+    patch_workbook(
+        book, {"Kundenliste": {"A3": "K7M4Q3"}}, {"ID-Register": Append([["K7M4Q3"]], header=["Vergebene ID"])}, now=NOW
+    )
     out_dir = tmp_path / "lo"
     out_dir.mkdir()
     resaved = convert(book, "xlsx", out_dir)
@@ -275,8 +313,12 @@ def test_libreoffice_opens_the_patched_file_and_sees_the_new_values(book: Path, 
     assert cell(values["Kundenliste"], 3, 1) == "K7M4Q3"
     assert values["ID-Register"][:2] == [["Vergebene ID"], ["K7M4Q3"]]
     assert visibility(resaved)["ID-Register"] == "hidden"
-    assert [r[:2] for r in values["Statistik"][:4]] == [["Monat", "Gespräche"], ["Jan", 4.0],
-                                                        ["Feb", 7.0], ["Mär", 5.0]]
+    assert [r[:2] for r in values["Statistik"][:4]] == [
+        ["Monat", "Gespräche"],
+        ["Jan", 4.0],
+        ["Feb", 7.0],
+        ["Mär", 5.0],
+    ]
     assert cell(values["Statistik"], 1, 4) == 16.0  # LibreOffice computed =SUM(B2:B4) itself
 
 
@@ -289,9 +331,12 @@ def test_patches_a_file_saved_by_libreoffice_with_shared_strings(book: Path, tmp
     with zipfile.ZipFile(lo_file) as zf:
         assert "xl/sharedStrings.xml" in zf.namelist()
     before_raw, before_values = raw_entries(lo_file), all_values(lo_file)
-    result = patch_workbook(lo_file, {"Kundenliste": {"A3": "K7M4Q3", "A9": "H8BN2C"}},
-                            {"ID-Register": Append([["K7M4Q3"], ["H8BN2C"]], header=["Vergebene ID"])},
-                            now=NOW)
+    result = patch_workbook(
+        lo_file,
+        {"Kundenliste": {"A3": "K7M4Q3", "A9": "H8BN2C"}},
+        {"ID-Register": Append([["K7M4Q3"], ["H8BN2C"]], header=["Vergebene ID"])},
+        now=NOW,
+    )
     after_raw = raw_entries(lo_file)
     changed = {n for n in before_raw if before_raw[n] != after_raw[n]}
     assert changed == set(result.changed_parts)

@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import pytest
 
 from kundenliste_tools.cli import main
 from kundenliste_tools.core.errors import KundenlisteError
-from kundenliste_tools.files import patch as patch_module
+from kundenliste_tools.files import package
 from kundenliste_tools.files.patch import Append, patch_workbook, remove_leftovers
 from kundenliste_tools.files.reader import read_workbook
 
@@ -180,7 +179,7 @@ def test_sigkill_at_random_moments_never_damages_the_workbook(tmp_path: Path) ->
 
 def test_leftovers_of_dead_runs_are_removed_and_a_running_colleagues_are_kept(tmp_path: Path) -> None:
     book = user_xlsm(tmp_path / "Kundenliste.xlsm")
-    host = patch_module._HOST
+    host = package.TEMP_HOST
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True).stdout.strip()  # a process id that has just ended
     names = {

@@ -75,12 +75,12 @@ def test_bis_not_a_stichtag_names_the_nearest_stichtage():
     with pytest.raises(KundenlisteError) as err:
         parse_bis("2026-09-30")
     msg = str(err.value)
-    assert "kein Stichtag" in msg and "--bis 2026-09-28" in msg and "--bis 2026-12-28" in msg
-    assert "--quartal 2026-Q3" in msg
+    assert "kein Stichtag" in msg and "Stichtag 2026-09-28" in msg and "2026-12-28" in msg
+    assert "Kalenderquartal 2026-Q3" in msg and err.value.input == "bis"  # the CLI adds "--bis: "
 
 
 def test_bis_german_date_suggests_iso():
-    with pytest.raises(KundenlisteError, match="--bis 2026-09-28"):
+    with pytest.raises(KundenlisteError, match="Gemeint ist wohl 2026-09-28"):
         parse_bis("28.09.2026")
 
 

@@ -11,8 +11,7 @@ import pytest
 from kundenliste_tools.core.overdue import assess
 from kundenliste_tools.core.periods import parse_bis, parse_quarter
 from kundenliste_tools.core.pseudonym import pseudonym
-from kundenliste_tools.core.quarterly import (DOKU_COLUMNS, KUNDEN_COLUMNS, build_export,
-                                              data_at_period_end)
+from kundenliste_tools.core.quarterly import DOKU_COLUMNS, KUNDEN_COLUMNS, build_export, data_at_period_end
 from kundenliste_tools.files.rulefiles import load_builtin
 
 from .duebook import KUNDEN_HEADER, customer, entry, workbook
@@ -29,7 +28,9 @@ def book():
         customer("C", "2026-03-01", "in Beratung"),  # old, last entry the day before Q3
         customer("D", "2026-10-01", "in Beratung"),  # after Q3
         customer("E", "2026-09-30", "neu", Akquise="Beratungstag"),  # last day of Q3
-        customer("F", "2026-06-30", "in Beratung", Akquise="Runder Tisch Kinderarmut"),  # day before Q3, entry on its first day
+        customer(
+            "F", "2026-06-30", "in Beratung", Akquise="Runder Tisch Kinderarmut"
+        ),  # day before Q3, entry on its first day
         customer("G", "2026-01-10", "abgeschlossen"),  # closed later: entry after Q3
         customer("H", "2026-02-01", "abgeschlossen", Ergebnis="Arbeitsstelle angenommen"),  # closed in Q3
         customer("I", "2026-09-30", "neu", Akquise="Beratungstag"),  # same Beratungstag as E
@@ -51,8 +52,9 @@ def book():
         entry("G", "2026-10-05"),
         entry("B", "irgendwann"),  # unreadable date: cannot be placed, not exported
     ]
-    return workbook(kunden, doku, kunden_header=KUNDEN_HEADER + ["Ergebnis"],
-                    Listen=[["Berater"], ["Karin"], ["Birgit"]])
+    return workbook(
+        kunden, doku, kunden_header=KUNDEN_HEADER + ["Ergebnis"], Listen=[["Berater"], ["Karin"], ["Birgit"]]
+    )
 
 
 KEY = "schluessel-der-testmappe"
@@ -87,16 +89,26 @@ def test_customers_and_entries_of_a_calendar_quarter():
     ex = export(book(), Q3)
     assert ids(ex.kunden) == ["A", "B", "E", "F", "G", "H", "I", "J", "K", "L", "M"]
     assert [(r.Datum.date(), r.ID) for r in ex.doku.itertuples()] == [
-        (D(2026, 7, 1), "F"), (D(2026, 8, 1), "G"), (D(2026, 8, 10), "B"), (D(2026, 8, 15), "B"),
-        (D(2026, 9, 15), "H"), (D(2026, 9, 30), "B")]
+        (D(2026, 7, 1), "F"),
+        (D(2026, 8, 1), "G"),
+        (D(2026, 8, 10), "B"),
+        (D(2026, 8, 15), "B"),
+        (D(2026, 9, 15), "H"),
+        (D(2026, 9, 30), "B"),
+    ]
 
 
 def test_customers_and_entries_of_a_stichtag_window():
     ex = export(book(), parse_bis("2026-09-28"))  # 2026-06-29 .. 2026-09-28
     assert ids(ex.kunden) == ["A", "B", "C", "F", "G", "H", "J", "K", "L", "M"]
     assert [(r.Datum.date(), r.ID) for r in ex.doku.itertuples()] == [
-        (D(2026, 6, 30), "C"), (D(2026, 7, 1), "F"), (D(2026, 8, 1), "G"), (D(2026, 8, 10), "B"),
-        (D(2026, 8, 15), "B"), (D(2026, 9, 15), "H")]
+        (D(2026, 6, 30), "C"),
+        (D(2026, 7, 1), "F"),
+        (D(2026, 8, 1), "G"),
+        (D(2026, 8, 10), "B"),
+        (D(2026, 8, 15), "B"),
+        (D(2026, 9, 15), "H"),
+    ]
 
 
 def test_exact_columns_and_no_personal_column():
@@ -150,7 +162,12 @@ def test_new_customers_per_source_and_month():
 def test_new_customers_against_seed_expectations():
     f = table(export(book(), Q3), "akquise_erwartung").set_index("Akquise")
     # VAMV 1/month × 3; Kontaktstelle 2–3/month × 3; Beratungstag 4–5 × 1 event (E and I share a day)
-    assert f.loc["VAMV", ["Neue Kunden", "Erwartung von", "Erwartung bis", "Bewertung"]].tolist() == [2, 3, 3, "unter Erwartung"]
+    assert f.loc["VAMV", ["Neue Kunden", "Erwartung von", "Erwartung bis", "Bewertung"]].tolist() == [
+        2,
+        3,
+        3,
+        "unter Erwartung",
+    ]
     assert f.loc["Kontaktstelle Familie & Beruf", ["Erwartung von", "Erwartung bis"]].tolist() == [6, 9]
     assert f.loc["Beratungstag", ["Neue Kunden", "Erwartung von", "Erwartung bis"]].tolist() == [2, 4, 5]
     assert "1 Tage" in f.loc["Beratungstag", "Grundlage"]
@@ -183,13 +200,15 @@ def test_closed_cases_and_outcome():
 
 
 def test_overdue_share_from_an_assessment():
-    a = pd.DataFrame({
-        "id": ["1", "2", "3", "4", "5"],
-        "berater": ["Karin", "Karin", "Birgit", "Birgit", "Birgit"],
-        "status": ["in Beratung", "neu", "in Beratung", "in Beratung", "abgeschlossen"],
-        "overdue": [True, False, True, False, False],
-        "assessable": [True, True, True, False, True],
-    })
+    a = pd.DataFrame(
+        {
+            "id": ["1", "2", "3", "4", "5"],
+            "berater": ["Karin", "Karin", "Birgit", "Birgit", "Birgit"],
+            "status": ["in Beratung", "neu", "in Beratung", "in Beratung", "abgeschlossen"],
+            "overdue": [True, False, True, False, False],
+            "assessable": [True, True, True, False, True],
+        }
+    )
     ex = export(book(), Q3, a, "vamv")
     f = table(ex, "ueberfaellig").set_index("Berater")
     assert f.loc["Karin"].tolist() == [2, 2, 1, 0.5]
@@ -223,15 +242,25 @@ def test_view_at_period_end_for_the_engine():
 
 def test_free_text_is_scrubbed_with_every_customers_data():
     data = workbook(
-        [customer("1", "2026-07-01", VName="Jolanthe", NName="Quastenberg", Telefon="0341 5558123"),
-         customer("2", "2026-07-02", VName="Bartholomäus", NName="Knöpfle")],
-        [{"Datum": "2026-07-03", "ID": "2", "Berater": "Karin",
-          "Zusammenfassung": "Frau QUASTENBERG (Tel. 0341/5558123) hat Herrn Knoepfle empfohlen",
-          "Vereinbarungen": "=HYPERLINK(\"http://x\")", "Folgetermin": "nach Rücksprache mit Jolanthe"}],
-        Listen=[["Berater"], ["Karin"]])
+        [
+            customer("1", "2026-07-01", VName="Jolanthe", NName="Quastenberg", Telefon="0341 5558123"),
+            customer("2", "2026-07-02", VName="Bartholomäus", NName="Knöpfle"),
+        ],
+        [
+            {
+                "Datum": "2026-07-03",
+                "ID": "2",
+                "Berater": "Karin",
+                "Zusammenfassung": "Frau QUASTENBERG (Tel. 0341/5558123) hat Herrn Knoepfle empfohlen",
+                "Vereinbarungen": '=HYPERLINK("http://x")',
+                "Folgetermin": "nach Rücksprache mit Jolanthe",
+            }
+        ],
+        Listen=[["Berater"], ["Karin"]],
+    )
     ex = export(data, Q3)
     row = ex.doku.iloc[0]
     assert row.Zusammenfassung == "Frau [Name] (Tel. [Telefon]) hat Herrn [Name] empfohlen"
-    assert row.Vereinbarungen == "=HYPERLINK(\"http://x\")"  # text; the writer keeps it text
+    assert row.Vereinbarungen == '=HYPERLINK("http://x")'  # text; the writer keeps it text
     assert row.Folgetermin == "nach Rücksprache mit [Name]"
     assert ex.scrubbed["[Name]"] == 3 and ex.scrubbed["[Telefon]"] == 1

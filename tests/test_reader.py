@@ -124,8 +124,12 @@ def _encrypt(src: Path, dst: Path, password: str) -> Path:
 
 def test_encrypted_workbook_needs_and_accepts_a_password(tmp_path):
     enc = _encrypt(user_workbook(tmp_path / "plain.xlsx"), tmp_path / "geheim.xlsx", "Sommer2026")
-    with pytest.raises(PasswordRequired, match="--passwort"):
+    with pytest.raises(PasswordRequired, match="Kennwort angeben") as missing:
         read_workbook(enc)
+    assert missing.value.input == "passwort"  # the command line names it as its flag:
+    err = io.StringIO()
+    assert main(["pruefen", str(enc)], stdout=io.StringIO(), stderr=err) == 2
+    assert err.getvalue().startswith("Fehler: --passwort: „geheim.xlsx“ ist mit einem Kennwort verschlüsselt")
     with pytest.raises(PasswordRequired, match="nicht entschlüsselt"):
         read_workbook(enc, password="falsch")
     before = set(tmp_path.iterdir())

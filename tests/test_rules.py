@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 from kundenliste_tools.core.errors import RuleSetError
 from kundenliste_tools.core.model import MARKTNAH
 from kundenliste_tools.core.overdue import assess
-from kundenliste_tools.core.rules import (Obligation, Period, janein, parse_age_range, parse_obligation,
-                                          parse_period)
-from kundenliste_tools.files.rulefiles import (builtin_names, builtin_text, load_builtin, load_ruleset,
-                                               ruleset_from_grid, ruleset_from_toml, ruleset_to_grid)
+from kundenliste_tools.core.ruleforms import ruleset_from_grid, ruleset_from_toml, ruleset_to_grid
+from kundenliste_tools.core.rules import Obligation, Period, janein, parse_age_range, parse_obligation, parse_period
+from kundenliste_tools.files.rulefiles import builtin_names, builtin_text, load_builtin, load_ruleset
 
 from .duebook import customer, d, entry, outcome, workbook
 
@@ -23,30 +22,51 @@ BUILTINS = ["aa90", "ba-2010", "ivm-a25", "lichtenberg-2013", "vamv"]
 # ----------------------------------------------------------------------------- cells
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("keine Regel", Obligation("none", "keine Regel")),
-    ("-", Obligation("none", "keine Regel")),
-    ("alle 6 Monate", Obligation("interval", "alle 6 Monate", Period(6, "Monate"))),
-    ("alle 4 Wochen", Obligation("interval", "alle 4 Wochen", Period(4, "Wochen"))),
-    ("Alle 14 Tage", Obligation("interval", "alle 14 Tage", Period(14, "Tage"))),
-    ("alle 1 Jahr", Obligation("interval", "alle 12 Monate", Period(12, "Monate"))),
-    ("monatlich", Obligation("interval", "alle 1 Monat", Period(1, "Monate"))),
-    ("jährlich", Obligation("interval", "alle 12 Monate", Period(12, "Monate"))),
-    ("mindestens 4 in 6 Monaten", Obligation("count", "mindestens 4 in 6 Monaten", Period(6, "Monate"), 4)),
-    ("mindestens 2 Kontakte im Halbjahr".replace("im", "in einem"),
-     Obligation("count", "mindestens 2 in 6 Monaten", Period(6, "Monate"), 2)),
-    ("spätestens 2 Monate vor Elternzeit bis (ab 6 Monate vorher)",
-     Obligation("deadline", "spätestens 2 Monate vor Elternzeit bis (Kontakt ab 6 Monate vorher)",
-                Period(2, "Monate"), 0, "Elternzeit bis", Period(6, "Monate"))),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("keine Regel", Obligation("none", "keine Regel")),
+        ("-", Obligation("none", "keine Regel")),
+        ("alle 6 Monate", Obligation("interval", "alle 6 Monate", Period(6, "Monate"))),
+        ("alle 4 Wochen", Obligation("interval", "alle 4 Wochen", Period(4, "Wochen"))),
+        ("Alle 14 Tage", Obligation("interval", "alle 14 Tage", Period(14, "Tage"))),
+        ("alle 1 Jahr", Obligation("interval", "alle 12 Monate", Period(12, "Monate"))),
+        ("monatlich", Obligation("interval", "alle 1 Monat", Period(1, "Monate"))),
+        ("jährlich", Obligation("interval", "alle 12 Monate", Period(12, "Monate"))),
+        ("mindestens 4 in 6 Monaten", Obligation("count", "mindestens 4 in 6 Monaten", Period(6, "Monate"), 4)),
+        (
+            "mindestens 2 Kontakte im Halbjahr".replace("im", "in einem"),
+            Obligation("count", "mindestens 2 in 6 Monaten", Period(6, "Monate"), 2),
+        ),
+        (
+            "spätestens 2 Monate vor Elternzeit bis (ab 6 Monate vorher)",
+            Obligation(
+                "deadline",
+                "spätestens 2 Monate vor Elternzeit bis (Kontakt ab 6 Monate vorher)",
+                Period(2, "Monate"),
+                0,
+                "Elternzeit bis",
+                Period(6, "Monate"),
+            ),
+        ),
+    ],
+)
 def test_obligations(text, expected):
     assert parse_obligation(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "alle paar Monate", "mindestens 0 in 6 Monaten", "ab und zu",
-                                  "spätestens 2 Monate vor Geburtstag (ab 6 Monate vorher)",
-                                  "spätestens 2 Monate vor Elternzeit bis",
-                                  "spätestens 6 Monate vor Elternzeit bis (ab 2 Monate vorher)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "alle paar Monate",
+        "mindestens 0 in 6 Monaten",
+        "ab und zu",
+        "spätestens 2 Monate vor Geburtstag (ab 6 Monate vorher)",
+        "spätestens 2 Monate vor Elternzeit bis",
+        "spätestens 6 Monate vor Elternzeit bis (ab 2 Monate vorher)",
+    ],
+)
 def test_unclear_obligations_are_refused_with_a_german_hint(text):
     with pytest.raises(ValueError) as err:
         parse_obligation(text)
@@ -82,8 +102,15 @@ def test_periods_and_ages():
     assert parse_period("1 Monat") == Period(1, "Monate")
     assert parse_period("2 Jahre") == Period(24, "Monate")
     assert parse_period("0 Tage") is None and parse_period("bald") is None
-    assert [parse_age_range(t) for t in ("25-40", "25–40", "56+", "ab 56", "bis 24", "unter 25", "30")] == \
-        [(25, 40), (25, 40), (56, None), (56, None), (None, 24), (None, 24), (30, 30)]
+    assert [parse_age_range(t) for t in ("25-40", "25–40", "56+", "ab 56", "bis 24", "unter 25", "30")] == [
+        (25, 40),
+        (25, 40),
+        (56, None),
+        (56, None),
+        (None, 24),
+        (None, 24),
+        (30, 30),
+    ]
     with pytest.raises(ValueError):
         parse_age_range("40-25")
 
@@ -101,12 +128,24 @@ def test_the_five_builtins_ship_with_their_seed():
     assert builtin_names() == BUILTINS
     seeds = {n: load_builtin(n).source for n in BUILTINS}
     assert {n: s.split(" ")[1] for n, s in seeds.items()} == {
-        "vamv": "000", "lichtenberg-2013": "001", "ivm-a25": "002", "ba-2010": "003", "aa90": "004"}
+        "vamv": "000",
+        "lichtenberg-2013": "001",
+        "ivm-a25": "002",
+        "ba-2010": "003",
+        "aa90": "004",
+    }
 
 
 def test_builtin_quotas_and_contact_kinds_follow_the_seeds():
-    got = {n: (load_builtin(n).staff.per_week, load_builtin(n).staff.caseload,
-               load_builtin(n).counts.kontaktart_text, load_builtin(n).counts.vermerkart_text) for n in BUILTINS}
+    got = {
+        n: (
+            load_builtin(n).staff.per_week,
+            load_builtin(n).staff.caseload,
+            load_builtin(n).counts.kontaktart_text,
+            load_builtin(n).counts.vermerkart_text,
+        )
+        for n in BUILTINS
+    }
     assert got == {
         "vamv": (None, None, (), ()),
         "ba-2010": (None, None, ("persönlich", "Video"), ("Beratungsvermerk",)),
@@ -126,15 +165,21 @@ def test_every_builtin_survives_the_trip_through_a_sheet(name):
     """The sheet layout mirrors the file: the same table in a `Regelwerk` sheet is the same rule set."""
     rules = load_builtin(name)
     again = ruleset_from_grid(ruleset_to_grid(rules))
-    strip = lambda rs: [(r.number, r.name, r.conditions, r.obligation, r.folgetermin_suspends) for r in rs.rules]
+    def strip(rs):
+        return [(r.number, r.name, r.conditions, r.obligation, r.folgetermin_suspends) for r in rs.rules]
+
     assert strip(again) == strip(rules)
-    assert (again.name, again.counts, again.staff, again.contact_word) == \
-        (rules.name, rules.counts, rules.staff, rules.contact_word)
+    assert (again.name, again.counts, again.staff, again.contact_word) == (
+        rules.name,
+        rules.counts,
+        rules.staff,
+        rules.contact_word,
+    )
 
 
 # ----------------------------------------------------------------------------- user files
 
-MY_FILE = '''# Unser Jobcenter: alle drei Monate, U25 jeden Monat
+MY_FILE = """# Unser Jobcenter: alle drei Monate, U25 jeden Monat
 name = "mein-jobcenter"
 titel = "Dezentrales Kontaktdichtekonzept"
 quelle = "Dienstanweisung 7/2026"
@@ -155,7 +200,7 @@ pflicht = "alle 3 Monate"
 [[regel]]
 name = "marktnah"
 pflicht = "mindestens 2 in 3 Monaten"
-'''
+"""
 
 
 def test_a_user_written_rule_file(tmp_path):
@@ -163,33 +208,53 @@ def test_a_user_written_rule_file(tmp_path):
     path.write_text(MY_FILE, encoding="utf-8")
     rules = load_ruleset(str(path), None)
     assert (rules.name, rules.staff.per_week, len(rules.rules)) == ("mein-jobcenter", 22, 3)
-    data = workbook([customer("A", Bereich="Basis", Profillage="Z"), customer("B", Bereich="Basis",
-                                                                             Profillage="Marktprofil"),
-                     customer("C", Bereich="U25")],
-                    [entry("A", "2026-02-14"), entry("B", "2026-03-01"), entry("B", "2026-04-01"),
-                     entry("C", "2026-04-15", kontaktart="telefonisch")])
+    data = workbook(
+        [
+            customer("A", Bereich="Basis", Profillage="Z"),
+            customer("B", Bereich="Basis", Profillage="Marktprofil"),
+            customer("C", Bereich="U25"),
+        ],
+        [
+            entry("A", "2026-02-14"),
+            entry("B", "2026-03-01"),
+            entry("B", "2026-04-01"),
+            entry("C", "2026-04-15", kontaktart="telefonisch"),
+        ],
+    )
     got = outcome(assess(data, rules, d("2026-05-15")))
     assert got == [
-        ("A", True, "2026-05-14", 1, "2. Ü25 außer marktnah", True),     # 2026-02-14 + 3 months
-        ("B", False, "2026-06-01", 0, "3. marktnah", True),             # 2nd latest 03-01 + 3 months
+        ("A", True, "2026-05-14", 1, "2. Ü25 außer marktnah", True),  # 2026-02-14 + 3 months
+        ("B", False, "2026-06-01", 0, "3. marktnah", True),  # 2nd latest 03-01 + 3 months
         ("C", True, "2025-02-01", (d("2026-05-15") - d("2025-02-01")).days, "1. U25", True),
         # the phone call does not count here: from Erstkontakt 2025-01-01 + 1 month
     ]
 
 
-@pytest.mark.parametrize("change,where,what", [
-    (("pflicht = \"alle 3 Monate\"", "pflicht = alle 3 Monate"), "Zeile 17, Spalte 11", "kein gültiges TOML"),
-    (("profillage = \"nicht marktnah\"", "profilage = \"nicht marktnah\""), "Zeile 16 (Regel 2)",
-     "Meinten Sie „profillage“"),
-    (("profillage = \"nicht marktnah\"", "profillage = \"Markt\""), "Zeile 16 (Regel 2)",
-     "Profillage „Markt“ steht nicht in der Liste"),
-    (("pflicht = \"mindestens 2 in 3 Monaten\"", "pflicht = \"oft\""), "Zeile 21 (Regel 3)", "„oft“ verstehe ich nicht"),
-    (("pflicht = \"monatlich\"\n", ""), "Zeile 9 (Regel 1)", "keine Pflicht"),
-    (("beratungsgespraeche_je_woche = 22", "beratungsgespraeche_je_woche = \"viele\""), "Zeile 7", "keine Zahl"),
-    (("kontaktart = \"persönlich, Video\"", "kontaktart = \"persönlich, Brief\""), "Zeile 5",
-     "Kontaktart „Brief“"),
-    (("altersgruppe = \"U25\"", "altersgruppe = \"U30\""), "Zeile 11 (Regel 1)", "U25 und Ü25"),
-])
+@pytest.mark.parametrize(
+    "change,where,what",
+    [
+        (('pflicht = "alle 3 Monate"', "pflicht = alle 3 Monate"), "Zeile 17, Spalte 11", "kein gültiges TOML"),
+        (
+            ('profillage = "nicht marktnah"', 'profilage = "nicht marktnah"'),
+            "Zeile 16 (Regel 2)",
+            "Meinten Sie „profillage“",
+        ),
+        (
+            ('profillage = "nicht marktnah"', 'profillage = "Markt"'),
+            "Zeile 16 (Regel 2)",
+            "Profillage „Markt“ steht nicht in der Liste",
+        ),
+        (
+            ('pflicht = "mindestens 2 in 3 Monaten"', 'pflicht = "oft"'),
+            "Zeile 21 (Regel 3)",
+            "„oft“ verstehe ich nicht",
+        ),
+        (('pflicht = "monatlich"\n', ""), "Zeile 9 (Regel 1)", "keine Pflicht"),
+        (("beratungsgespraeche_je_woche = 22", 'beratungsgespraeche_je_woche = "viele"'), "Zeile 7", "keine Zahl"),
+        (('kontaktart = "persönlich, Video"', 'kontaktart = "persönlich, Brief"'), "Zeile 5", "Kontaktart „Brief“"),
+        (('altersgruppe = "U25"', 'altersgruppe = "U30"'), "Zeile 11 (Regel 1)", "U25 und Ü25"),
+    ],
+)
 def test_a_broken_rule_file_names_the_line(tmp_path, change, where, what):
     path = tmp_path / "kaputt.toml"
     old, new = change
@@ -217,28 +282,40 @@ SHEET = [
 
 
 def test_the_rule_sheet_of_the_workbook_is_used():
-    data = workbook([customer("I", Profillage="I", Kundenstatus="arbeitslos"),
-                     customer("A", Kundenstatus="alo", Profillage="Marktprofil"),
-                     customer("S", Kundenstatus="asu", Profillage="Z")],
-                    [entry("I", "2025-05-14"), entry("A", "2026-03-15", kontaktart="telefonisch")],
-                    Regelwerk=SHEET)
+    data = workbook(
+        [
+            customer("I", Profillage="I", Kundenstatus="arbeitslos"),
+            customer("A", Kundenstatus="alo", Profillage="Marktprofil"),
+            customer("S", Kundenstatus="asu", Profillage="Z"),
+        ],
+        [entry("I", "2025-05-14"), entry("A", "2026-03-15", kontaktart="telefonisch")],
+        Regelwerk=SHEET,
+    )
     rules = load_ruleset(None, data)
-    assert (rules.name, rules.staff.caseload, rules.counts.kontaktart_text) == ("team-nord", 100,
-                                                                               ("persönlich", "telefonisch"))
+    assert (rules.name, rules.staff.caseload, rules.counts.kontaktart_text) == (
+        "team-nord",
+        100,
+        ("persönlich", "telefonisch"),
+    )
     got = outcome(assess(data, rules, d("2026-05-15")))
-    assert got == [("I", True, "2026-05-14", 1, "1. Profillage I", True),
-                   ("A", False, "2026-05-15", 0, "2. arbeitslos", True),
-                   ("S", False, None, 0, "3. sonst", True)]
+    assert got == [
+        ("I", True, "2026-05-14", 1, "1. Profillage I", True),
+        ("A", False, "2026-05-15", 0, "2. arbeitslos", True),
+        ("S", False, None, 0, "3. sonst", True),
+    ]
 
 
-@pytest.mark.parametrize("row,col,value,where,what", [
-    (7, 2, "Markt", "Zeile 8, Spalte C „Profillage“", "Meinten Sie „Marktprofil“"),
-    (7, 3, "immer", "Zeile 8, Spalte D „Pflicht“", "„immer“ verstehe ich nicht"),
-    (7, 3, None, "Zeile 8, Spalte D „Pflicht“", "keine Pflicht"),
-    (7, 5, "x", "Zeile 8, Spalte F", "Wert ohne Überschrift"),
-    (3, 1, "viel", "Zeile 4", "keine Zahl"),
-    (5, 1, "Kundnstatus", "Zeile 8, Spalte B „Kundnstatus“", "Meinten Sie „kundenstatus“"),
-])
+@pytest.mark.parametrize(
+    "row,col,value,where,what",
+    [
+        (7, 2, "Markt", "Zeile 8, Spalte C „Profillage“", "Meinten Sie „Marktprofil“"),
+        (7, 3, "immer", "Zeile 8, Spalte D „Pflicht“", "„immer“ verstehe ich nicht"),
+        (7, 3, None, "Zeile 8, Spalte D „Pflicht“", "keine Pflicht"),
+        (7, 5, "x", "Zeile 8, Spalte F", "Wert ohne Überschrift"),
+        (3, 1, "viel", "Zeile 4", "keine Zahl"),
+        (5, 1, "Kundnstatus", "Zeile 8, Spalte B „Kundnstatus“", "Meinten Sie „kundenstatus“"),
+    ],
+)
 def test_a_broken_rule_sheet_names_row_and_column(row, col, value, where, what):
     grid = [list(r) + [None] * (6 - len(r)) for r in SHEET]
     grid[row][col] = value

@@ -8,11 +8,18 @@ import re
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kundenliste_tools.core.scrub import (
-    ADRESSE, EMAIL, GEBURTSDATUM, IBAN, NAME, TELEFON, build_scrubber, phone_digits,
+    ADRESSE,
+    EMAIL,
+    GEBURTSDATUM,
+    IBAN,
+    NAME,
+    TELEFON,
+    build_scrubber,
+    phone_digits,
 )
 
 KUNDEN = pd.DataFrame({

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kundenliste_tools.core.canonical import canonical, loose
-from kundenliste_tools.core.identifiers import IBAN as IBAN_PH, STEUER_ID, find
+from kundenliste_tools.core.identifiers import IBAN as IBAN_PH
+from kundenliste_tools.core.identifiers import STEUER_ID, find
 from kundenliste_tools.core.scrub import NAME, build_scrubber
 from kundenliste_tools.files.firstnames import first_names
 

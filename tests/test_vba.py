@@ -85,6 +85,7 @@ def test_our_vba_is_ascii_so_every_excel_reads_it_alike():
 
 # --- RunPython ------------------------------------------------------------------------------
 
+
 def _commands(modules):
     return [cmd for name in OURS for cmd in runpython_commands(modules[name])]
 
@@ -119,16 +120,23 @@ def test_every_runpython_command_is_imported_and_its_function_found(modules, nam
 
 # --- xlwings' own VBA -----------------------------------------------------------------------
 
+
 def test_xlwings_vba_is_the_standalone_module_of_the_pinned_version(modules):
-    pinned = next(d.split("==")[1] for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-                  if d.startswith("xlwings=="))
+    pinned = next(
+        d.split("==")[1]
+        for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+        if d.startswith("xlwings==")
+    )
     assert xlwings.__version__ == xlsm.xlwings_version() == pinned
     assert xlsm.xlwings_vba_version(modules["xlwings"]) == pinned
     installed = (xlsm.xlwings_dir() / "xlwings.bas").read_text(encoding="utf-8").replace("\r\n", "\n")
     body = "\n".join(line for line in installed.split("\n") if not line.startswith("Attribute VB_"))
     assert modules["xlwings"] == body.strip("\n")
     assert modules["xlwings"].startswith('#Const App = "Microsoft Excel"')  # what the standalone module needs
-    assert "Drop-in replacement for Scripting.Dictionary on Mac" in (xlsm.xlwings_dir() / "addin/Dictionary.cls").read_text()
+    assert (
+        "Drop-in replacement for Scripting.Dictionary on Mac"
+        in (xlsm.xlwings_dir() / "addin/Dictionary.cls").read_text()
+    )
     assert "Private dict_pKeyValues As Collection" in modules["Dictionary"]  # GetConfigFromSheet on macOS needs it
 
 
@@ -140,6 +148,7 @@ def test_a_mismatched_xlwings_vba_module_is_refused(monkeypatch):
 
 
 # --- our VBA compiles and runs --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", OURS)
 def test_our_vba_compiles_in_pyopenvba(modules, name):
@@ -158,7 +167,8 @@ def _excel(book, errors_found: int = 0, settings: dict[str, object] | None = Non
     mods = vba_modules(book)
     app.add_module(mods["ThisWorkbook"], name="ThisWorkbook", kind="document")
     app.add_module(mods["KundenlisteKnoepfe"], name="KundenlisteKnoepfe")
-    app.add_module(f'''
+    app.add_module(
+        f"""
 Public Function RunPython(PythonCommand As String)
     With ThisWorkbook.Worksheets("Einstellungen").Range("Z1")
         .Value = .Value & PythonCommand & "|"
@@ -173,12 +183,20 @@ Public Function RunPython(PythonCommand As String)
     End If
     ThisWorkbook.Worksheets("Pr" & ChrW(252) & "fbericht").Range("B1").Value = {int(errors_found)}
 End Function
-''', name="xlwings")
+""",
+        name="xlwings",
+    )
     sheet = app.sheet(model.EINSTELLUNGEN)
     rows = sheet.rows()
     for key, value in (settings or {}).items():
-        row = next((i for i, r in enumerate(rows, start=1)
-                    if r and model.normalize_key(r[0] or "") == model.normalize_key(key)), len(rows) + 1)
+        row = next(
+            (
+                i
+                for i, r in enumerate(rows, start=1)
+                if r and model.normalize_key(r[0] or "") == model.normalize_key(key)
+            ),
+            len(rows) + 1,
+        )
         sheet.set_value(f"A{row}", key)  # written as the test spells it
         sheet.set_value(f"B{row}", value)
     return app
@@ -227,8 +245,9 @@ def test_setting_keys_and_values_are_matched_forgivingly(book):
 
 
 def test_no_check_on_save_means_python_is_not_started(book):
-    app = _excel(book, errors_found=5, settings={"Beim Speichern prüfen": "nein",
-                                                   "Speichern bei Fehlern verhindern": "ja"})
+    app = _excel(
+        book, errors_found=5, settings={"Beim Speichern prüfen": "nein", "Speichern bei Fehlern verhindern": "ja"}
+    )
     assert _save(app) is False
     assert _calls(app) == []
 
@@ -236,11 +255,14 @@ def test_no_check_on_save_means_python_is_not_started(book):
 def test_a_failing_python_never_stops_the_save_even_with_an_old_error_count(book):
     app = _excel(book, errors_found=3, settings={"Speichern bei Fehlern verhindern": "ja"})
     assert _save(app) is True  # a first save leaves Prüfbericht!B1 = 3
-    app.add_module("""
+    app.add_module(
+        """
 Public Function RunPython(PythonCommand As String)
     Err.Raise 1004, , "Python nicht gefunden"
 End Function
-""", name="xlwings")  # now Python is gone
+""",
+        name="xlwings",
+    )  # now Python is gone
     assert _save(app) is False
     assert app.sheet("Prüfbericht").value("B1") in (None, "")  # the stale count was cleared first
     assert "trotzdem gespeichert" in str(app.application.vba_get("StatusBar"))
@@ -257,14 +279,17 @@ def test_each_button_macro_hands_its_entry_point_to_python(book, label, macro):
 def test_the_ribbon_callback_runs_the_button_of_its_id(book):
     app = _excel(book)
     app.add_module("Public Id As String\n", name="FakeControl", kind="class")
-    app.add_module('''
+    app.add_module(
+        """
 Sub Klick(ByVal Was As String)
     Dim c As FakeControl
     Set c = New FakeControl
     c.Id = Was
     KnopfImMenueband c
 End Sub
-''', name="Menueband")
+""",
+        name="Menueband",
+    )
     for _label, macro in BUTTONS:
         app.run("Menueband.Klick", f"kl{macro}")
     expected = [runpython_commands(vba_modules(book)["KundenlisteKnoepfe"])[i] for i in range(len(BUTTONS))]

@@ -14,11 +14,18 @@ import openpyxl
 import pytest
 
 from kundenliste_tools.core import model
-from kundenliste_tools.files import xlsm
+from kundenliste_tools.files import package, xlsm
 from kundenliste_tools.files.demo import write_demo
 from kundenliste_tools.files.reader import read_workbook
-from kundenliste_tools.files.template import (BUTTONS, INTERPRETER_MAC, INTERPRETER_WIN, UDF_MODULES,
-                                              XLWINGS_CONF, kunden_headers, write_workbook)
+from kundenliste_tools.files.template import (
+    BUTTONS,
+    INTERPRETER_MAC,
+    INTERPRETER_WIN,
+    UDF_MODULES,
+    XLWINGS_CONF,
+    kunden_headers,
+    write_workbook,
+)
 
 from .vbatools import COMMITTED, parts, procedures, vba_modules
 
@@ -51,7 +58,7 @@ def _content_type(p, part: str) -> str | None:
 
 
 def _target(source: str, target: str) -> str:
-    return xlsm._resolve(source, target)
+    return package.resolve(source, target)
 
 
 # --- the package, as Excel checks it --------------------------------------------------------
@@ -170,8 +177,8 @@ def test_due_dates_are_coloured_by_live_formulas(built):
 
 
 def _buttons(p: dict[str, bytes], sheet: str) -> list[tuple[str, str]]:
-    part = xlsm.sheet_parts(p)[sheet]
-    rels = _rels(p[xlsm._rels_name(part)])
+    part = package.sheet_parts(p)[sheet]
+    rels = _rels(p[package.rels_name(part)])
     (drawing,) = [_target(part, r["Target"]) for r in rels if r["Type"].endswith("/drawing")]
     assert _content_type(p, drawing) == "application/vnd.openxmlformats-officedocument.drawing+xml"
     xml = p[drawing].decode()
@@ -186,7 +193,7 @@ def test_both_record_sheets_carry_the_four_buttons_wired_to_public_macros(built,
     macros = procedures(vba_modules(built)["KundenlisteKnoepfe"])
     for _label, macro in BUTTONS:
         assert macros[macro] == ("Public", "")
-    sheet_xml = p[xlsm.sheet_parts(p)[sheet]].decode()
+    sheet_xml = p[package.sheet_parts(p)[sheet]].decode()
     assert sheet_xml.index("<drawing ") < sheet_xml.index("<tableParts")  # schema order
 
 

@@ -17,24 +17,47 @@ import xlwings as xw
 
 import kundenliste_tools.xl as kl
 from kundenliste_tools.core import model
-from kundenliste_tools.xl.checks import (MARKS_HEADER, MARKS_SHEET, NOTE_PREFIX, TOOL_COLORS, Mark, Want,
-                                         check_book, link, on_save, plan_marks, pruefen)
+from kundenliste_tools.core.marks import MARKS_HEADER, MARKS_SHEET, NOTE_PREFIX, TOOL_COLORS, Mark, Want, plan_marks
+from kundenliste_tools.xl.checks import check_book, on_save, pruefen
+from kundenliste_tools.xl.report import link
 
 from .xlbook import actions, payload
 
 TODAY = dt.date(2026, 3, 15)
 NOW = dt.datetime(2026, 3, 15, 10, 30)
 RED, YELLOW = TOOL_COLORS["error"], TOOL_COLORS["warning"]
-KH = ["ID", "Erstkontakt", "Akquise", "Status", "Berater", "VName", "NName", "Strasse", "PLZ", "Stadt",
-      "Telefon", "Email"]
+KH = [
+    "ID",
+    "Erstkontakt",
+    "Akquise",
+    "Status",
+    "Berater",
+    "VName",
+    "NName",
+    "Strasse",
+    "PLZ",
+    "Stadt",
+    "Telefon",
+    "Email",
+]
 DH = ["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen", "Folgetermin"]
 
 
 def kunde(i: int, **fields: Any) -> list[Any]:
-    row = {"ID": str(100 + i), "Erstkontakt": dt.date(2025, 6, 2), "Akquise": "VAMV", "Status": "in Beratung",
-           "Berater": "Karin Albers", "VName": "Anna", "NName": ("Albers", "Becker", "Claus", "Dorn")[i],
-           "Strasse": "Weg 1", "PLZ": "01067", "Stadt": "Dresden", "Telefon": "0351 2345678",
-           "Email": f"anna{i}@web.de"}
+    row = {
+        "ID": str(100 + i),
+        "Erstkontakt": dt.date(2025, 6, 2),
+        "Akquise": "VAMV",
+        "Status": "in Beratung",
+        "Berater": "Karin Albers",
+        "VName": "Anna",
+        "NName": ("Albers", "Becker", "Claus", "Dorn")[i],
+        "Strasse": "Weg 1",
+        "PLZ": "01067",
+        "Stadt": "Dresden",
+        "Telefon": "0351 2345678",
+        "Email": f"anna{i}@web.de",
+    }
     row.update(fields)
     return [row[h] for h in KH]
 
@@ -92,11 +115,15 @@ def plain(value: Any) -> Any:
 
 # --------------------------------------------------------------------------- marking
 
+
 def test_flagged_cells_are_coloured_and_annotated() -> None:
     b = office_book(sheets(kunde(1), kunde(2, Erstkontakt="05.01.2026", PLZ=1067), kunde(3, Akquise="Jobmesse")))
     findings = check_book(b, today=TODAY, now=NOW)
-    assert [(f.cell, f.code) for f in findings] == [("B3", "datum-format"), ("I3", "plz-fuehrende-null"),
-                                                    ("C4", "nicht-in-liste-offen")]
+    assert [(f.cell, f.code) for f in findings] == [
+        ("B3", "datum-format"),
+        ("I3", "plz-fuehrende-null"),
+        ("C4", "nicht-in-liste-offen"),
+    ]
     assert colors(b) == {"B3": RED, "I3": RED, "C4": YELLOW}
     added = notes(b, "addNote")
     assert set(added) == {"B3", "I3", "C4"}
@@ -114,17 +141,33 @@ def test_several_findings_on_one_cell_share_one_mark_with_the_worst_colour() -> 
 
 
 def test_report_sheet_lists_every_finding_with_a_link() -> None:
-    b = office_book(sheets(kunde(1), kunde(2, PLZ=1067, Akquise="Jobmesse"), doku=[[dt.date(2025, 7, 1), "999", "Karin Albers", "x", "y", None]]))
+    b = office_book(
+        sheets(
+            kunde(1),
+            kunde(2, PLZ=1067, Akquise="Jobmesse"),
+            doku=[[dt.date(2025, 7, 1), "999", "Karin Albers", "x", "y", None]],
+        )
+    )
     findings = check_book(b, today=TODAY, now=NOW)
     rows = [[plain(v) for v in r] for r in written(b, model.PRUEFBERICHT)]
     assert rows[0][:2] == ["Fehler", 2] and rows[1][:2] == ["Warnungen", 1]
     assert rows[2][:2] == ["Geprüft am", "2026-03-15 10:30"]
     assert rows[4] == ["Art", "Blatt", "Zelle", "Zeile", "Feld", "Meldung", "Vorschlag", "Code"]
     assert [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows[5:]] == [
-        ("Fehler" if f.is_error else "Warnung", f.sheet, link(f.sheet, f.cell), f.row, f.field, f.message,
-         f.suggestion or "", f.code) for f in findings]
-    assert rows[5][2] == "=HYPERLINK(\"#'Kundenliste'!C3\",\"C3\")"
-    assert rows[7][1:4] == ["KundenDoku", "=HYPERLINK(\"#'KundenDoku'!B2\",\"B2\")", 2]
+        (
+            "Fehler" if f.is_error else "Warnung",
+            f.sheet,
+            link(f.sheet, f.cell),
+            f.row,
+            f.field,
+            f.message,
+            f.suggestion or "",
+            f.code,
+        )
+        for f in findings
+    ]
+    assert rows[5][2] == '=HYPERLINK("#\'Kundenliste\'!C3","C3")'
+    assert rows[7][1:4] == ["KundenDoku", '=HYPERLINK("#\'KundenDoku\'!B2","B2")', 2]
     # text that Excel would turn into a number is written as text
     raw = written(b, model.PRUEFBERICHT)
     assert [r[6] for r in raw[5:]] == ["", "'01067", ""]
@@ -138,7 +181,9 @@ def test_values_are_one_range_write_per_sheet_and_the_user_stays_on_his_sheet() 
     b = office_book(sheets(kunde(1, PLZ=1067)))
     check_book(b, today=TODAY, now=NOW)
     assert sorted(a["sheet_position"] for a in actions(b, "setValues")) == [
-        position(b, MARKS_SHEET), position(b, model.PRUEFBERICHT)]
+        position(b, MARKS_SHEET),
+        position(b, model.PRUEFBERICHT),
+    ]
     assert [a["args"] for a in actions(b, "addSheet")] == [[2, MARKS_SHEET], [3, model.PRUEFBERICHT]]
     assert actions(b, "setSheetVisibility")[0]["args"] == ["Hidden"]
     assert actions(b, "setSheetVisibility")[0]["sheet_position"] == position(b, MARKS_SHEET)
@@ -174,15 +219,21 @@ def test_a_clean_workbook_gets_an_empty_report_and_no_marks() -> None:
 
 # --------------------------------------------------------------------------- the second run
 
+
 def marked_before(*rows: list[str]) -> list[list[Any]]:
     return [MARKS_HEADER, *rows]
 
 
 def test_a_fixed_cell_is_cleared_and_a_still_wrong_one_updated() -> None:
     # last run: B3 (date) and I3 (PLZ) were marked; B3 has been corrected since, I3 not
-    grids = sheets(kunde(1), kunde(2, PLZ=1067),
-                   **{model.PRUEFBERICHT: [["Fehler", 2]], MARKS_SHEET: marked_before(
-                       ["Kundenliste", "B3", RED, "ja"], ["Kundenliste", "I3", RED, "ja"])})
+    grids = sheets(
+        kunde(1),
+        kunde(2, PLZ=1067),
+        **{
+            model.PRUEFBERICHT: [["Fehler", 2]],
+            MARKS_SHEET: marked_before(["Kundenliste", "B3", RED, "ja"], ["Kundenliste", "I3", RED, "ja"]),
+        },
+    )
     b = office_book(grids, notes={"Kundenliste": ["$B$3", "$I$3"]})
     check_book(b, today=TODAY, now=NOW)
     assert colors(b) == {"B3": None}  # I3 keeps its (still right) colour: nothing to write
@@ -196,8 +247,9 @@ def test_a_fixed_cell_is_cleared_and_a_still_wrong_one_updated() -> None:
 
 
 def test_a_warning_that_became_an_error_is_recoloured() -> None:
-    grids = sheets(kunde(1, Status="in Bearbeitung"),
-                   **{MARKS_SHEET: marked_before(["Kundenliste", "D2", YELLOW, "ja"])})
+    grids = sheets(
+        kunde(1, Status="in Bearbeitung"), **{MARKS_SHEET: marked_before(["Kundenliste", "D2", YELLOW, "ja"])}
+    )
     b = office_book(grids, notes={"Kundenliste": ["$D$2"]})
     check_book(b, today=TODAY, now=NOW)
     assert colors(b) == {"D2": RED}
@@ -237,6 +289,7 @@ def test_cells_the_tool_never_marked_are_never_touched() -> None:
 
 # --------------------------------------------------------------------------- engines, entry points
 
+
 def test_a_client_without_notes_still_gets_colours_and_the_report() -> None:
     b = vba_book(sheets(kunde(1, PLZ=1067)))
     check_book(b, today=TODAY, now=NOW)
@@ -250,8 +303,9 @@ def test_button_tells_the_summary() -> None:
     b = office_book(sheets(kunde(1, PLZ=1067, Akquise="Jobmesse")))
     pruefen(b, today=TODAY)
     (alert,) = actions(b, "alert")
-    assert alert["args"][0] == ("Prüfung: 1 Fehler, 1 Warnung. Die Zellen sind markiert; alle Befunde stehen "
-                                "im Blatt „Prüfbericht“.")
+    assert alert["args"][0] == (
+        "Prüfung: 1 Fehler, 1 Warnung. Die Zellen sind markiert; alle Befunde stehen im Blatt „Prüfbericht“."
+    )
 
 
 def test_entry_points_are_registered_for_the_vba() -> None:
@@ -304,6 +358,7 @@ def test_plan_keeps_a_note_the_user_rewrote() -> None:
 
 
 def test_plan_does_not_rewrite_an_unchanged_colour() -> None:
-    plan = plan_marks({(K, "B2"): Mark(YELLOW, True)}, {(K, "B2"): Want("warning", "t")},
-                      {(K, "B2"): YELLOW}, {(K, "B2"): "ours"})
+    plan = plan_marks(
+        {(K, "B2"): Mark(YELLOW, True)}, {(K, "B2"): Want("warning", "t")}, {(K, "B2"): YELLOW}, {(K, "B2"): "ours"}
+    )
     assert plan.colors == {} and plan.set_notes == {(K, "B2"): "t"} and plan.marks == {(K, "B2"): Mark(YELLOW, True)}

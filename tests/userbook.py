@@ -26,14 +26,41 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from pyopenvba import ExcelFile
 
-KUNDEN_HEADER = ["ID", "Erstkontakt", "Akquise", "Status", "Berater", "VName", "NName", "Strasse",
-                 "PLZ", "Stadt", "Telefon", "Email", "Bemerkung"]
+KUNDEN_HEADER = [
+    "ID",
+    "Erstkontakt",
+    "Akquise",
+    "Status",
+    "Berater",
+    "VName",
+    "NName",
+    "Strasse",
+    "PLZ",
+    "Stadt",
+    "Telefon",
+    "Email",
+    "Bemerkung",
+]
 DOKU_HEADER = ["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen", "Folgetermin"]
 
 #: Kundenliste rows 2…: some IDs blank (rows 3, 5, 6), legacy numbers, a text ID, an empty
 #: row 8 that must stay empty, and row 9 with data only in an extra column (not a customer).
 KUNDEN_ROWS: list[list[Any]] = [
-    [101, "2026-01-05", "VAMV", "in Beratung", "Frau A", "Eva", "Muster", "Hauptstr. 1", "04109", "Leipzig", "0341 123456", "eva@example.org", None],
+    [
+        101,
+        "2026-01-05",
+        "VAMV",
+        "in Beratung",
+        "Frau A",
+        "Eva",
+        "Muster",
+        "Hauptstr. 1",
+        "04109",
+        "Leipzig",
+        "0341 123456",
+        "eva@example.org",
+        None,
+    ],
     [None, "2026-02-10", "Beratungstag", "neu", "Frau A", "Jan", "Beispiel", None, None, None, None, None, "neu"],
     ["A-17", dt.datetime(2026, 3, 1), "VAMV", "neu", "Herr B", "Ida", "Probe", None, None, None, None, None, None],
     [None, "2026-03-02", "VAMV", "neu", "Herr B", "Tom", "Test", None, "01067", "Dresden", None, None, None],
@@ -76,8 +103,9 @@ def user_xlsm(path: Path) -> Path:
     dv = DataValidation(type="list", formula1='"neu,in Beratung,abgeschlossen"', allow_blank=True)
     ws.add_data_validation(dv)
     dv.add("D2:D50")
-    ws.conditional_formatting.add("D2:D50", CellIsRule(operator="equal", formula=['"neu"'],
-                                                        fill=PatternFill("solid", fgColor="FFC7CE")))
+    ws.conditional_formatting.add(
+        "D2:D50", CellIsRule(operator="equal", formula=['"neu"'], fill=PatternFill("solid", fgColor="FFC7CE"))
+    )
     doku = wb.create_sheet("KundenDoku")
     doku.append(DOKU_HEADER)
     for row in DOKU_ROWS:

@@ -14,8 +14,30 @@ from typing import Callable, Sequence, TextIO
 
 from ..core.errors import KundenlisteError
 
+#: How this door spells the inputs that use cases name in `InvalidInput`.
+FLAGS = {
+    "stichtag": "--stichtag",
+    "wochen": "--wochen",
+    "regelwerk": "--regelwerk",
+    "passwort": "--passwort",
+    "out": "--out",
+    "quartal": "--quartal",
+    "bis": "--bis",
+    "anzahl": "--anzahl",
+    "woche": "--woche",
+    "ueberschreiben": "--ueberschreiben",
+}
+
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ("vorlage", "demo", "pruefen", "ids", "faellig", "regelwerke", "quartal")  # each issue adds its command here
+COMMANDS: tuple[str, ...] = (
+    "vorlage",
+    "demo",
+    "pruefen",
+    "ids",
+    "faellig",
+    "regelwerke",
+    "quartal",
+)  # each issue adds its command here
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
@@ -48,17 +70,18 @@ class GermanParser(argparse.ArgumentParser):
     """argparse with German usage errors and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Print the usage and a German error, exit 2 (argparse's own texts are English)."""
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: Fehler: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `kundenliste` parser with every subcommand of `COMMANDS` registered."""
     import importlib
 
     parser = GermanParser(
         prog="kundenliste",
-        description="Werkzeuge für die Excel-Kundenliste: Prüfen, IDs vergeben, Fälligkeiten, "
-        "anonymer Quartalsexport.",
+        description="Werkzeuge für die Excel-Kundenliste: Prüfen, IDs vergeben, Fälligkeiten, anonymer Quartalsexport.",
         epilog="Hilfe zu einem Befehl: kundenliste BEFEHL --help",
     )
     parser._positionals.title = "Argumente"
@@ -87,7 +110,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except KundenlisteError as exc:
         if args.debug:
             raise
-        print(f"Fehler: {exc}", file=stderr)
+        print(f"Fehler: {describe(exc)}", file=stderr)
         return 2
     except KeyboardInterrupt:
         print("Abgebrochen.", file=stderr)
@@ -100,21 +123,38 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except PermissionError as exc:
         if args.debug:
             raise
-        print(f"Fehler: Keine Berechtigung für „{exc.filename or ''}“; bitte die Zugriffsrechte "
-              "der Datei oder des Ordners prüfen.", file=stderr)
+        print(
+            f"Fehler: Keine Berechtigung für „{exc.filename or ''}“; bitte die Zugriffsrechte "
+            "der Datei oder des Ordners prüfen.",
+            file=stderr,
+        )
         return 2
     except OSError as exc:
         if args.debug:
             raise
-        print(f"Fehler: „{exc.filename or ''}“ kann nicht gelesen oder geschrieben werden "
-              f"({exc.strerror or exc.__class__.__name__}).", file=stderr)
+        print(
+            f"Fehler: „{exc.filename or ''}“ kann nicht gelesen oder geschrieben werden "
+            f"({exc.strerror or exc.__class__.__name__}).",
+            file=stderr,
+        )
         return 2
     except Exception as exc:  # a bug: say so in German, details only with --debug
         if args.debug:
             raise
-        print(f"Interner Fehler ({exc.__class__.__name__}: {exc}). Mit --debug erneut aufrufen "
-              "und die Ausgabe an den Support geben.", file=stderr)
+        print(
+            f"Interner Fehler ({exc.__class__.__name__}: {exc}). Mit --debug erneut aufrufen "
+            "und die Ausgabe an den Support geben.",
+            file=stderr,
+        )
         return 2
+
+
+def describe(exc: KundenlisteError) -> str:
+    """The German message, prefixed with this door's flag when one input was wrong."""
+    which = getattr(exc, "input", None)  # InvalidInput, PasswordRequired
+    if which in FLAGS:
+        return f"{FLAGS[which]}: {exc}"
+    return str(exc)
 
 
 def _silence_stdout() -> None:
@@ -131,7 +171,11 @@ def _silence_stdout() -> None:
 def add_book_argument(parser: argparse.ArgumentParser) -> None:
     """The workbook argument and `--passwort`, shared by every command that reads a workbook."""
     parser.add_argument("mappe", metavar="MAPPE", help="die Arbeitsmappe (.xlsx/.xlsm) mit Kundenliste und KundenDoku")
-    parser.add_argument("--passwort", metavar="KENNWORT", help="Kennwort einer verschlüsselten Arbeitsmappe (wird nur im Speicher entschlüsselt)")
+    parser.add_argument(
+        "--passwort",
+        metavar="KENNWORT",
+        help="Kennwort einer verschlüsselten Arbeitsmappe (wird nur im Speicher entschlüsselt)",
+    )
 
 
 def progress(stderr: TextIO, message: str) -> None:

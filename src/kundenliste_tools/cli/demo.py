@@ -15,14 +15,22 @@ DEFAULT_DIR = "kundenliste-demo"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste demo` to the subcommands."""
     p = sub.add_parser(
-        "demo", help="Demo-Arbeitsmappe mit erfundenen Daten bauen und alle Auswertungen darauf ausführen",
+        "demo",
+        help="Demo-Arbeitsmappe mit erfundenen Daten bauen und alle Auswertungen darauf ausführen",
         description="Baut eine Arbeitsmappe mit mehreren hundert erfundenen Kundinnen und Kunden "
         "(samt einiger absichtlicher Fehler), prüft sie, vergibt fehlende IDs, berechnet die "
-        "Fälligkeiten nach jedem Regelwerk und erstellt den anonymen Quartalsexport.")
-    p.add_argument("ordner", metavar="ORDNER", nargs="?", default=DEFAULT_DIR,
-                   help=f"Ordner für die Demo-Dateien (Standard: {DEFAULT_DIR}): ein neuer oder leerer "
-                   "Ordner oder einer, den die Demo schon angelegt hat; fremde Dateien bleiben unberührt")
+        "Fälligkeiten nach jedem Regelwerk und erstellt den anonymen Quartalsexport.",
+    )
+    p.add_argument(
+        "ordner",
+        metavar="ORDNER",
+        nargs="?",
+        default=DEFAULT_DIR,
+        help=f"Ordner für die Demo-Dateien (Standard: {DEFAULT_DIR}): ein neuer oder leerer "
+        "Ordner oder einer, den die Demo schon angelegt hat; fremde Dateien bleiben unberührt",
+    )
     p.add_argument("--anzahl", type=int, default=300, metavar="N", help="Anzahl erfundener Kunden (Standard: 300)")
     p.set_defaults(handler=run)
 
@@ -41,17 +49,25 @@ def _step(title: str, argv: list[str], out: Path, stdout: TextIO, stderr: TextIO
 
 def _names() -> list[str]:
     """Every file name the demo writes (besides the workbook's dated backups)."""
-    from ..files.demo import DEMO_NAME
-    from ..files.rulefiles import builtin_names
+    from ..app.setup import DEMO_NAME, builtin_names
 
-    return [DEMO_NAME, "pruefbericht.txt", "pruefbericht.json", "ids.txt", "faellig.json",
-            *(f"faellig_{name}.txt" for name in builtin_names()), "quartal.txt", "Quartal_anonym.xlsx"]
+    return [
+        DEMO_NAME,
+        "pruefbericht.txt",
+        "pruefbericht.json",
+        "ids.txt",
+        "faellig.json",
+        *(f"faellig_{name}.txt" for name in builtin_names()),
+        "quartal.txt",
+        "Quartal_anonym.xlsx",
+    ]
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.demo import prepare_demo_folder
+    """Build the demo workbook in its own folder and run every command on it."""
+    from ..app.setup import demo_folder
 
-    own = prepare_demo_folder(args.ordner, _names())  # refuses a folder with other people's files
+    own = demo_folder(args.ordner, _names())  # refuses a folder with other people's files
     own.record()
     try:
         return _tour(args, own.path, stdout, stderr)
@@ -60,32 +76,53 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.demo import DEMO_NAME, write_demo
+    from ..app.setup import DEMO_NAME, build_demo_workbook
     from . import COMMANDS, progress
 
     book = folder / DEMO_NAME
     progress(stderr, f"Baue Demo-Arbeitsmappe mit {args.anzahl} erfundenen Kunden …")
-    data = write_demo(book, n_customers=args.anzahl)
-    print(f"Demo-Arbeitsmappe: {book}  ({len(data.kunden)} Kunden, {len(data.doku)} Gespräche, "
-          f"{len(data.mistakes)} absichtliche Fehler)", file=stdout)
+    data = build_demo_workbook(book, args.anzahl)
+    print(
+        f"Demo-Arbeitsmappe: {book}  ({len(data.kunden)} Kunden, {len(data.doku)} Gespräche, "
+        f"{len(data.mistakes)} absichtliche Fehler)",
+        file=stdout,
+    )
     failed = False
     if "pruefen" in COMMANDS:
-        code = _step("Prüfen (vor dem Vergeben der IDs)", ["pruefen", str(book)], folder / "pruefbericht.txt", stdout, stderr)
+        code = _step(
+            "Prüfen (vor dem Vergeben der IDs)", ["pruefen", str(book)], folder / "pruefbericht.txt", stdout, stderr
+        )
         _step("Prüfen als JSON", ["pruefen", str(book), "--json"], folder / "pruefbericht.json", stdout, stderr)
         failed |= code == 2
     if "ids" in COMMANDS:
         failed |= _step("IDs vergeben", ["ids", str(book)], folder / "ids.txt", stdout, stderr) == 2
     if "faellig" in COMMANDS:
-        from ..files.rulefiles import builtin_names
+        from ..app.setup import builtin_names
 
         for name in builtin_names():
-            failed |= _step(f"Fälligkeiten nach {name}", ["faellig", str(book), "--regelwerk", name],
-                            folder / f"faellig_{name}.txt", stdout, stderr) == 2
+            failed |= (
+                _step(
+                    f"Fälligkeiten nach {name}",
+                    ["faellig", str(book), "--regelwerk", name],
+                    folder / f"faellig_{name}.txt",
+                    stdout,
+                    stderr,
+                )
+                == 2
+            )
         _step("Fälligkeiten (vamv) als JSON", ["faellig", str(book), "--json"], folder / "faellig.json", stdout, stderr)
     if "quartal" in COMMANDS:
         out = folder / "Quartal_anonym.xlsx"
-        failed |= _step("Quartalsexport (letztes Stichtagsfenster)", ["quartal", str(book), "--out", str(out)],
-                        folder / "quartal.txt", stdout, stderr) == 2
+        failed |= (
+            _step(
+                "Quartalsexport (letztes Stichtagsfenster)",
+                ["quartal", str(book), "--out", str(out)],
+                folder / "quartal.txt",
+                stdout,
+                stderr,
+            )
+            == 2
+        )
         print(f"  Anonymer Export für die Auswertung:      {out}", file=stdout)
     print(f"Alle Ergebnisse liegen in {folder.resolve()}", file=stdout)
     return 2 if failed else 0

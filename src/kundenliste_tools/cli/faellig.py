@@ -7,14 +7,17 @@ customers are the answer, not an error); 2 when it could not run.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import add_book_argument, progress
 
+if TYPE_CHECKING:
+    from ..app.due import DueResult
+
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste faellig` to the subcommands."""
     parser = sub.add_parser(
         "faellig",
         help="überfällige Kundenkontakte nach einem Kontaktdichte-Regelwerk anzeigen",
@@ -25,56 +28,47 @@ def register(sub: argparse._SubParsersAction) -> None:
         "aktiver Kunden gegen den Betreuungsschlüssel. Die Mappe wird nicht verändert.",
     )
     add_book_argument(parser)
-    parser.add_argument("--regelwerk", metavar="NAME|DATEI",
-                        help="eingebautes Regelwerk (z. B. ba-2010) oder Pfad einer .toml-Datei; ohne Angabe "
-                        "gilt das Blatt „Regelwerk“ der Mappe, sonst die Einstellung „Regelwerk“, sonst vamv")
-    parser.add_argument("--stichtag", metavar="JJJJ-MM-TT",
-                        help="Tag, zu dem bewertet wird (Standard: Einstellung „Stichtag“, sonst heute)")
-    parser.add_argument("--wochen", metavar="N", type=int, default=8,
-                        help="so viele Kalenderwochen bis zum Stichtag für die Beratungsgespräche (Standard: 8)")
+    parser.add_argument(
+        "--regelwerk",
+        metavar="NAME|DATEI",
+        help="eingebautes Regelwerk (z. B. ba-2010) oder Pfad einer .toml-Datei; ohne Angabe "
+        "gilt das Blatt „Regelwerk“ der Mappe, sonst die Einstellung „Regelwerk“, sonst vamv",
+    )
+    parser.add_argument(
+        "--stichtag",
+        metavar="JJJJ-MM-TT",
+        help="Tag, zu dem bewertet wird (Standard: Einstellung „Stichtag“, sonst heute)",
+    )
+    parser.add_argument(
+        "--wochen",
+        metavar="N",
+        type=int,
+        default=8,
+        help="so viele Kalenderwochen bis zum Stichtag für die Beratungsgespräche (Standard: 8)",
+    )
     parser.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben (für Programme)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..core.errors import KundenlisteError
-    from ..core.model import SOON_DAYS
-    from ..core.overdue import assess, choose_stichtag, ordered
-    from ..core.staff import advisors
-    from ..files.reader import read_workbook
-    from ..files.rulefiles import load_ruleset
+    """Assess every customer and print the table or the JSON of SPEC §8."""
+    from ..app.due import due
+    from ..app.workbook import open_workbook
 
-    if not 1 <= args.wochen <= 520:
-        raise KundenlisteError("--wochen muss zwischen 1 und 520 liegen.")
-    data = read_workbook(args.mappe, args.passwort)
-    stichtag = choose_stichtag(args.stichtag, data, dt.date.today())
-    rules = load_ruleset(args.regelwerk, data)
-    progress(stderr, f"Bewerte {len(data.kunden)} Kunden nach Regelwerk {rules.name} zum {stichtag.isoformat()} …")
-    result = ordered(assess(data, rules, stichtag), stichtag, SOON_DAYS)
-    staff = advisors(data, rules, stichtag, args.wochen)
+    data = open_workbook(args.mappe, args.passwort)
+    result = due(
+        data,
+        regelwerk=args.regelwerk,
+        stichtag=args.stichtag,
+        weeks=args.wochen,
+        progress=lambda line: progress(stderr, line),
+    )
     if args.json:
-        json.dump(as_json(result, staff, rules.name, stichtag), stdout, ensure_ascii=False)
+        json.dump(result.as_json(), stdout, ensure_ascii=False)
         stdout.write("\n")
     else:
-        write_table(result, staff, rules, stichtag, stdout)
+        write_table(result, stdout)
     return 0
-
-
-def as_json(result, staff: list[dict], name: str, stichtag: dt.date) -> dict[str, Any]:
-    """The JSON of SPEC §8; dates as `JJJJ-MM-TT` or null."""
-    from ..core.overdue import iso
-
-    frame = result.assign(due=iso(result["due"]), last_contact=iso(result["last_contact"]))
-    customers = frame[["id", "overdue", "due", "days_overdue", "rule", "reason", "last_contact",
-                       "assessable"]].to_dict("records")
-    for c in customers:
-        c["due"] = c["due"] or None
-        c["last_contact"] = c["last_contact"] or None
-        c["overdue"] = bool(c["overdue"])
-        c["assessable"] = bool(c["assessable"])
-        c["days_overdue"] = int(c["days_overdue"])
-        c["id"] = str(c["id"])
-    return {"stichtag": stichtag.isoformat(), "regelwerk": name, "customers": customers, "advisors": staff}
 
 
 def _num(x: float) -> str:
@@ -86,20 +80,29 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def write_table(result, staff: list[dict], rules, stichtag: dt.date, out: TextIO) -> None:
+def write_table(result: DueResult, out: TextIO) -> None:
     """A German table for people: summary, customers (overdue first), then the staff figures."""
-    from ..core.model import SOON_DAYS
-    from ..core.overdue import LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_UEBERFAELLIG, iso
+    from ..app.due import iso
 
-    counts = result["lage"].value_counts()
+    rules, stichtag, table, staff = result.rules, result.stichtag, result.customers, result.advisors
     out.write(f"Fälligkeiten zum {stichtag.isoformat()} nach Regelwerk {rules.name} ({rules.title})\n")
-    out.write(f"{len(result)} Kunden: {counts.get(LAGE_UEBERFAELLIG, 0)} überfällig, "
-              f"{counts.get(LAGE_BALD, 0)} in den nächsten {SOON_DAYS} Tagen fällig, "
-              f"{counts.get(LAGE_NICHT_BEWERTBAR, 0)} nicht bewertbar.\n\n")
+    out.write(
+        f"{len(table)} Kunden: {result.overdue} überfällig, "
+        f"{result.soon} in den nächsten {result.soon_days} Tagen fällig, "
+        f"{result.not_assessable} nicht bewertbar.\n\n"
+    )
     header = ["ID", "Berater", "Lage", "Fällig am", "Tage", "Regel", "Grund"]
-    rows = list(zip(result["id"].astype(str), result["berater"].astype(str), result["lage"],
-                    iso(result["due"]), result["days_overdue"].astype(str).where(result["overdue"], ""),
-                    result["rule"].astype(str), result["reason"].astype(str)))
+    rows = list(
+        zip(
+            table["id"].astype(str),
+            table["berater"].astype(str),
+            table["lage"],
+            iso(table["due"]),
+            table["days_overdue"].astype(str).where(table["overdue"], ""),
+            table["rule"].astype(str),
+            table["reason"].astype(str),
+        )
+    )
     widths = [max([len(header[i])] + [len(_cut(r[i], 30)) for r in rows]) for i in range(6)]
     out.write("  ".join(h.ljust(widths[i]) if i < 6 else h for i, h in enumerate(header)) + "\n")
     for r in rows:
@@ -107,13 +110,18 @@ def write_table(result, staff: list[dict], rules, stichtag: dt.date, out: TextIO
     if not staff:
         return
     quota = rules.staff.per_week
-    out.write("\nBeratungsgespräche je Kalenderwoche"
-              + (f" (Soll {_num(quota)} je Vollzeitkraft, Teilzeit anteilig)" if quota else "") + ":\n")
+    out.write(
+        "\nBeratungsgespräche je Kalenderwoche"
+        + (f" (Soll {_num(quota)} je Vollzeitkraft, Teilzeit anteilig)" if quota else "")
+        + ":\n"
+    )
     for a in staff:
         weeks = ", ".join(
-            f"{w['week'][-3:]}: {w['count']}" + (f"/{_num(w['quota'])}" if w["quota"] is not None else "")
+            f"{w['week'][-3:]}: {w['count']}"
+            + (f"/{_num(w['quota'])}" if w["quota"] is not None else "")
             + (" (laufend)" if w["partial"] else "")
-            for w in a["weeks"])
+            for w in a["weeks"]
+        )
         out.write(f"  {a['berater']} ({_num(a['stellenanteil'])} Stelle): {weeks}\n")
     if rules.staff.caseload:
         out.write(f"\nAktive Kunden je Beraterin (Betreuungsschlüssel 1:{rules.staff.caseload}, Teilzeit anteilig):\n")

@@ -17,6 +17,7 @@ TABLE_COLUMNS = ("Blatt", "Zelle", "Art", "Feld", "Meldung")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste pruefen` to the subcommands."""
     parser = sub.add_parser(
         "pruefen",
         help="alle Felder prüfen und die Befunde mit Zelle auflisten",
@@ -27,26 +28,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         "2 = Mappe nicht lesbar.",
     )
     add_book_argument(parser)
-    parser.add_argument("--json", action="store_true",
-                        help='Ergebnis als JSON: {"findings": [...], "summary": {...}}')
+    parser.add_argument("--json", action="store_true", help='Ergebnis als JSON: {"findings": [...], "summary": {...}}')
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..core.validation import summarize, validate
-    from ..files.reader import read_workbook
+    """Check the workbook and print the findings; exit 1 when there are errors."""
+    from ..app.check import check
+    from ..app.workbook import open_workbook
 
-    data = read_workbook(args.mappe, args.passwort)
-    if len(data.doku) + len(data.kunden) > 50_000:
-        progress(stderr, f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
-    findings = validate(data)
-    summary = summarize(findings, data)
+    data = open_workbook(args.mappe, args.passwort)
+    result = check(data, progress=lambda line: progress(stderr, line))
     if args.json:
-        summary["skipped_rows"] = [s.to_dict() for s in data.skipped]  # SPEC §8 shape kept
-        write_json(stdout, findings, summary)
+        summary = dict(result.summary, skipped_rows=[s.to_dict() for s in result.skipped])  # SPEC §8 shape kept
+        write_json(stdout, result.findings, summary)
     else:
-        stdout.write(render_table(findings, summary))
-    return 1 if summary["errors"] else 0
+        stdout.write(render_table(result.findings, result.summary))
+    return 1 if result.errors else 0
 
 
 def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> None:
@@ -81,9 +79,11 @@ def _encoded(findings: list[Any], encode: Any) -> list[str]:
         key = (f.field, f.severity, f.code, f.message, f.suggestion)
         tail = tails.get(key)
         if tail is None:
-            tail = tails[key] = (f', "field": {encode(f.field)}, "severity": {encode(f.severity)}, '
-                                 f'"code": {encode(f.code)}, "message": {encode(f.message)}, '
-                                 f'"suggestion": {encode(f.suggestion)}}}')
+            tail = tails[key] = (
+                f', "field": {encode(f.field)}, "severity": {encode(f.severity)}, '
+                f'"code": {encode(f.code)}, "message": {encode(f.message)}, '
+                f'"suggestion": {encode(f.suggestion)}}}'
+            )
         out.append(f'{head}{f.cell}", "row": {f.row}{tail}')
     return out
 
@@ -92,9 +92,11 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     """A plain German table, one line per finding, the suggestion after an arrow."""
     from ..core.findings import SEVERITY_DE
 
-    head = (f"Prüfung von {summary.get('book') or 'der Mappe'}: {summary['errors']} Fehler, "
-            f"{summary['warnings']} Warnung{'' if summary['warnings'] == 1 else 'en'} "
-            f"({summary.get('customers', 0)} Kunden, {summary.get('entries', 0)} Einträge in der KundenDoku)\n")
+    head = (
+        f"Prüfung von {summary.get('book') or 'der Mappe'}: {summary['errors']} Fehler, "
+        f"{summary['warnings']} Warnung{'' if summary['warnings'] == 1 else 'en'} "
+        f"({summary.get('customers', 0)} Kunden, {summary.get('entries', 0)} Einträge in der KundenDoku)\n"
+    )
     head += skipped_line(summary)
     if not findings:
         return head + "Keine Befunde: alle Felder sind in Ordnung.\n"
@@ -108,13 +110,24 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     pad_sheet = {v: _pad(v, widths[0]) for v in sheets}
     pad_art = {v: _pad(SEVERITY_DE.get(v, v), widths[2]) for v in (*SEVERITY_DE, TABLE_COLUMNS[2])}
     pad_field = {v: _pad(v, widths[3]) for v in fields}
-    lines = ["  ".join([pad_sheet[TABLE_COLUMNS[0]], TABLE_COLUMNS[1].ljust(cell_w),
-                        pad_art[TABLE_COLUMNS[2]], pad_field[TABLE_COLUMNS[3]], TABLE_COLUMNS[4]]),
-             "  ".join("-" * w for w in widths) + "  " + "-" * 7]
+    lines = [
+        "  ".join(
+            [
+                pad_sheet[TABLE_COLUMNS[0]],
+                TABLE_COLUMNS[1].ljust(cell_w),
+                pad_art[TABLE_COLUMNS[2]],
+                pad_field[TABLE_COLUMNS[3]],
+                TABLE_COLUMNS[4],
+            ]
+        ),
+        "  ".join("-" * w for w in widths) + "  " + "-" * 7,
+    ]
     for f in findings:
         text = f.message + (f" → {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
-        lines.append(f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}  {pad_art[f.severity]}  "
-                     f"{pad_field[f.field]}  {text}".rstrip())
+        lines.append(
+            f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}  {pad_art[f.severity]}  "
+            f"{pad_field[f.field]}  {text}".rstrip()
+        )
     return head + "\n" + "\n".join(lines) + "\n"
 
 
@@ -131,11 +144,13 @@ def _pad(text: str, width: int) -> str:
 
 def skipped_line(summary: dict[str, Any]) -> str:
     """One line on the rows that are not records (empty when there are none)."""
-    from ..core.records import REASONS
+    from ..app.check import SKIPPED_REASONS
 
     n = summary.get("skipped", 0)
     if not n:
         return ""
-    parts = ", ".join(f"{REASONS[code]}: {count}" for code, count in summary["skipped_reasons"].items())
-    return (f"Übersprungen: {n} Zeile{'' if n == 1 else 'n'} ohne Kunde oder Eintrag ({parts}); "
-            "die Zeilennummern zeigt --json.\n")
+    parts = ", ".join(f"{SKIPPED_REASONS[code]}: {count}" for code, count in summary["skipped_reasons"].items())
+    return (
+        f"Übersprungen: {n} Zeile{'' if n == 1 else 'n'} ohne Kunde oder Eintrag ({parts}); "
+        "die Zeilennummern zeigt --json.\n"
+    )

@@ -7,6 +7,7 @@ from typing import TextIO
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste regelwerke` to the subcommands."""
     parser = sub.add_parser(
         "regelwerke",
         help="eingebaute Kontaktdichte-Regelwerke und ihre Quellen auflisten",
@@ -20,15 +21,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.rulefiles import builtin_names, builtin_text, load_builtin
+    """List the shipped rule sets, or print one as TOML to copy."""
+    from ..app.setup import ruleset_text, rulesets
 
     if args.name:
-        stdout.write(builtin_text(args.name))
+        stdout.write(ruleset_text(args.name))
         return 0
-    sets = [load_builtin(n) for n in builtin_names()]
+    sets = rulesets()
     width = max(len(r.name) for r in sets)
     stdout.write("Eingebaute Regelwerke (Auswahl mit --regelwerk NAME oder der Einstellung „Regelwerk“):\n\n")
     for r in sets:
-        stdout.write(f"{r.name.ljust(width)}  {r.title}\n{' ' * width}  Quelle: {r.source}\n"
-                     f"{' ' * width}  zählt: {r.counts.text}; {len(r.rules)} Regeln\n")
+        stdout.write(
+            f"{r.name.ljust(width)}  {r.title}\n{' ' * width}  Quelle: {r.source}\n"
+            f"{' ' * width}  zählt: {r.counts.text}; {len(r.rules)} Regeln\n"
+        )
     return 0

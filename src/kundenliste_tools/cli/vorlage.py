@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TextIO
-
-from ..core.errors import KundenlisteError
 
 DEFAULT = "Kundenliste.xlsm"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add `kundenliste vorlage` to the subcommands."""
     p = sub.add_parser(
-        "vorlage", help="leere Arbeitsmappe (Kundenliste.xlsm) mit Listen, Auswahlfeldern und Knöpfen erstellen",
+        "vorlage",
+        help="leere Arbeitsmappe (Kundenliste.xlsm) mit Listen, Auswahlfeldern und Knöpfen erstellen",
         description="Erstellt die leere Arbeitsmappe mit den Blättern Kundenliste, KundenDoku, Listen, "
-        "Einstellungen und Berater, mit Auswahllisten, ISO-Datumsformat und den Knöpfen für Python.")
-    p.add_argument("datei", metavar="DATEI", nargs="?", default=DEFAULT,
-                   help=f"wohin die Arbeitsmappe geschrieben wird (Standard: {DEFAULT})")
+        "Einstellungen und Berater, mit Auswahllisten, ISO-Datumsformat und den Knöpfen für Python.",
+    )
+    p.add_argument(
+        "datei",
+        metavar="DATEI",
+        nargs="?",
+        default=DEFAULT,
+        help=f"wohin die Arbeitsmappe geschrieben wird (Standard: {DEFAULT})",
+    )
     p.add_argument("--ueberschreiben", action="store_true", help="eine vorhandene Datei ersetzen")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..files.template import write_workbook
+    """Write the empty workbook."""
+    from ..app.setup import build_template
 
-    path = Path(args.datei)
-    if path.exists() and not args.ueberschreiben:
-        raise KundenlisteError(f"„{path}“ gibt es schon. Mit --ueberschreiben ersetzen oder einen anderen Namen wählen.")
-    write_workbook(path)
+    path = build_template(args.datei, overwrite=args.ueberschreiben)
     print(f"Vorlage geschrieben: {path}", file=stdout)
     return 0

@@ -33,6 +33,7 @@ class SheetLayout:
     header_row: int = 1  # Excel row of the header (a title may stand above it)
 
     def letter(self, field_name: str) -> str:
+        """The column letter of a field (`ID` → `A`)."""
         return column_letter(self.columns[field_name])
 
 
@@ -54,6 +55,7 @@ class WorkbookData:
     export_key: str = ""  # key of the export pseudonyms (ID-Register!C1), "" when none yet
 
     def setting(self, key: str, default: str = "") -> str:
+        """A value of the Einstellungen sheet, found by its forgiving key."""
         return self.settings.get(model.normalize_key(key), default)
 
 
@@ -76,6 +78,7 @@ def column_index(letters: str) -> int:
 
 
 def cell_ref(layout: SheetLayout, field_name: str, row: int) -> str:
+    """The A1 reference of a field's cell in an Excel row."""
     return f"{layout.letter(field_name)}{row}"
 
 

@@ -15,43 +15,145 @@ from typing import Any
 
 from . import model
 
-FIRST_NAMES = ("Anna", "Lena", "Sabine", "Petra", "Julia", "Katrin", "Nadine", "Sandra", "Melanie",
-               "Aylin", "Olga", "Jana", "Miriam", "Claudia", "Doreen", "Ines", "Yvonne", "Tanja",
-               "Thomas", "Michael", "Stefan", "Jan", "Mehmet", "Sven", "Dirk", "Marco", "Tobias",
-               "Kevin", "Daniel", "Ralf", "Andrzej", "Hakan", "Frank", "Uwe", "René", "Jörg")
-LAST_NAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-              "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-              "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange",
-              "Schmitt", "Werner", "Krause", "Lehmann", "Köhler", "Kaya", "Nowak", "Yıldız",
-              "Günther", "Böhm", "Vogel", "Friedrich", "Keller", "Jäger", "Otto", "Sommer", "Brandt")
-STREETS = ("Lindenstraße", "Hauptstraße", "Bahnhofstraße", "Gartenweg", "Schulstraße",
-           "Am Markt", "Birkenweg", "Rosenstraße", "Mühlgasse", "Friedrich-Ebert-Straße",
-           "Goethestraße", "Ringstraße", "Wiesenweg", "Kirchplatz")
-PLACES = (("01067", "Dresden", "0351"), ("04109", "Leipzig", "0341"), ("10317", "Berlin", "030"),
-          ("09111", "Chemnitz", "0371"), ("06108", "Halle (Saale)", "0345"),
-          ("99084", "Erfurt", "0361"), ("39104", "Magdeburg", "0391"))
+FIRST_NAMES = (
+    "Anna",
+    "Lena",
+    "Sabine",
+    "Petra",
+    "Julia",
+    "Katrin",
+    "Nadine",
+    "Sandra",
+    "Melanie",
+    "Aylin",
+    "Olga",
+    "Jana",
+    "Miriam",
+    "Claudia",
+    "Doreen",
+    "Ines",
+    "Yvonne",
+    "Tanja",
+    "Thomas",
+    "Michael",
+    "Stefan",
+    "Jan",
+    "Mehmet",
+    "Sven",
+    "Dirk",
+    "Marco",
+    "Tobias",
+    "Kevin",
+    "Daniel",
+    "Ralf",
+    "Andrzej",
+    "Hakan",
+    "Frank",
+    "Uwe",
+    "René",
+    "Jörg",
+)
+LAST_NAMES = (
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Krause",
+    "Lehmann",
+    "Köhler",
+    "Kaya",
+    "Nowak",
+    "Yıldız",
+    "Günther",
+    "Böhm",
+    "Vogel",
+    "Friedrich",
+    "Keller",
+    "Jäger",
+    "Otto",
+    "Sommer",
+    "Brandt",
+)
+STREETS = (
+    "Lindenstraße",
+    "Hauptstraße",
+    "Bahnhofstraße",
+    "Gartenweg",
+    "Schulstraße",
+    "Am Markt",
+    "Birkenweg",
+    "Rosenstraße",
+    "Mühlgasse",
+    "Friedrich-Ebert-Straße",
+    "Goethestraße",
+    "Ringstraße",
+    "Wiesenweg",
+    "Kirchplatz",
+)
+PLACES = (
+    ("01067", "Dresden", "0351"),
+    ("04109", "Leipzig", "0341"),
+    ("10317", "Berlin", "030"),
+    ("09111", "Chemnitz", "0371"),
+    ("06108", "Halle (Saale)", "0345"),
+    ("99084", "Erfurt", "0361"),
+    ("39104", "Magdeburg", "0391"),
+)
 MAIL_DOMAINS = ("web.de", "gmx.de", "posteo.de", "t-online.de", "mailbox.org")
-BERATER = (("Karin Albers", 1.0), ("Birgit Sommerfeld", 0.75), ("Evelyn Strauch", 1.0),
-           ("Regina Pohl", 0.5))
-AKQUISE_WEIGHTS = (("Runder Tisch Kinderarmut", 2), ("VAMV", 3), ("Beratungstag", 3),
-                   ("Kontaktstelle Familie & Beruf", 4), ("Wer hilft weiter", 2))
-ERGEBNISSE = ("Arbeitsstelle angenommen", "Arbeitsstelle angenommen (Teilzeit)",
-              "Arbeitsstelle nicht angenommen: Arbeitszeiten passen nicht zur Kinderbetreuung",
-              "Beratung ohne Arbeitsstelle beendet: Umzug", "Ausbildung begonnen")
-TOPICS = ("Bewerbungsunterlagen durchgesehen, Anschreiben überarbeitet",
-          "Kinderbetreuung für die Frühschicht geklärt, Kita-Platz ab nächstem Monat",
-          "Stellenangebote im Einzelhandel besprochen, zwei passen",
-          "Vorstellungsgespräch vorbereitet, Fragen geübt",
-          "Weiterbildung Buchhaltung besprochen, Bildungsgutschein beantragt",
-          "Rückmeldung zum Praktikum: gut gelaufen, Übernahme möglich",
-          "Finanzielle Lage und Wohngeld besprochen, Termin bei der Schuldnerberatung",
-          "Teilzeitstelle in der Pflege vorgestellt, Hospitation vereinbart",
-          "Arbeitgeberkontakt hergestellt, Kennenlerngespräch am Freitag")
-AGREEMENTS = ("Kundin schickt bis Freitag drei Bewerbungen.",
-              "Kunde meldet sich nach dem Vorstellungsgespräch.",
-              "Unterlagen für den Bildungsgutschein mitbringen.",
-              "Kita-Anmeldung bis Monatsende erledigen.",
-              "Lebenslauf aktualisieren und per Post schicken.")
+BERATER = (("Karin Albers", 1.0), ("Birgit Sommerfeld", 0.75), ("Evelyn Strauch", 1.0), ("Regina Pohl", 0.5))
+AKQUISE_WEIGHTS = (
+    ("Runder Tisch Kinderarmut", 2),
+    ("VAMV", 3),
+    ("Beratungstag", 3),
+    ("Kontaktstelle Familie & Beruf", 4),
+    ("Wer hilft weiter", 2),
+)
+ERGEBNISSE = (
+    "Arbeitsstelle angenommen",
+    "Arbeitsstelle angenommen (Teilzeit)",
+    "Arbeitsstelle nicht angenommen: Arbeitszeiten passen nicht zur Kinderbetreuung",
+    "Beratung ohne Arbeitsstelle beendet: Umzug",
+    "Ausbildung begonnen",
+)
+TOPICS = (
+    "Bewerbungsunterlagen durchgesehen, Anschreiben überarbeitet",
+    "Kinderbetreuung für die Frühschicht geklärt, Kita-Platz ab nächstem Monat",
+    "Stellenangebote im Einzelhandel besprochen, zwei passen",
+    "Vorstellungsgespräch vorbereitet, Fragen geübt",
+    "Weiterbildung Buchhaltung besprochen, Bildungsgutschein beantragt",
+    "Rückmeldung zum Praktikum: gut gelaufen, Übernahme möglich",
+    "Finanzielle Lage und Wohngeld besprochen, Termin bei der Schuldnerberatung",
+    "Teilzeitstelle in der Pflege vorgestellt, Hospitation vereinbart",
+    "Arbeitgeberkontakt hergestellt, Kennenlerngespräch am Freitag",
+)
+AGREEMENTS = (
+    "Kundin schickt bis Freitag drei Bewerbungen.",
+    "Kunde meldet sich nach dem Vorstellungsgespräch.",
+    "Unterlagen für den Bildungsgutschein mitbringen.",
+    "Kita-Anmeldung bis Monatsende erledigen.",
+    "Lebenslauf aktualisieren und per Post schicken.",
+)
 
 
 @dataclass
@@ -93,15 +195,16 @@ def _job_centre_fields(rnd: random.Random, today: dt.date) -> dict[str, Any]:
         "Profillage": profillage,
         "Bereich": bereich,
         "Langzeitbezug": rnd.choices((model.JA, model.NEIN), (1, 2))[0],
-        "Schulpflichtig": model.JA if bereich == "U25" and _age_on(birth, today) < 18 and rnd.random() < 0.5 else model.NEIN,
+        "Schulpflichtig": model.JA
+        if bereich == "U25" and _age_on(birth, today) < 18 and rnd.random() < 0.5
+        else model.NEIN,
     }
     if profillage == "Z" and rnd.random() < 0.6:
         out["Elternzeit bis"] = today + dt.timedelta(days=rnd.randint(-30, 330))
     return out
 
 
-def generate(n_customers: int = 300, today: dt.date | None = None, seed: int = 7,
-             mistakes: bool = True) -> DemoData:
+def generate(n_customers: int = 300, today: dt.date | None = None, seed: int = 7, mistakes: bool = True) -> DemoData:
     """Invented customers with conversations over the last two years up to `today`."""
     today = today or dt.date.today()
     rnd = random.Random(seed)
@@ -119,8 +222,9 @@ def generate(n_customers: int = 300, today: dt.date | None = None, seed: int = 7
     return data
 
 
-def _customer(rnd: random.Random, i: int, today: dt.date, status: str | None = None,
-              days_ago: int | None = None) -> dict[str, Any]:
+def _customer(
+    rnd: random.Random, i: int, today: dt.date, status: str | None = None, days_ago: int | None = None
+) -> dict[str, Any]:
     """One invented customer; `status`/`days_ago` force a kind (the mistakes need new ones)."""
     sources, weights = zip(*AKQUISE_WEIGHTS)
     first, last = rnd.choice(FIRST_NAMES), rnd.choice(LAST_NAMES)
@@ -130,16 +234,32 @@ def _customer(rnd: random.Random, i: int, today: dt.date, status: str | None = N
     if akquise == "Beratungstag" and days_ago is None:  # customers come in groups, one event every ~6 weeks
         erst = today - dt.timedelta(days=-(-(today - erst).days // 45) * 45 + 3)
     age_days = (today - erst).days
-    status = status or (model.STATUS_NEU if age_days < 40 and rnd.random() < 0.7
-                        else rnd.choices((model.STATUS_IN_BERATUNG, model.STATUS_ABGESCHLOSSEN), (3, 1))[0])
-    mail_local = f"{first}.{last}".lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "ı": "i"}))
-    phone = (f"{area} {rnd.randint(2000000, 8999999)}" if rnd.random() < 0.5
-             else f"+49 1{rnd.choice((51, 60, 70, 71, 76))} {rnd.randint(10000000, 99999999)}")
+    status = status or (
+        model.STATUS_NEU
+        if age_days < 40 and rnd.random() < 0.7
+        else rnd.choices((model.STATUS_IN_BERATUNG, model.STATUS_ABGESCHLOSSEN), (3, 1))[0]
+    )
+    mail_local = f"{first}.{last}".lower().translate(
+        str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "ı": "i"})
+    )
+    phone = (
+        f"{area} {rnd.randint(2000000, 8999999)}"
+        if rnd.random() < 0.5
+        else f"+49 1{rnd.choice((51, 60, 70, 71, 76))} {rnd.randint(10000000, 99999999)}"
+    )
     row: dict[str, Any] = {
-        "ID": str(1001 + i), "Erstkontakt": erst, "Akquise": akquise,
-        "Status": status, "Berater": rnd.choice(BERATER)[0], "VName": first, "NName": last,
-        "Strasse": f"{rnd.choice(STREETS)} {rnd.randint(1, 120)}", "PLZ": plz, "Stadt": city,
-        "Telefon": phone, "Email": f"{mail_local}@{rnd.choice(MAIL_DOMAINS)}",
+        "ID": str(1001 + i),
+        "Erstkontakt": erst,
+        "Akquise": akquise,
+        "Status": status,
+        "Berater": rnd.choice(BERATER)[0],
+        "VName": first,
+        "NName": last,
+        "Strasse": f"{rnd.choice(STREETS)} {rnd.randint(1, 120)}",
+        "PLZ": plz,
+        "Stadt": city,
+        "Telefon": phone,
+        "Email": f"{mail_local}@{rnd.choice(MAIL_DOMAINS)}",
         **_job_centre_fields(rnd, today),
     }
     if status == model.STATUS_ABGESCHLOSSEN:
@@ -163,12 +283,18 @@ def _conversations(rnd: random.Random, kunde: dict[str, Any], today: dt.date) ->
         topic = rnd.choice(TOPICS)
         if rnd.random() < 0.1:  # counsellors do write names into free text; the export scrubs them
             topic = f"{'Frau' if kunde['VName'][-1] in 'aen' else 'Herr'} {kunde['NName']}: {topic}"
-        out.append({
-            "Datum": day, "ID": kunde["ID"], "Berater": kunde["Berater"],
-            "Zusammenfassung": topic, "Vereinbarungen": rnd.choice(AGREEMENTS),
-            "Folgetermin": follow, "Kontaktart": kontaktart,
-            "Vermerkart": "Allgemeiner Vermerk" if rnd.random() < 0.1 else "Beratungsvermerk",
-        })
+        out.append(
+            {
+                "Datum": day,
+                "ID": kunde["ID"],
+                "Berater": kunde["Berater"],
+                "Zusammenfassung": topic,
+                "Vereinbarungen": rnd.choice(AGREEMENTS),
+                "Folgetermin": follow,
+                "Kontaktart": kontaktart,
+                "Vermerkart": "Allgemeiner Vermerk" if rnd.random() < 0.1 else "Beratungsvermerk",
+            }
+        )
         if follow is None:
             break
         day = follow + dt.timedelta(days=rnd.choice((0, 0, 0, 3, 10)))
@@ -192,39 +318,74 @@ def _add_mistakes(data: DemoData, rnd: random.Random, today: dt.date) -> None:
         kunden.append(k)
         return k
 
-    k = next(active); k["Erstkontakt"] = k["Erstkontakt"].strftime("%d.%m.%Y"); log.append((K, krow(k), "Erstkontakt"))
-    k = next(active); k["PLZ"], k["Stadt"] = 1067, "Dresden"; log.append((K, krow(k), "PLZ"))  # lost its 0
-    k = next(active); k["Email"] = k["Email"].split("@")[0] + "@web"; log.append((K, krow(k), "Email"))
-    k = next(active); k["Telefon"] = "bitte erfragen"; log.append((K, krow(k), "Telefon"))
-    k = next(active); k["Status"] = "in Bearbeitung"; log.append((K, krow(k), "Status"))
-    k = next(active); k["Akquise"] = "Jobmesse"; log.append((K, krow(k), "Akquise"))
-    k = next(active); k["VName"] = None; log.append((K, krow(k), "VName"))
-    k = fresh(); k["Erstkontakt"] = today + dt.timedelta(days=30); log.append((K, krow(k), "Erstkontakt"))
+    k = next(active)
+    k["Erstkontakt"] = k["Erstkontakt"].strftime("%d.%m.%Y")
+    log.append((K, krow(k), "Erstkontakt"))
+    k = next(active)
+    k["PLZ"], k["Stadt"] = 1067, "Dresden"
+    log.append((K, krow(k), "PLZ"))  # lost its 0
+    k = next(active)
+    k["Email"] = k["Email"].split("@")[0] + "@web"
+    log.append((K, krow(k), "Email"))
+    k = next(active)
+    k["Telefon"] = "bitte erfragen"
+    log.append((K, krow(k), "Telefon"))
+    k = next(active)
+    k["Status"] = "in Bearbeitung"
+    log.append((K, krow(k), "Status"))
+    k = next(active)
+    k["Akquise"] = "Jobmesse"
+    log.append((K, krow(k), "Akquise"))
+    k = next(active)
+    k["VName"] = None
+    log.append((K, krow(k), "VName"))
+    k = fresh()
+    k["Erstkontakt"] = today + dt.timedelta(days=30)
+    log.append((K, krow(k), "Erstkontakt"))
     for _ in range(3):  # new customers whose ID is still to be handed out (`kundenliste ids`)
-        k = fresh(); k["ID"] = None; log.append((K, krow(k), "ID"))
+        k = fresh()
+        k["ID"] = None
+        log.append((K, krow(k), "ID"))
     # an ID typed twice: a new customer gets the ID of another new one (neither has entries)
     a, b = fresh(20), fresh(3)
-    b["ID"] = a["ID"]; log.append((K, krow(a), "ID")); log.append((K, krow(b), "ID"))
+    b["ID"] = a["ID"]
+    log.append((K, krow(a), "ID"))
+    log.append((K, krow(b), "ID"))
 
-    entries = iter(doku[len(doku) // 3:])
-    e = next(entries); e["ID"] = "9999"; log.append((D, drow(e), "ID"))
+    entries = iter(doku[len(doku) // 3 :])
+    e = next(entries)
+    e["ID"] = "9999"
+    log.append((D, drow(e), "ID"))
     e = next(entries)
     while e["Folgetermin"] is None:
         e = next(entries)
-    e["Folgetermin"] = e["Datum"] - dt.timedelta(days=7); log.append((D, drow(e), "Folgetermin"))
-    e = next(entries); e["Datum"] = e["Datum"].strftime("%d.%m.%Y"); log.append((D, drow(e), "Datum"))
+    e["Folgetermin"] = e["Datum"] - dt.timedelta(days=7)
+    log.append((D, drow(e), "Folgetermin"))
+    e = next(entries)
+    e["Datum"] = e["Datum"].strftime("%d.%m.%Y")
+    log.append((D, drow(e), "Datum"))
     # an entry dated before the customer's Erstkontakt (warning)
     erst_of = {k["ID"]: k["Erstkontakt"] for k in kunden}
     e = next(entries)
     while not isinstance(erst_of.get(e["ID"]), dt.date):
         e = next(entries)
     erst = erst_of[e["ID"]]
-    e["Datum"] = erst - dt.timedelta(days=3); e["Folgetermin"] = None; log.append((D, drow(e), "Datum"))
+    e["Datum"] = erst - dt.timedelta(days=3)
+    e["Folgetermin"] = None
+    log.append((D, drow(e), "Datum"))
     # a conversation with a customer whose Status still says `neu` (warning)
     neu = fresh(10)  # its Status was not yet changed from `neu`
-    doku.append({"Datum": today - dt.timedelta(days=1), "ID": neu["ID"], "Berater": neu["Berater"],
-                 "Zusammenfassung": "Erstgespräch geführt, Unterlagen mitgegeben",
-                 "Vereinbarungen": AGREEMENTS[0], "Folgetermin": today + dt.timedelta(days=14),
-                 "Kontaktart": "persönlich", "Vermerkart": "Beratungsvermerk"})
+    doku.append(
+        {
+            "Datum": today - dt.timedelta(days=1),
+            "ID": neu["ID"],
+            "Berater": neu["Berater"],
+            "Zusammenfassung": "Erstgespräch geführt, Unterlagen mitgegeben",
+            "Vereinbarungen": AGREEMENTS[0],
+            "Folgetermin": today + dt.timedelta(days=14),
+            "Kontaktart": "persönlich",
+            "Vermerkart": "Beratungsvermerk",
+        }
+    )
     log.append((D, len(doku) + 1, "ID"))
     log.sort()

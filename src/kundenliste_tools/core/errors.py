@@ -16,7 +16,9 @@ class WorkbookUnreadable(KundenlisteError):
 
 
 class PasswordRequired(WorkbookUnreadable):
-    """The workbook is encrypted and no (or a wrong) password was given."""
+    """The workbook is encrypted and no (or a wrong) password was given (the input `passwort`)."""
+
+    input = "passwort"
 
 
 class WorkbookBusy(KundenlisteError):
@@ -25,3 +27,15 @@ class WorkbookBusy(KundenlisteError):
 
 class RuleSetError(KundenlisteError):
     """A rule set file or sheet has a mistake; the message names the line or row."""
+
+
+class InvalidInput(KundenlisteError):
+    """One input of a use case is wrong; `input` names it door-neutrally (`stichtag`, `wochen`).
+
+    The message says what is wrong with the value, never how a door spells the input: the
+    command line prefixes its flag (`--stichtag: …`), Excel names its setting.
+    """
+
+    def __init__(self, input: str, message: str) -> None:
+        super().__init__(message)
+        self.input = input

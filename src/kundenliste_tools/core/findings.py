@@ -39,6 +39,7 @@ class Finding(NamedTuple):
 
     @property
     def is_error(self) -> bool:
+        """Whether the finding is an error (not a warning)."""
         return self.severity == ERROR
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +64,7 @@ class FindingType:
 
     def make(self, sheet: str, cell: str, row: int, field: str, suggestion: str | None = None,
              **params: Any) -> Finding:
+        """A finding of this type at one cell, its message filled from `params`."""
         return Finding(sheet, cell, row, field, self.severity, self.code,
                        self.template.format(field=field, suggestion=suggestion, **params),
                        suggestion)

@@ -94,4 +94,5 @@ class Gate:
 
 
 def make_gate(data: WorkbookData, scrubber: Scrubber, key: str) -> Gate:
+    """The export gate of this workbook: its lists and counsellors verbatim, all else scrubbed."""
     return Gate(data.lists, counsellors(data), scrubber, key)

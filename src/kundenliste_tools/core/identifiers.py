@@ -53,18 +53,31 @@ _DIGITS_RE = re.compile(
     r"|(?P<bg>\d{3}\s?[Bb][Gg]\s?\d{7})"
     r"|(?P<kd>\d\s?[A-Za-z]\s?\d{6})"
     r"|(?P<st>(?:\s?\d){9})"
-    r")" + _E)
+    r")" + _E
+)
 #: What starts with a letter: IBAN, Krankenversichertennummer, Ausweis/Reisepass.
 _IBAN_RE = re.compile(r"[A-Za-z]{2}\s?\d{2}(?:[ \-]?[A-Za-z0-9]){11,30}" + _E)
 _KV_RE = re.compile(r"[A-Za-z]\s?\d{9}" + _E)
 _AUSWEIS_RE = re.compile(r"[CFGHJKLMNPRTVWXYZcfghjklmnprtvwxyz][CFGHJKLMNPRTVWXYZcfghjklmnprtvwxyz0-9]{8}\d" + _E)
 
 _LABELS: tuple[tuple[str, str], ...] = (
-    (STEUER_ID, r"steuer[\s\-]?id(?:entifikationsnummer)?|steuerliche\s+id(?:entifikationsnummer)?"
-                r"|identifikationsnummer|idnr"),
-    (SV_NUMMER, r"(?:sozial|renten)[\s\-]?versicherungs[\s\-]?(?:nummer|nr)|sv[\s\-]?(?:nummer|nr)|rv[\s\-]?(?:nummer|nr)|svnr|rvnr"),
-    (KV_NUMMER, r"kranken[\s\-]?versicherten[\s\-]?(?:nummer|nr)|kv[\s\-]?(?:nummer|nr)|kvnr|versicherten[\s\-]?(?:nummer|nr)"),
-    (AUSWEIS, r"(?:personal)?ausweis[\s\-]?(?:nummer|nr)?|perso[\s\-]?(?:nummer|nr)|reise[\s\-]?pass(?:[\s\-]?(?:nummer|nr))?|pass[\s\-]?(?:nummer|nr)"),
+    (
+        STEUER_ID,
+        r"steuer[\s\-]?id(?:entifikationsnummer)?|steuerliche\s+id(?:entifikationsnummer)?"
+        r"|identifikationsnummer|idnr",
+    ),
+    (
+        SV_NUMMER,
+        r"(?:sozial|renten)[\s\-]?versicherungs[\s\-]?(?:nummer|nr)|sv[\s\-]?(?:nummer|nr)|rv[\s\-]?(?:nummer|nr)|svnr|rvnr",
+    ),
+    (
+        KV_NUMMER,
+        r"kranken[\s\-]?versicherten[\s\-]?(?:nummer|nr)|kv[\s\-]?(?:nummer|nr)|kvnr|versicherten[\s\-]?(?:nummer|nr)",
+    ),
+    (
+        AUSWEIS,
+        r"(?:personal)?ausweis[\s\-]?(?:nummer|nr)?|perso[\s\-]?(?:nummer|nr)|reise[\s\-]?pass(?:[\s\-]?(?:nummer|nr))?|pass[\s\-]?(?:nummer|nr)",
+    ),
     (BG_NUMMER, r"bg[\s\-]?(?:nummer|nr)|bedarfsgemeinschafts[\s\-]?(?:nummer|nr)"),
     (KUNDENNUMMER, r"kunden[\s\-]?(?:nummer|nr)|kd[\s.\-]*nr"),
     (IBAN, r"iban"),
@@ -80,7 +93,8 @@ _LABEL_RE = re.compile(
 #: The first letters of every label, as a trie Python's `re` scans fast (run on lower case).
 _LABEL_TRIGGER = re.compile(
     r"s(?:teuer|ozial|v|vnr)|i(?:d|ban)|r(?:enten|v|eise)|k(?:ranken|v|unden|d)|versicherten"
-    r"|p(?:ersonal|erso|ass)|ausweis|b(?:g|edarfs)")
+    r"|p(?:ersonal|erso|ass)|ausweis|b(?:g|edarfs)"
+)
 
 
 def _starts_word(text: str, i: int) -> bool:
@@ -92,10 +106,12 @@ def _compact(s: str) -> str:
 
 
 def iban_ok(text: str) -> bool:
+    """Whether an IBAN passes its check digits (python-stdnum)."""
     return bool(_iban.is_valid(_compact(text)))
 
 
 def steuer_id_ok(text: str) -> bool:
+    """Whether an 11-digit number is a valid Steuer-ID (python-stdnum's check)."""
     return bool(_idnr.is_valid(_compact(text)))
 
 
@@ -139,7 +155,7 @@ def ausweis_ok(text: str) -> bool:
     return total % 10 == int(t[9])
 
 
-def _iban_at(text: str, m: re.Match[str]) -> Span | None:
+def _iban_at(m: re.Match[str]) -> Span | None:
     """An IBAN candidate, shortened group by group from the right until the check passes
     (`DE89 3704 … 00` followed by more digits)."""
     s = m.group(0)
@@ -155,7 +171,7 @@ def _letter_led(text: str, i: int) -> list[Span]:
     spans: list[Span] = []
     m = _IBAN_RE.match(text, i)
     if m:
-        found = _iban_at(text, m)
+        found = _iban_at(m)
         if found:
             spans.append(found)
     m = _KV_RE.match(text, i)
@@ -182,11 +198,13 @@ LABEL_FIRST_WORDS = frozenset(
     "versichertennummer versichertennr personal personalausweis personalausweisnummer "
     "personalausweisnr ausweis ausweisnummer ausweisnr perso personummer persomr reise reisepass "
     "reisepassnummer reisepassnr pass passnummer passnr bg bgnr bgnummer bedarfsgemeinschafts "
-    "bedarfsgemeinschaftsnummer bedarfsgemeinschaftsnr kunden kundennummer kundennr kd kdnr iban".split())
+    "bedarfsgemeinschaftsnummer bedarfsgemeinschaftsnr kunden kundennummer kundennr kd kdnr iban".split()
+)
 
 
-def find(text: str, letter_starts: Iterable[int] | None = None,
-         label_starts: Iterable[int] | None = None) -> list[Span]:
+def find(
+    text: str, letter_starts: Iterable[int] | None = None, label_starts: Iterable[int] | None = None
+) -> list[Span]:
     """Every German identifier in `text`, as (start, end, placeholder).
 
     `letter_starts`: where a letter-led identifier may start (the scrubber knows them from its
@@ -205,7 +223,7 @@ def find(text: str, letter_starts: Iterable[int] | None = None,
         m = _LABEL_RE.match(text, i)
         if m is None:
             continue
-        value = text[m.start("value"):m.end("value")]
+        value = text[m.start("value") : m.end("value")]
         if sum(c.isalnum() for c in value) >= 6:
             kind = next(_LABELS[i][0] for i in range(len(_LABELS)) if m.group(f"l{i}"))
             spans.append((m.start("value"), m.end("value"), kind))

@@ -8,10 +8,11 @@ own colours and notes are never touched" testable without any spreadsheet progra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from . import model
-from .findings import ERROR, SEVERITY_DE, Finding
+from .book import column_index, column_letter
+from .findings import ERROR, SEVERITY_DE, Finding, count
 
 #: Fill colours of the tool's marks (Excel's own "Schlecht" and "Neutral" cell styles).
 TOOL_COLORS: dict[str, str] = {"error": "#ffc7ce", "warning": "#ffeb9c"}
@@ -52,8 +53,9 @@ class Plan:
     marks: dict[Key, Mark] = field(default_factory=dict)  # the new list of the tool's marks
 
 
-def plan_marks(previous: dict[Key, Mark], wanted: dict[Key, Want],
-               colors: dict[Key, str | None], notes: dict[Key, str]) -> Plan:
+def plan_marks(
+    previous: dict[Key, Mark], wanted: dict[Key, Want], colors: dict[Key, str | None], notes: dict[Key, str]
+) -> Plan:
     """Decide every colour and note change; nothing here touches Excel.
 
     `colors[key]`: the cell's fill now (`#rrggbb` lower case, or None for no fill).
@@ -103,19 +105,83 @@ def wanted_marks(findings: Iterable[Finding], limit: int = MAX_MARKS) -> tuple[d
     wanted = {}
     for key, group in messages.items():
         severity = ERROR if any(f.is_error for f in group) else "warning"
-        lines = [NOTE_PREFIX] + [f"{SEVERITY_DE[f.severity]}: {f.message}"
-                                 + (f" Vorschlag: {f.suggestion}" if f.suggestion and f.suggestion not in f.message
-                                    else "")
-                                 for f in group]
+        lines = [NOTE_PREFIX] + [
+            f"{SEVERITY_DE[f.severity]}: {f.message}"
+            + (f" Vorschlag: {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
+            for f in group
+        ]
         wanted[key] = Want(severity, "\n".join(lines))
     return wanted, capped
 
 
-
 def summary_text(findings: list[Finding]) -> str:
-    errors = sum(1 for f in findings if f.is_error)
-    warnings = len(findings) - errors
+    """One German sentence on what the check found, for the alert and the status bar."""
+    errors, warnings = count(findings)
     if not findings:
         return "Prüfung: keine Fehler und keine Warnungen."
-    return (f"Prüfung: {errors} Fehler, {warnings} Warnung{'en' if warnings != 1 else ''}. "
-            f"Die Zellen sind markiert; alle Befunde stehen im Blatt „{model.PRUEFBERICHT}“.")
+    return (
+        f"Prüfung: {errors} Fehler, {warnings} Warnung{'en' if warnings != 1 else ''}. "
+        f"Die Zellen sind markiert; alle Befunde stehen im Blatt „{model.PRUEFBERICHT}“."
+    )
+
+
+#: xlwings sends at most this many cells in one call.
+MAX_BLOCK_CELLS = 10_000
+
+
+def color_blocks(colors: dict[Key, str | None]) -> list[tuple[str, str, list[list[Any]]]]:
+    """(sheet, A1 range, matrix) per `set_colors` call; `...` in the matrix keeps a cell's fill.
+
+    Few calls: marks close together go in one box per sheet; marks scattered over a long sheet
+    go per column in clusters of nearby rows, so no call carries thousands of untouched cells.
+    No call exceeds `MAX_BLOCK_CELLS`.
+    """
+    by_sheet: dict[str, dict[tuple[int, int], str | None]] = {}
+    for (sheet, cell), color in colors.items():
+        col, row = _split(cell)
+        by_sheet.setdefault(sheet, {})[(row, col)] = color
+    out: list[tuple[str, str, list[list[Any]]]] = []
+    for sheet, cells in by_sheet.items():
+        rows = [r for r, _ in cells]
+        cols = [c for _, c in cells]
+        box = (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
+        if box <= max(1000, 4 * len(cells)):
+            blocks = [(min(cols), max(cols), sorted(set(rows)))]
+        else:
+            blocks = []
+            for col in sorted(set(cols)):
+                run: list[int] = []
+                for r in sorted(r for r, c in cells if c == col):
+                    if run and r - run[-1] > 10:
+                        blocks.append((col, col, run))
+                        run = []
+                    run.append(r)
+                blocks.append((col, col, run))
+        for first_col, last_col, block_rows in blocks:
+            out += [
+                (sheet, address, matrix) for address, matrix in _split_block(cells, first_col, last_col, block_rows)
+            ]
+    return out
+
+
+def _split_block(
+    cells: dict[tuple[int, int], str | None], first_col: int, last_col: int, rows: list[int]
+) -> list[tuple[str, list[list[Any]]]]:
+    width = last_col - first_col + 1
+    out = []
+    i = 0
+    while i < len(rows):
+        top = rows[i]
+        while i + 1 < len(rows) and (rows[i + 1] - top + 1) * width <= MAX_BLOCK_CELLS:
+            i += 1
+        bottom = rows[i]
+        i += 1
+        matrix = [[cells.get((r, c), ...) for c in range(first_col, last_col + 1)] for r in range(top, bottom + 1)]
+        out.append((f"{column_letter(first_col)}{top}:{column_letter(last_col)}{bottom}", matrix))
+    return out
+
+
+def _split(cell: str) -> tuple[int, int]:
+    """`AB12` → (27, 12): 0-based column, Excel row."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return column_index(letters), int("".join(ch for ch in cell if ch.isdigit()))

@@ -261,6 +261,7 @@ def closest(name: str, candidates: list[str]) -> str | None:
 
 
 def field_of(sheet: str, name: str) -> Field:
+    """The field of a sheet a header means (aliases, case, umlauts forgiven)."""
     for f in SHEET_FIELDS[sheet]:
         if f.name == name:
             return f
@@ -279,6 +280,7 @@ class ValueLists:
     lists: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LISTS))
 
     def get(self, name: str) -> tuple[str, ...]:
+        """The values of a list (the `Listen` sheet's, else the defaults)."""
         return self.lists.get(name, ())
 
     def match(self, name: str, value: str) -> str | None:

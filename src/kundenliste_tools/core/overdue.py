@@ -47,15 +47,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import reasons
 from .book import WorkbookData
-from .model import ROW, STATUS_ABGESCHLOSSEN, ValueLists, normalize_key
+from .columns import counts_mask, dates, id_keys, iso, list_keys, per_unique, texts
+from .model import ROW, STATUS_ABGESCHLOSSEN, normalize_key
 from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
-from .values import is_blank, to_dates, to_text
+from .values import is_blank
 
 #: A Folgetermin further than this after its entry is taken for a typo (validation warns).
 FOLGETERMIN_MAX = np.timedelta64(731, "D")
 
-COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "reason",
+COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "code", "followup", "reason",
            "last_contact", "assessable"]
 
 #: What is missing when a condition cannot be evaluated, for the "nicht bewertbar" reason.
@@ -64,61 +66,6 @@ MISSING_TEXT = {
     "Alter": "Geburtsdatum",
     "Elternzeit": "Elternzeit bis (kein gültiges Datum)",
 }
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:
-    """Apply scalar functions once per distinct cell value, not once per cell.
-
-    A column has few distinct values (Status, Bereich) or is converted by a cheap function
-    (IDs), so this keeps per-cell Python work out of the engine.
-    """
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
-    out = []
-    for func in funcs:
-        mapped = np.empty(len(uniques), dtype=object)
-        mapped[:] = [func(None if (isinstance(u, float) and u != u) else u) for u in uniques]
-        out.append(pd.Series(mapped[codes] if len(codes) else np.empty(0, dtype=object),
-                             index=values.index, dtype=object))
-    return out
-
-
-def id_keys(values: pd.Series) -> pd.Series:
-    """The matching key of each ID (`core.idkey`: numbers by value, own IDs in any case)."""
-    from .idkey import id_keys as keys
-
-    return keys(values)
-
-
-def dates(values: pd.Series) -> pd.Series:
-    """`to_dates` on the distinct values only: 300,000 entries have a few thousand dates."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    if len(uniques) == 0:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    parsed = to_dates(pd.Series(uniques, dtype=object)).to_numpy(dtype="datetime64[ns]")
-    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
-    return pd.Series(out, index=values.index, dtype="datetime64[ns]")
-
-
-def texts(values: pd.Series) -> pd.Series:
-    return per_unique(values, to_text)[0]
-
-
-def list_keys(values: pd.Series, list_name: str, lists: ValueLists) -> tuple[pd.Series, pd.Series]:
-    """(normalized key, display text) of each cell against a value list; ``""`` for blank.
-
-    `alo`, `arbeitslos` and `arbeitslos (alo)` all give the key of the list entry.
-    """
-    def shown(v: object) -> str:
-        if is_blank(v):
-            return ""
-        t = to_text(v)
-        return lists.match(list_name, t) or t
-
-    keys, display = per_unique(values, lambda v: normalize_key(shown(v)), shown)
-    return keys, display
-
 
 def age_years(birth: pd.Series, stichtag: pd.Timestamp) -> pd.Series:
     """Whole years at the Stichtag (float, NaN when unknown)."""
@@ -141,11 +88,6 @@ def window_start(stichtag: pd.Timestamp, period: Period) -> pd.Timestamp:
     while period.add_one(c - one) >= stichtag:
         c -= one
     return c
-
-
-def iso(dates: pd.Series) -> pd.Series:
-    """Dates as `JJJJ-MM-TT` text, ``""`` for NaT (vectorised)."""
-    return dates.dt.strftime("%Y-%m-%d").fillna("").astype(object)
 
 
 # ----------------------------------------------------------------------------- KundenDoku
@@ -175,17 +117,6 @@ class Contacts:
         """Per code, counting contacts on or after `start`."""
         hit = self.count_date >= np.datetime64(start.to_datetime64(), "ns")
         return np.bincount(self.count_code[hit], minlength=len(self.number))
-
-
-def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists) -> pd.Series:
-    """Which entries count as a contact: value in the rule set's list, or blank."""
-    ok = pd.Series(True, index=doku.index)
-    for col, allowed in (("Kontaktart", counts.kontaktart), ("Vermerkart", counts.vermerkart)):
-        if allowed is None or col not in doku.columns:
-            continue
-        keys, _ = list_keys(doku[col], col, lists)
-        ok &= (keys == "") | keys.isin(allowed)
-    return ok
 
 
 def reduce_doku(data: WorkbookData, counts: ContactFilter, stichtag: pd.Timestamp,
@@ -260,6 +191,7 @@ def customer_ids(data: WorkbookData) -> tuple[pd.Series, np.ndarray, pd.Index]:
 
 def customer_fields(data: WorkbookData, contacts: Contacts, stichtag: pd.Timestamp,
                     ids: pd.Series, code: np.ndarray) -> Customers:
+    """The fields the conditions look at, per customer, computed once for all rules."""
     k = data.kunden
     lists = data.lists
     shown: dict[str, pd.Series] = {}
@@ -323,10 +255,12 @@ def evaluate(cond: Condition, c: Customers) -> tuple[np.ndarray, np.ndarray]:
 
 
 def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFrame:
-    """One row per Kundenliste record: overdue?, due date, the deciding row and a German reason.
+    """One row per Kundenliste record: overdue?, due date, the deciding row and why.
 
-    Columns: id, berater, status, overdue, due, days_overdue, rule, reason, last_contact,
-    assessable, and `_row` (the Excel row of the customer, for writing back).
+    Columns: id, berater, status, overdue, due, days_overdue, rule, code, followup, reason,
+    last_contact, assessable, one text column per reason parameter (`core.reasons.PARAMS`,
+    prefixed `p_`), and `_row` (the Excel row of the customer, for writing back).  `code` and
+    `followup` are reason codes of `core.reasons`; `reason` is their German sentence.
     """
     S = pd.Timestamp(stichtag)
     ids, code, id_index = customer_ids(data)
@@ -361,12 +295,12 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
         decided |= match | stuck
 
     due = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    reason = pd.Series("", index=index, dtype=object)
+    why = pd.Series("", index=index, dtype=object)
+    params = pd.DataFrame({p: pd.Series("", index=index, dtype=object) for p in reasons.PARAMS})
     rule_label = pd.Series("", index=index, dtype=object)
     assessable = pd.Series(True, index=index)
     suspend = np.zeros(n, bool)
-    contact_word = rules.contact_word
-    last_text = _last_text(c, contact_word)
+    contact_text = _contact_text(c, rules.contact_word)
 
     for pos, rule in enumerate(rules.rules):
         sel = (chosen == pos) & ~blocked
@@ -375,20 +309,29 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
             rule_label[stuck] = rule.label
             assessable[stuck] = False
             what = pd.Series(missing[stuck], index=index[stuck], dtype=object)
-            verb = pd.Series(np.where(what.str.contains(", ", regex=False), " fehlen", " fehlt"), index=what.index)
-            reason[stuck] = "nicht bewertbar: " + what + verb + " (für Regel „" + rule.label + "“)"
+            why[stuck] = reasons.ANGABE_FEHLT
+            params.loc[stuck, "fehlt"] = what
+            params.loc[stuck, "verb"] = np.where(what.str.contains(", ", regex=False), "fehlen", "fehlt")
+            params.loc[stuck, "regel"] = rule.label
         if not sel.any():
             continue
         m = pd.Series(sel, index=index)
         rule_label[m] = rule.label
-        d, r, ok, needs = _obligation_due(rule, c, contacts, m, S, last_text)
+        d, kind, values, ok, needs = _obligation_due(rule, c, contacts, m, S, contact_text)
         due[m] = d
-        reason[m] = rule.name + ": " + rule.obligation.text + r
+        why[m] = kind
+        params.loc[m, "regel"] = rule.name
+        params.loc[m, "pflicht"] = rule.obligation.text
+        for name, value in values.items():
+            params.loc[m, name] = value
         bad = pd.Series(False, index=index)
         bad[m] = ~ok
         if bad.any():
             assessable[bad] = False
-            reason[bad] = "nicht bewertbar: " + needs + " fehlt (für Regel „" + rule.label + "“)"
+            why[bad] = reasons.ANGABE_FEHLT
+            params.loc[bad, "fehlt"] = needs
+            params.loc[bad, "verb"] = "fehlt"
+            params.loc[bad, "regel"] = rule.label
             due[bad] = pd.NaT
         if rule.folgetermin_suspends:
             suspend |= sel
@@ -397,7 +340,8 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
     if nomatch.any():
         assessable[nomatch] = False
         rule_label[nomatch] = ""
-        reason[nomatch] = "nicht bewertbar: keine Regel passt (" + _describe(c, nomatch, rules) + ")"
+        why[nomatch] = reasons.KEINE_REGEL_PASST
+        params.loc[nomatch, "werte"] = _describe(c, nomatch, rules)
 
     # Folgetermin of the latest entry: missed → earlier of the two; open and "setzt aus" → it.
     ft = c.folgetermin
@@ -406,18 +350,20 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
     open_ft = active & ft.notna() & (ft >= S) & pd.Series(suspend, index=index)
     earlier = missed & (due.isna() | (ft < due))
     due = due.where(~(earlier | open_ft), ft)
-    ft_text = iso(ft)
-    reason = reason.where(~missed, reason + "; Folgetermin " + ft_text + " verpasst")
-    reason = reason.where(~open_ft, reason + "; offener Folgetermin " + ft_text)
+    followup = pd.Series(np.select([missed, open_ft], [reasons.FOLGETERMIN_VERPASST, reasons.FOLGETERMIN_OFFEN],
+                                   default=""), index=index, dtype=object)
+    params["folgetermin"] = iso(ft).where(followup != "", "")
 
     closed_s = pd.Series(closed, index=index)
     due = due.where(~closed_s)
-    reason = reason.where(~closed_s, "abgeschlossen: keine Fälligkeit")
+    why[closed_s] = reasons.ABGESCHLOSSEN
+    followup[closed_s] = ""
     rule_label = rule_label.where(~closed_s, "abgeschlossen")
+    params.loc[closed_s] = ""
 
     overdue = due.notna() & (due < S)
     days = ((S - due).dt.days).where(overdue, 0).fillna(0).astype("int64")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "id": c.ids,
         "berater": texts(data.kunden["Berater"]),
         "status": c.shown["Status"],
@@ -425,44 +371,58 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
         "due": due,
         "days_overdue": days,
         "rule": rule_label,
-        "reason": reason,
+        "code": why,
+        "followup": followup,
+        "reason": reasons.render(why, params, followup),
         "last_contact": c.last,
         "assessable": assessable.astype(bool),
         ROW: data.kunden[ROW].astype("int64"),
-    }, index=index).reset_index(drop=True)
+    }, index=index)
+    return pd.concat([frame, params.add_prefix(PARAM_PREFIX)], axis=1).reset_index(drop=True)
 
 
-def _last_text(c: Customers, word: str) -> pd.Series:
-    """`; letzter persönlicher Kontakt 2026-04-01` or `; kein … seit Erstkontakt 2026-01-05`."""
-    with_contact = "; letzter " + word + " " + iso(c.last)
-    without = "; kein " + word + " seit Erstkontakt " + iso(c.erst)
-    without = without.where(c.erst.notna(), "; kein " + word)
+PARAM_PREFIX = "p_"
+
+
+def reason_values(row: dict) -> dict[str, str]:
+    """The values of a result row's reason and Folgetermin code (template fields only)."""
+    values = {name: row.get(PARAM_PREFIX + name, "") for name in reasons.PARAMS}
+    out = reasons.values_of(row.get("code", ""), values)
+    out.update(reasons.values_of(row.get("followup", ""), values))
+    return out
+
+
+def _contact_text(c: Customers, word: str) -> pd.Series:
+    """`letzter persönlicher Kontakt 2026-04-01` or `kein … seit Erstkontakt 2026-01-05`."""
+    with_contact = "letzter " + word + " " + iso(c.last)
+    without = "kein " + word + " seit Erstkontakt " + iso(c.erst)
+    without = without.where(c.erst.notna(), "kein " + word)
     return with_contact.where(c.last.notna(), without)
 
 
 def _obligation_due(rule: Rule, c: Customers, contacts: Contacts, m: pd.Series, S: pd.Timestamp,
-                    last_text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, str]:
-    """(due, reason suffix, assessable, what is missing otherwise) for the customers `m`."""
+                    contact_text: pd.Series) -> tuple[pd.Series, str, dict[str, pd.Series], pd.Series, str]:
+    """(due, reason code, its values, assessable, what is missing otherwise) for the customers `m`."""
     ob = rule.obligation
     idx = m.index[m]
     last = c.last[idx]
     erst = c.erst[idx]
     if ob.kind == "none":
-        return (pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"), pd.Series("", index=idx, dtype=object),
+        return (pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"), reasons.KEINE_PFLICHT, {},
                 pd.Series(True, index=idx), "")
     if ob.kind == "interval":
         base = last.where(last.notna(), erst)
-        return ob.period.add(base), last_text[idx], base.notna(), "Erstkontakt"
+        return ob.period.add(base), reasons.INTERVALL, {"kontakt": contact_text[idx]}, base.notna(), "Erstkontakt"
     if ob.kind == "deadline":
         date = c.elternzeit[idx]
         start = ob.window.add(date, -1)
         done = last.notna() & (last >= start)
         due = ob.period.add(date, -1).where(~done)
-        when = iso(date)
-        text = (" (" + ob.field + " " + when + ")") + pd.Series(
-            np.where(done, "; Kontakt am " + iso(last) + " erfolgt",
-                     "; noch kein Kontakt seit " + iso(start)), index=idx)
-        return due, text, date.notna(), f"{ob.field} (gültiges Datum)"
+        stand = pd.Series(np.where(done, "Kontakt am " + iso(last) + " erfolgt",
+                                   "noch kein Kontakt seit " + iso(start)),
+                          index=idx)
+        return (due, reasons.FRIST, {"feld": ob.field, "datum": iso(date), "stand": stand}, date.notna(),
+                f"{ob.field} (gültiges Datum)")
     # count
     K, W = ob.minimum, ob.period
     c0 = window_start(S, W)
@@ -481,9 +441,9 @@ def _obligation_due(rule: Rule, c: Customers, contacts: Contacts, m: pd.Series, 
     due = due.where(young | (total >= K), W.add(erst))
     ok = young | (total >= K) | erst.notna()
     pro_rata = pd.Series(np.where(young & (required < K), " anteilig", ""), index=idx)
-    text = ("; " + n_win.astype(str) + " in " + W.dative + " (nötig" + pro_rata + ": " + required.astype(str) + ")"
-            + last_text[idx])
-    return due, text, ok, "Erstkontakt"
+    values = {"anzahl": n_win.astype(str), "zeitraum": W.dative, "anteilig": pro_rata,
+              "noetig": required.astype(str), "kontakt": contact_text[idx]}
+    return due, reasons.MINDESTZAHL, values, ok, "Erstkontakt"
 
 
 def _describe(c: Customers, mask: np.ndarray, rules: RuleSet) -> pd.Series:
@@ -506,7 +466,7 @@ def _describe(c: Customers, mask: np.ndarray, rules: RuleSet) -> pd.Series:
 LAGE_UEBERFAELLIG = "überfällig"
 LAGE_BALD = "bald fällig"
 LAGE_OFFEN = "fällig später"
-LAGE_NICHT_BEWERTBAR = "nicht bewertbar"
+LAGE_NICHT_BEWERTBAR = reasons.NICHT_BEWERTBAR
 LAGE_KEINE = "keine Fälligkeit"
 LAGE_ORDER = (LAGE_UEBERFAELLIG, LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_OFFEN, LAGE_KEINE)
 
@@ -535,22 +495,31 @@ STICHTAG_MIN = dt.date(1900, 1, 1)
 STICHTAG_MAX = dt.date(2250, 12, 31)
 
 
-def choose_stichtag(explicit: str | None, data: WorkbookData | None, today: dt.date) -> dt.date:
-    """--stichtag, else the workbook setting `Stichtag`, else today; ISO only (SPEC §2)."""
-    from .errors import KundenlisteError
+def choose_stichtag(explicit: str | dt.date | None, data: WorkbookData | None, today: dt.date) -> dt.date:
+    """The given Stichtag, else the workbook setting `Stichtag`, else today; ISO only (SPEC §2).
+
+    A wrong given value is an `InvalidInput` for the input `stichtag`; a wrong setting names
+    the setting (it lives in the workbook, which every door shows alike).
+    """
+    from .errors import InvalidInput, KundenlisteError
     from .values import parse_date
 
-    for text, where in ((explicit, "--stichtag"), (data.setting("Stichtag") if data else "", "Einstellung „Stichtag“")):
+    if isinstance(explicit, dt.date):
+        return explicit
+    for text, setting in ((explicit, False), (data.setting("Stichtag") if data else "", True)):
         if text is None or is_blank(text):
             continue
         parsed = parse_date(text)
         if parsed is None or parsed.date is None or parsed.problem == "not-iso":
             hint = f" Gemeint ist wohl {parsed.suggestion}." if parsed and parsed.suggestion else ""
-            raise KundenlisteError(f"{where}: „{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}")
-        if not STICHTAG_MIN <= parsed.date <= STICHTAG_MAX:
-            raise KundenlisteError(
-                f"{where}: {parsed.date.isoformat()} liegt außerhalb des Bereichs, den das Werkzeug "
-                f"rechnen kann; bitte einen Stichtag zwischen {STICHTAG_MIN.isoformat()} und "
-                f"{STICHTAG_MAX.isoformat()} angeben.")
-        return parsed.date
+            message = f"„{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}"
+        elif not STICHTAG_MIN <= parsed.date <= STICHTAG_MAX:
+            message = (f"{parsed.date.isoformat()} liegt außerhalb des Bereichs, den das Werkzeug rechnen "
+                       f"kann; bitte einen Stichtag zwischen {STICHTAG_MIN.isoformat()} und "
+                       f"{STICHTAG_MAX.isoformat()} angeben.")
+        else:
+            return parsed.date
+        if setting:
+            raise KundenlisteError(f"Einstellung „Stichtag“: {message}")
+        raise InvalidInput("stichtag", message)
     return today

@@ -5,7 +5,7 @@ to the analyst.  So the team's natural period is the Stichtag window, from the d
 Stichtag up to the next; an analyst comparing with other statistics may want the calendar
 quarter instead.  Both are three months long and tile the year without gaps or overlaps.
 
-Decision: `--bis` must be a Stichtag.  Accepting any date would make consecutive exports
+Decision: the end of a Stichtag window must be a Stichtag.  Accepting any date would make consecutive exports
 overlap or leave gaps (29 Jun–30 Sep, then 29 Sep–28 Dec), which silently double-counts
 conversations in the analysis; an error that names the nearest Stichtage costs one retype.
 
@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import KundenlisteError
+from .errors import InvalidInput
 from .values import parse_date
 
 #: Seed 000: the data go out on the 28th of these months.
@@ -32,8 +32,8 @@ _QUARTER_FORMS = (
 )
 
 
-class PeriodError(KundenlisteError):
-    """A period option the tool cannot use; the message says what would work."""
+class PeriodError(InvalidInput):
+    """A period the tool cannot use (input `quartal` or `bis`); the message says what would work."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class Period:
         return round((after - self.start).days / (365.25 / 12), 2)
 
     def contains(self, day: dt.date) -> bool:
+        """Whether `day` lies in the period (both ends included)."""
         return self.start <= day <= self.end
 
 
@@ -83,9 +84,9 @@ YEAR_MIN, YEAR_MAX = 1900, 2250
 def quarter(year: int, q: int) -> Period:
     """Calendar quarter `q` (1–4) of `year`."""
     if q not in (1, 2, 3, 4):
-        raise PeriodError(f"Ein Quartal ist 1, 2, 3 oder 4, nicht {q}.")
+        raise PeriodError("quartal", f"Ein Quartal ist 1, 2, 3 oder 4, nicht {q}.")
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise PeriodError(f"Das Jahr {year} liegt außerhalb des Bereichs, den das Werkzeug rechnen "
+        raise PeriodError("quartal", f"Das Jahr {year} liegt außerhalb des Bereichs, den das Werkzeug rechnen "
                           f"kann; bitte ein Jahr zwischen {YEAR_MIN} und {YEAR_MAX} angeben.")
     start = dt.date(year, 3 * q - 2, 1)
     end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
@@ -100,12 +101,13 @@ def parse_quarter(text: str) -> Period:
             year, q = (m.group(2), m.group(1)) if i else (m.group(1), m.group(2))
             return quarter(int(year), int(q))
     raise PeriodError(
-        f"„{text}“ ist keine Quartalsangabe. Bitte so schreiben: --quartal 2026-Q3 "
+        "quartal", f"„{text}“ ist keine Quartalsangabe. Bitte so schreiben: 2026-Q3 "
         "(Jahr, Bindestrich, Q und die Nummer des Quartals 1–4)."
     )
 
 
 def is_stichtag(day: dt.date) -> bool:
+    """Whether `day` is one of the four Stichtage (28 March, June, September, December)."""
     return day.day == STICHTAG_DAY and day.month in STICHTAG_MONTHS
 
 
@@ -132,9 +134,9 @@ def stichtag_window(end: dt.date) -> Period:
     if not is_stichtag(end):
         before, after = stichtag_on_or_before(end), stichtag_after(end)
         raise PeriodError(
-            f"{end.isoformat()} ist kein Stichtag. Stichtage sind der 28. März, Juni, September "
-            f"und Dezember. Gemeint ist wohl --bis {before.isoformat()} (oder --bis "
-            f"{after.isoformat()}); für ein Kalenderquartal --quartal {end.year}-Q{(end.month - 1) // 3 + 1}."
+            "bis", f"{end.isoformat()} ist kein Stichtag. Stichtage sind der 28. März, Juni, September "
+            f"und Dezember. Gemeint ist wohl der Stichtag {before.isoformat()} (oder "
+            f"{after.isoformat()}); für ein Kalenderquartal {end.year}-Q{(end.month - 1) // 3 + 1}."
         )
     previous = stichtag_on_or_before(end - dt.timedelta(days=1))
     start = previous + dt.timedelta(days=1)
@@ -142,15 +144,15 @@ def stichtag_window(end: dt.date) -> Period:
 
 
 def parse_bis(text: str) -> Period:
-    """`--bis 2026-09-28` → the Stichtag window ending that day (ISO date, a Stichtag)."""
+    """`2026-09-28` → the Stichtag window ending that day (ISO date, a Stichtag)."""
     parsed = parse_date(text)
     if parsed is None or parsed.date is None:
         hint = ""
         if parsed is not None and parsed.suggestion:
-            hint = f" Gemeint ist wohl --bis {parsed.suggestion}."
-        raise PeriodError(f"„{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}")
+            hint = f" Gemeint ist wohl {parsed.suggestion}."
+        raise PeriodError("bis", f"„{text}“ ist kein Datum im Format JJJJ-MM-TT.{hint}")
     if not YEAR_MIN <= parsed.date.year <= YEAR_MAX:
-        raise PeriodError(f"{parsed.date.isoformat()} liegt außerhalb des Bereichs, den das Werkzeug "
+        raise PeriodError("bis", f"{parsed.date.isoformat()} liegt außerhalb des Bereichs, den das Werkzeug "
                           f"rechnen kann; bitte ein Datum zwischen {YEAR_MIN} und {YEAR_MAX} angeben.")
     return stichtag_window(parsed.date)
 
@@ -163,7 +165,7 @@ def default_period(today: dt.date) -> Period:
 def resolve_period(quartal: str | None, bis: str | None, today: dt.date) -> Period:
     """What the command line or a button asked for; at most one of the two options."""
     if quartal and bis:
-        raise PeriodError("Bitte entweder --quartal oder --bis angeben, nicht beides.")
+        raise PeriodError("quartal", "Bitte entweder ein Quartal oder einen Stichtag angeben, nicht beides.")
     if quartal:
         return parse_quarter(quartal)
     if bis:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+
 from .book import EXPORT_KEY_HEADER
 from .ids import ALPHABET, is_own_format, normalize
 

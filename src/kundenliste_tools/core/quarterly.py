@@ -40,7 +40,6 @@ Decisions where seed and spec are silent:
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,10 +47,18 @@ import numpy as np
 import pandas as pd
 
 from .book import WorkbookData
-from .model import (KUNDENDOKU, KUNDENLISTE, ROW, STATUS_ABGESCHLOSSEN, STATUS_IN_BERATUNG, STATUS_NEU,
-                    ValueLists, normalize_key)
-from .periods import Period
 from .gate import Gate, make_gate
+from .model import (
+    KUNDENDOKU,
+    KUNDENLISTE,
+    ROW,
+    STATUS_ABGESCHLOSSEN,
+    STATUS_IN_BERATUNG,
+    STATUS_NEU,
+    ValueLists,
+    normalize_key,
+)
+from .periods import Period
 from .pseudonym import new_key
 from .scrub import PLACEHOLDERS, Scrubber, build_scrubber
 from .values import id_texts, is_blank, parse_date, to_dates, to_texts
@@ -174,6 +181,7 @@ class Prepared:
 
 
 def prepare(data: WorkbookData) -> Prepared:
+    """The workbook's columns parsed once (dates, ID keys), shared by every export table."""
     k, d = data.kunden, data.doku
     erst, erst_guessed = lenient_dates(k["Erstkontakt"])
     datum, datum_guessed = lenient_dates(d["Datum"])
@@ -279,7 +287,7 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
     kunden = kunden.reset_index(drop=True)
 
     regelwerk_out = gate.text(regelwerk) if regelwerk else ""
-    tables = _analysis(data, p, period, chosen, new, in_period, status_out, akquise,
+    tables = _analysis(data, p, period, chosen, new, status_out, akquise,
                        ergebnis_frame["Ergebnis"], doku, berater, assessment, regelwerk_out, gate)
     # IDs last: the tables above match entries to customers by the workbook's own IDs
     kunden["ID"] = gate.ids(kunden["ID"])
@@ -368,7 +376,7 @@ def _scrub_in_place(scrubber: Scrubber, targets: list[tuple[pd.DataFrame, str, p
 
 
 def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series, new: pd.Series,
-              in_period: pd.Series, status_end: pd.Series, akquise: pd.Series,
+              status_end: pd.Series, akquise: pd.Series,
               ergebnis: pd.Series, doku: pd.DataFrame, berater: pd.Series,
               assessment: pd.DataFrame | None, regelwerk: str, gate: Gate) -> list[Table]:
     """The Auswertung tables, only from values that passed the gate (`status_end`, `akquise`,

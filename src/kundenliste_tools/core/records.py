@@ -64,6 +64,7 @@ class SheetFacts:
 
     @property
     def knows_formulas(self) -> bool:
+        """Whether the reader could tell formula cells from typed ones for this sheet."""
         return self.formula_rows is not None
 
 
@@ -77,9 +78,11 @@ class Skipped:
 
     @property
     def message(self) -> str:
+        """The German sentence for the report."""
         return REASONS[self.reason]
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON report."""
         return {"sheet": self.sheet, "row": self.row, "reason": self.reason, "message": self.message}
 
 
@@ -158,7 +161,7 @@ def _filled(col: np.ndarray) -> np.ndarray:
     idx = np.flatnonzero(out)
     if len(idx):
         vals = col[idx]
-        is_str = np.fromiter(map(type, vals), dtype=object, count=len(vals)) == str
+        is_str = np.fromiter(map(type, vals), dtype=object, count=len(vals)) == str  # noqa: E721 - exact type per cell, vectorised
         if is_str.any():
             texts = vals[is_str]
             blank = np.fromiter(map(str.isspace, texts), dtype=bool, count=len(texts))

@@ -31,7 +31,7 @@ import pandas as pd
 from . import model
 from .errors import RuleSetError
 from .model import MARKTNAH, ValueLists, normalize_key
-from .values import janein, is_blank, to_text  # noqa: F401  (janein: part of the rule vocabulary)
+from .values import is_blank, janein, to_text  # noqa: F401  (janein: part of the rule vocabulary)
 
 #: Where(row_index or None for a top-level key, key or None) → "Zeile 12" etc.
 Where = Callable[[int | None, str | None], str]
@@ -72,10 +72,12 @@ class Period:
         return dates + pd.Timedelta(days=sign * days)
 
     def add_one(self, date: pd.Timestamp, sign: int = 1) -> pd.Timestamp:
+        """Shift one date (see `add`)."""
         return self.add(pd.Series([date]), sign).iloc[0]
 
     @property
     def text(self) -> str:
+        """The period as written: `6 Monate`, `1 Woche`."""
         singular = {"Tage": "Tag", "Wochen": "Woche", "Monate": "Monat"}[self.unit]
         return f"{self.count} {singular if self.count == 1 else self.unit}"
 
@@ -371,6 +373,7 @@ class Rule:
         return f"{self.number}. {self.name}"
 
     def condition(self, fld: str) -> Condition | None:
+        """This rule's condition on a field, or None."""
         return next((c for c in self.conditions if c.field == fld), None)
 
 
@@ -388,6 +391,7 @@ class ContactFilter:
 
     @property
     def text(self) -> str:
+        """What counts as a contact, in German, for listings."""
         parts = []
         parts.append("Kontaktart " + (", ".join(self.kontaktart_text) if self.kontaktart is not None else "alle"))
         parts.append("Vermerkart " + (", ".join(self.vermerkart_text) if self.vermerkart is not None else "alle"))
@@ -415,6 +419,7 @@ class RuleSet:
     origin: str = ""  # file path, "eingebaut" or the sheet
 
     def needed_fields(self) -> set[str]:
+        """Every field some rule of the set looks at."""
         return {c.field for r in self.rules for c in r.conditions}
 
 

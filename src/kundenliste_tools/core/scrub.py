@@ -64,8 +64,20 @@ import pandas as pd
 from . import identifiers, thirdparty
 from .canonical import DIGIT, HARD, LETTER, SEP, fold_char, spellings
 from .knownvalues import (  # noqa: F401  (PARTICLES and phone_digits: part of this module's interface)
-    _MONTH_NAMES, PARTICLES, _values, birth_dates, city_keys, date_keys, local_part_keys, name_keys,
-    no_space_pattern, phone_digits, phone_keys, plz_keys, street_keys)
+    _MONTH_NAMES,
+    PARTICLES,
+    _values,
+    birth_dates,
+    city_keys,
+    date_keys,
+    local_part_keys,
+    name_keys,
+    no_space_pattern,
+    phone_digits,
+    phone_keys,
+    plz_keys,
+    street_keys,
+)
 from .values import to_text
 
 NAME = "[Name]"
@@ -276,6 +288,7 @@ class Scrubber:
         return self.scrub_many([text])[0]
 
     def scrub_series(self, series: pd.Series) -> pd.Series:
+        """Scrub every text of a column (once per distinct text)."""
         return pd.Series(self.scrub_many(series.tolist()), index=series.index, dtype=object)
 
     def scrub_many(self, texts: Iterable[object]) -> list[str]:
@@ -390,11 +403,11 @@ class Scrubber:
         keep = np.flatnonzero((n_digits >= 5) & ~dateish)
         spans: list[Span] = []
         text = w.text
-        for f, l in zip(firsts[keep].tolist(), lasts[keep].tolist()):
-            start, end = int(w.starts[f]), int(w.ends[l])
+        for f, last in zip(firsts[keep].tolist(), lasts[keep].tolist()):
+            start, end = int(w.starts[f]), int(w.ends[last])
             if start and text[start - 1] in "+(":
                 start -= 1
-            span = self._phone_in(text, start, end, w.starts[f:l + 1], w.ends[f:l + 1])
+            span = self._phone_in(text, start, end, w.starts[f : last + 1], w.ends[f : last + 1])
             if span:
                 spans.append(span)
         return spans

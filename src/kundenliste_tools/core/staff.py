@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .book import WorkbookData
-from .model import STATUS_ABGESCHLOSSEN, normalize_key
+from .columns import counts_mask, dates, list_keys, per_unique, texts
 from .idkey import link
-from .overdue import counts_mask, dates, list_keys, per_unique, texts
+from .model import STATUS_ABGESCHLOSSEN, normalize_key
 from .rules import RuleSet
 
 WEEKS = 8

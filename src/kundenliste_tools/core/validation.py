@@ -97,11 +97,11 @@ import pandas as pd
 
 from . import model
 from .book import SheetLayout, WorkbookData
-from .findings import ERROR, WARNING, Finding, FindingType
+from .findings import ERROR, WARNING, Finding, FindingType, count
+from .idkey import id_key, loose_key
 from .ids import check_ok, is_own_format
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .value_checks import Issue, check_email, check_name, check_phone, check_plz, list_checker
-from .idkey import id_key, loose_key
 from .values import DateValue, id_text, parse_date, to_text
 
 # --------------------------------------------------------------------------- the catalogue
@@ -269,6 +269,7 @@ class Column:
         return table[self.codes]
 
     def value(self, pos: int) -> Any:
+        """The raw cell value at a row position."""
         code = self.codes[pos]
         return None if code < 0 else self.uniques[code]
 
@@ -443,9 +444,8 @@ def summarize(findings: list[Finding], data: WorkbookData | None = None) -> dict
     from collections import Counter
 
     codes = Counter(f.code for f in findings)  # one pass, counted in C
-    errors = sum(n for code, n in codes.items() if CODES[code].severity == ERROR) if all(
-        code in CODES for code in codes) else sum(1 for f in findings if f.is_error)
-    out: dict[str, Any] = {"errors": errors, "warnings": len(findings) - errors,
+    errors, warnings = count(findings)
+    out: dict[str, Any] = {"errors": errors, "warnings": warnings,
                            "codes": dict(sorted(codes.items()))}
     if data is not None:
         from .records import skipped_summary
@@ -532,7 +532,7 @@ def _check_dates(out: _Collector, sh: _Sheet, field: str, today: dt.date) -> _Da
             return None
         if p.problem:
             return Issue(_DATE_PROBLEM.get(p.problem, "datum-ungueltig"), p.suggestion)
-        return _date_sense(sh.sheet, field, p.date, today, future)  # type: ignore[arg-type]
+        return _date_sense(field, p.date, today, future)  # type: ignore[arg-type]
 
     results = [judge(p) for p in parsed]
     flagged = out.issues(sh, field, results, col)
@@ -544,7 +544,7 @@ def _check_dates(out: _Collector, sh: _Sheet, field: str, today: dt.date) -> _Da
     return _Dates(ok, problem | col.error)
 
 
-def _date_sense(sheet: str, field: str, day: dt.date, today: dt.date, future: bool) -> Issue | None:
+def _date_sense(field: str, day: dt.date, today: dt.date, future: bool) -> Issue | None:
     """Future and plausibility checks of one valid date."""
     if future and day > today:
         return Issue("datum-zukunft", None, {"today": today.isoformat()})
@@ -717,7 +717,8 @@ def _check_duplicate_entries(out: _Collector, d: _Sheet, keys: np.ndarray) -> No
     dup = sub.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    first = sub.reset_index().groupby(list(sub.columns), sort=False, dropna=False)["index"].transform("first").to_numpy()
+    groups = sub.reset_index().groupby(list(sub.columns), sort=False, dropna=False)
+    first = groups["index"].transform("first").to_numpy()
     for i in np.flatnonzero(dup):
         out.add(d, "eintrag-doppelt", "Datum", int(rows[i]), first=int(d.rows[rows[first[i]]]))
 

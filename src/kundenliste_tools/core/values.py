@@ -79,7 +79,7 @@ def _texts(values: pd.Series, one: Callable[[object], str],
     arr = values.to_numpy(dtype=object)
     out = np.empty(len(arr), dtype=object)
     types = np.fromiter(map(type, arr), dtype=object, count=len(arr))
-    is_str, is_none = types == str, types == type(None)
+    is_str, is_none = types == str, types == type(None)  # noqa: E721 - exact types of a whole column at once
     out[is_str] = _strip(arr[is_str])
     out[is_none] = ""
     rest = ~(is_str | is_none)

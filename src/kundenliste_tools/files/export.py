@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
-from xml.etree import ElementTree
+from typing import Any, BinaryIO, Iterator
 
 import pandas as pd
 from openpyxl import Workbook
@@ -36,17 +33,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from ..core.book import WorkbookData
 from ..core.errors import KundenlisteError, WorkbookBusy
-from ..core.overdue import assess
-from ..core.periods import Period
-from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end, prepare
-from ..core.scrub import build_scrubber
-from .firstnames import first_names
-from .rulefiles import load_ruleset
+from ..core.quarterly import QuarterlyExport, Table
+from .package import column_letter, escape, excel_serial, lock_files, lock_program, sheet_parts, write_atomically
 
 DATE_FORMAT = "yyyy-mm-dd"
 RISKY_START = ("=", "+", "-", "@")
@@ -62,91 +53,32 @@ _BLOCKS_PER_PAGE = 3
 _CHART_COLUMN = 8  # charts start in column H, beside the tables (at most six columns)
 
 
-def default_name(period: Period) -> str:
-    """`Quartal_2026-Q3_anonym.xlsx` / `Quartal_2026-06-29_bis_2026-09-28_anonym.xlsx`."""
-    return f"Quartal_{period.label}_anonym.xlsx"
-
-
-@dataclass
-class ExportResult:
-    path: Path
-    export: QuarterlyExport
-    regelwerk: str
-
-
-def export_quarter(data: WorkbookData, period: Period, out: str | Path, regelwerk: str | None = None,
-                   source: str | Path | None = None, coarse: bool = False) -> ExportResult:
-    """Assess overdue contacts at the period's end, build the export and write it to `out`.
-
-    `source` is the workbook's own path: the export refuses to overwrite it.  The pseudonyms
-    of IDs that are no IDs use the workbook's export key; the workbook is only read (a
-    workbook without a key gets a key for this export only; core/pseudonym.py).  `coarse`
-    writes Erstkontakt as its month.
-    """
-    out = Path(out)
-    if source is not None and _same_file(out, Path(source)):
-        raise KundenlisteError(
-            f"Der Export darf die Arbeitsmappe selbst nicht überschreiben („{out.name}“). "
-            "Bitte mit --out einen anderen Dateinamen angeben.")
-    rules = load_ruleset(regelwerk, data)
-    prepared = prepare(data)
-    assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
-    scrubber = build_scrubber(data.kunden, first_names())
-    export = build_export(data, period, assessment, rules.name, scrubber=scrubber, prepared=prepared,
-                          key=data.export_key, stable_key=bool(data.export_key), coarse=coarse)
-    write_export(export, out)
-    return ExportResult(out, export, rules.name)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
-
-
 def write_export(export: QuarterlyExport, path: str | Path) -> Path:
-    """Write the four sheets to `path` (via a temporary file in the same folder, then replaced)."""
+    """Write the four sheets to `path` atomically (`package.write_atomically`): a temporary
+    file in the same folder, fsynced, then replaced, so a half-written export never exists."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise KundenlisteError(f"Der Export ist eine .xlsx-Datei; „{path.name}“ hat eine andere Endung.")
     if not path.parent.is_dir():
         raise KundenlisteError(f"Den Ordner „{path.parent}“ gibt es nicht.")
-    lock = path.with_name("~$" + path.name)
-    if lock.exists():
-        raise WorkbookBusy(f"„{path.name}“ ist gerade in Excel geöffnet. Bitte schließen und erneut exportieren.")
-    fd, tmp = tempfile.mkstemp(prefix=".quartal-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
+    for lock in lock_files(path):
+        raise WorkbookBusy(f"„{path.name}“ ist gerade in {lock_program(lock)} geöffnet. "
+                           "Bitte schließen und erneut exportieren.")
     try:
-        save_export(export, tmp)
-        os.chmod(tmp, _ordinary_mode())  # mkstemp makes 0600; the export is meant to be passed on
-        os.replace(tmp, path)
+        write_atomically(path, lambda fh: save_export(export, fh))
     except PermissionError as exc:
         raise WorkbookBusy(f"„{path}“ kann nicht geschrieben werden (geöffnet oder schreibgeschützt).") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
-def _ordinary_mode() -> int:
-    """The mode a new file gets under the user's umask (0644 under the usual 022).
-
-    The umask can only be read by setting it; it is set back at once (the export runs in
-    one thread)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def save_export(export: QuarterlyExport, target: str | Path) -> None:
+def save_export(export: QuarterlyExport, target: str | Path | BinaryIO) -> None:
     """Build the package with openpyxl, then stream the data sheets' rows into it."""
     wb, parts = build_workbook(export)
     skeleton = io.BytesIO()
     wb.save(skeleton)
     skeleton.seek(0)
     with zipfile.ZipFile(skeleton) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        paths = _sheet_paths(src)
+        paths = sheet_parts(src)
         for item in src.infolist():
             data = src.read(item.filename)
             part = next((p for p in parts if paths.get(p.title) == item.filename), None)
@@ -154,28 +86,13 @@ def save_export(export: QuarterlyExport, target: str | Path) -> None:
                 out.writestr(item, data)
                 continue
             head, tail = data.decode("utf-8").split("</sheetData>", 1)
-            last = f"{get_column_letter(len(part.frame.columns))}{len(part.frame) + 1}"
+            last = f"{column_letter(len(part.frame.columns) - 1)}{len(part.frame) + 1}"
             head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', head)
             with out.open(item.filename, "w") as fh:
                 fh.write(head.encode("utf-8"))
                 for chunk in _rows_xml(part):
                     fh.write(chunk.encode("utf-8"))
                 fh.write(("</sheetData>" + tail).encode("utf-8"))
-
-
-def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its part (`xl/worksheets/sheet2.xml`), from the workbook and its rels."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", ns)}
-    out = {}
-    for sheet in book.findall("m:sheets/m:sheet", ns):
-        t = target[sheet.get(f"{{{ns['r']}}}id")]
-        out[sheet.get("name")] = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
-    return out
 
 
 @dataclass
@@ -189,6 +106,8 @@ class _DataPart:
 
 
 def build_workbook(export: QuarterlyExport) -> tuple[Workbook, list[_DataPart]]:
+    """The export as openpyxl builds it (neutral properties, the data sheets' headers only), and
+    the data sheets whose rows `save_export` streams in afterwards."""
     wb = Workbook(write_only=True)
     props = wb.properties
     for name in ("title", "subject", "description", "keywords", "category", "lastModifiedBy",
@@ -262,7 +181,7 @@ def _data_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str,
     ws = wb.create_sheet(title)
     columns = list(frame.columns)
     for i, name in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 14)
+        ws.column_dimensions[column_letter(i - 1)].width = widths.get(name, 14)
     ws.freeze_panes = "A2"
     ws.append(_header(ws, columns))
     date_cell = WriteOnlyCell(ws, dt.date(2000, 1, 1))
@@ -279,7 +198,7 @@ def _rows_xml(part: _DataPart) -> Iterator[str]:
     then only glues `<c r="B7"` to those tails.
     """
     frame = part.frame
-    letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
+    letters = [column_letter(i) for i in range(len(frame.columns))]
     columns = [_column_xml(frame[name].tolist(), part) for name in frame.columns]
     batch: list[str] = []
     for r, cells in enumerate(zip(*columns), start=2):
@@ -300,8 +219,7 @@ def _column_xml(values: list[Any], part: _DataPart) -> list[str]:
     are redone one by one afterwards.
     """
     head, tail = ' t="inlineStr"><is><t>', "</t></is></c>"
-    out = [head + v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + tail
-           if type(v) is str and v else "" for v in values]
+    out = [head + escape(v) + tail if type(v) is str and v else "" for v in values]
     dirty = bool(ILLEGAL_CHARACTERS_RE.search("\n".join(v for v in values if type(v) is str)))
     special = [i for i, v in enumerate(values)
                if type(v) is not str and v is not None
@@ -317,7 +235,7 @@ def _one_xml(value: Any, part: _DataPart) -> str:
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if not text:
             return ""
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = escape(text)
         style = f' s="{part.text_style}"' if value.startswith(RISKY_START) else ""
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
         return f'{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
@@ -330,7 +248,7 @@ def _other_xml(value: Any, part: _DataPart) -> str:
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         value = value.date()
     if isinstance(value, dt.date):
-        return f' s="{part.date_style}"><v>{(value - _EPOCH).days}</v></c>'
+        return f' s="{part.date_style}"><v>{excel_serial(value)}</v></c>'
     if isinstance(value, bool):
         return f' t="b"><v>{int(value)}</v></c>'
     if hasattr(value, "item"):
@@ -338,9 +256,6 @@ def _other_xml(value: Any, part: _DataPart) -> str:
     if isinstance(value, (int, float)):
         return f"><v>{value!r}</v></c>"
     return _one_xml(str(value), part)
-
-
-_EPOCH = dt.date(1899, 12, 30)
 
 
 # ----------------------------------------------------------------------------- Auswertung
@@ -382,7 +297,7 @@ def _auswertung(wb: Workbook, tables: list[Table]) -> None:
     for row in rows:
         ws.append(row)
     for chart, top in charts:
-        ws.add_chart(chart, f"{get_column_letter(_CHART_COLUMN)}{top}")
+        ws.add_chart(chart, f"{column_letter(_CHART_COLUMN - 1)}{top}")
 
 
 def _table_cell(ws: Any, column: str, value: Any, table: Table) -> Any:

@@ -26,16 +26,17 @@ never re-save a workbook; we patch the zip package (`zipraw` copies entries as s
   or F9.
 
 Safety (SPEC §9): every part we touched is parsed strictly (`xmlpart.prove`) before anything
-is written.  The new file is written to a temporary file in the same folder that was first given
-the original's owner, group and mode (refused, before a byte is written, when that is not
-allowed: a colleague's run must not lock the team out of a shared file), flushed and fsynced,
-checked (it opens as a zip, every rewritten part passes its CRC); then the dated backup of the
-original is written the same way (temporary file, fsync, size and zip checked) and only then
-linked under its name, so a backup is complete or absent; then the temporary file replaces the
-original atomically (`os.replace`).  Any failure before that leaves the original untouched and
-removes whatever was started.  Temporary files are named ``.<name>.<host>.<pid>.<random>.kl-tmp``
-so the next run can tell a killed run's leftovers (its process is gone) from a colleague's run in
-progress, and removes only the former (`remove_leftovers`).  We refuse while Excel (``~$name``)
+is written.  The new file is written the one atomic way (`package.write_atomically`): to a
+temporary file in the same folder that was first given the original's owner, group and mode
+(refused, before a byte is written, when that is not allowed: a colleague's run must not lock
+the team out of a shared file), flushed and fsynced, checked (it opens as a zip, every rewritten
+part passes its CRC); then the dated backup of the original is written the same way (temporary
+file, fsync, size and zip checked) and only then linked under its name, so a backup is complete
+or absent; then the temporary file replaces the original atomically (`os.replace`).  Any
+failure before that leaves the original untouched and removes whatever was started.
+Temporary files are named ``.<name>.<host>.<pid>.<random>.kl-tmp`` so the next run can tell a
+killed run's leftovers (its process is gone) from a colleague's run in progress, and removes
+only the former (`remove_leftovers`).  We refuse while Excel (``~$name``)
 or LibreOffice (``.~lock.name#``) has the file open, when the file or its folder is read-only,
 for Strict Open XML, and for encrypted workbooks (decision:
 re-encrypting would rewrite the whole file with msoffcrypto's own parameters; in Excel, the
@@ -54,19 +55,33 @@ import datetime as dt
 import os
 import posixpath
 import re
-import secrets
-import socket
 import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Literal, Mapping, Sequence
-from xml.etree import ElementTree
+from typing import Callable, Literal, Mapping, Sequence
 
 from ..core.errors import WorkbookBusy, WorkbookUnreadable
 from ..core.model import normalize_key
-from .reader import open_bytes, sniff
-from .sheetxml import Value, a1_ref, last_value_row, parse_ref, patch_sheet_xml, xml_escape
+from .package import (
+    CONTENT_TYPES_NS,
+    MAIN_NS,
+    PKG_REL_NS,
+    REL_NS,
+    Sheet,
+    a1_ref,
+    lock_files,
+    lock_program,
+    parse_ref,
+    read_sheets,
+    remove_leftovers,
+    removed_on_failure,
+    stage,
+    write_atomically,
+    xml_escape,
+)
+from .reader import open_bytes, require_file, sniff
+from .sheetxml import Value, last_value_row, patch_sheet_xml
 from .xmlpart import Element, XmlPart, prove, splice, start_tag
 from .zipraw import RawZip, write_zip
 
@@ -74,14 +89,8 @@ __all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "l
            "lock_files", "parse_ref", "patch_sheet_xml", "patch_workbook", "remove_leftovers"]
 SheetState = Literal["visible", "hidden", "veryHidden"]
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
 WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-OFFICE_DOCUMENT = "/officeDocument"
-STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
 @dataclass(frozen=True)
@@ -113,15 +122,6 @@ class PatchResult:
 # Refusals: open in Excel, read-only, encrypted, not a workbook
 
 
-def lock_files(path: Path) -> list[Path]:
-    """Lock files that say someone has `path` open: Excel's ``~$`` owner file, LibreOffice's."""
-    name = path.name
-    candidates = [f"~${name}", f".~lock.{name}#"]
-    if len(name) > 2:
-        candidates.append(f"~${name[2:]}")  # Office shortens long names this way
-    return [path.parent / c for c in candidates if (path.parent / c).exists()]
-
-
 def check_writable(path: str | Path) -> Path:
     """Raise a German `WorkbookBusy`/`WorkbookUnreadable` unless we may patch `path` now.
 
@@ -129,12 +129,9 @@ def check_writable(path: str | Path) -> Path:
     removing what killed runs left beside it (`remove_leftovers`).
     """
     path = Path(os.path.realpath(path))
-    if not path.exists():
-        raise WorkbookUnreadable(f"Die Datei „{path}“ gibt es nicht.")
-    if path.is_dir():
-        raise WorkbookUnreadable(f"„{path}“ ist ein Ordner, keine Arbeitsmappe.")
+    require_file(path)
     for lock in lock_files(path):
-        program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+        program = lock_program(lock)
         raise WorkbookBusy(
             f"„{path.name}“ ist gerade in {program} geöffnet (Sperrdatei „{lock.name}“). Bitte die "
             f"Arbeitsmappe schließen und den Befehl noch einmal ausführen. Ist sie nirgends geöffnet, "
@@ -180,71 +177,21 @@ _NEW_SHEET = (
 # The package: which part is which sheet, and adding one
 
 
-@dataclass
-class _Sheet:
-    name: str
-    sheet_id: int
-    rid: str
-    part: str | None  # zip entry name; None for a chart sheet or a broken link
-    kind: str  # relationship type's last segment: worksheet, chartsheet, …
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 class _Package:
+    """The sheet list of a workbook being patched, and adding a sheet to it."""
+
     def __init__(self, z: RawZip, label: str):
         self.z = z
         self.label = label
-        root_rels = self._xml("_rels/.rels")
-        target = next((r.get("Target", "") for r in root_rels
-                       if r.get("Type", "").endswith(OFFICE_DOCUMENT)), "xl/workbook.xml")
-        wb = z.find(target)
-        if wb is None:
-            raise WorkbookUnreadable(f"„{label}“ ist beschädigt (Arbeitsmappen-Teil fehlt).")
-        self.workbook_part = wb
-        self.workbook_dir = posixpath.dirname(wb)
-        self.rels_part = posixpath.join(self.workbook_dir, "_rels", posixpath.basename(wb) + ".rels")
-        rels_name = z.find(self.rels_part)
-        if rels_name is None:
-            raise WorkbookUnreadable(f"„{label}“ ist beschädigt (Beziehungen der Arbeitsmappe fehlen).")
-        self.rels_part = rels_name
-        rels = {r.get("Id"): r for r in self._xml(rels_name)}
-        self.rel_ids = set(rels)
-        try:
-            root = ElementTree.fromstring(z.read(wb))
-        except ElementTree.ParseError as exc:
-            raise WorkbookUnreadable(
-                f"„{label}“ ist beschädigt ({wb} ist kein gültiges XML: {exc}). Excel kann die Mappe beim "
-                "Öffnen reparieren; danach speichern und den Befehl noch einmal ausführen (oder die "
-                "letzte Sicherungskopie „….bak.…“ verwenden). Es wurde nichts geändert.") from exc
-        self.strict = root.tag.startswith("{" + STRICT_MAIN)
-        self.sheets: list[_Sheet] = []
-        listing = next((el for el in root if _local(el.tag) == "sheets"), None)
-        for el in listing if listing is not None else ():
-            if _local(el.tag) != "sheet":
-                continue
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id" and k.startswith("{")), "")
-            rel = rels.get(rid)
-            part = self.resolve(rel.get("Target", "")) if rel is not None else None
-            kind = rel.get("Type", "").rsplit("/", 1)[-1] if rel is not None else ""
-            self.sheets.append(_Sheet(el.get("name", ""), int(el.get("sheetId", "0") or 0), rid, part, kind))
+        listing = read_sheets(z, label)
+        self.workbook_part = listing.workbook_part
+        self.workbook_dir = posixpath.dirname(listing.workbook_part)
+        self.rels_part = listing.rels_part
+        self.rel_ids = listing.rel_ids
+        self.strict = listing.strict
+        self.sheets = listing.sheets
 
-    def _xml(self, name: str) -> list[ElementTree.Element]:
-        real = self.z.find(name)
-        if real is None:
-            return []
-        try:
-            return list(ElementTree.fromstring(self.z.read(real)))
-        except ElementTree.ParseError as exc:
-            raise WorkbookUnreadable(f"„{self.label}“ ist beschädigt ({name}).") from exc
-
-    def resolve(self, target: str) -> str | None:
-        part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(self.workbook_dir, target))
-        return self.z.find(part)
-
-    def sheet(self, name: str) -> _Sheet | None:
+    def sheet(self, name: str) -> Sheet | None:
         """Find a sheet as Excel and the reader do: exact, then ignoring case, then forgivingly."""
         for key in (lambda s: s, str.casefold, normalize_key):
             hits = [s for s in self.sheets if key(s.name) == key(name)]
@@ -317,7 +264,7 @@ class _Package:
             XmlPart(current(types_name), f"{self.label}, {types_name}"), CONTENT_TYPES_NS, lambda q: (
                 b"<" + q + b'Override PartName="/' + xml_escape(part, quote=True) + b'" ContentType="'
                 + WORKSHEET_CONTENT.encode() + b'"/>'), self.label)
-        self.sheets.append(_Sheet(name, sheet_id, rid, part, "worksheet"))
+        self.sheets.append(Sheet(name, sheet_id, rid, part, "worksheet"))
         return part
 
 
@@ -435,174 +382,46 @@ def _fail(path: Path, exc: OSError) -> WorkbookBusy:
 
 
 # ---------------------------------------------------------------------------------------------
-# Temporary files: named so that the next run knows which ones a killed run left behind
-
-TEMP_SUFFIX = ".kl-tmp"
-STALE_AFTER = dt.timedelta(hours=24)  # a temp file of another machine (shared folder) this old is dead
-LEGACY_STALE_AFTER = dt.timedelta(minutes=10)  # earlier versions' names carry no process id
-_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:24] or "host"
-
-
-def _temp_name(path: Path) -> Path:
-    """`.Kundenliste.xlsm.<host>.<pid>.<random>.kl-tmp` beside the workbook (hidden on macOS/Linux)."""
-    return path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether a process of this machine still runs (a reused id only delays a clean-up)."""
-    if os.name == "nt":  # os.kill would terminate it there; ask Windows instead
-        import ctypes
-
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return ctypes.get_last_error() == 5  # access denied: it exists
-        try:
-            code = ctypes.c_ulong()
-            return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259
-        finally:
-            kernel32.CloseHandle(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. another user's process: it exists
-        return True
-    return True
-
-
-def remove_leftovers(path: Path) -> list[Path]:
-    """Remove the temporary files that killed runs left beside `path`; return them.
-
-    Only our own names for this very workbook are considered, and only dead ones: written on
-    this machine by a process that is gone, or older than a day (another machine's run in a
-    shared folder).  A running colleague's temporary file is never touched.
-    """
-    removed: list[Path] = []
-    head, legacy = f".{path.name}.", re.compile(re.escape(f".{path.stem}.") + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
-    now = dt.datetime.now().timestamp()
-    try:
-        candidates = [p for p in path.parent.iterdir() if p.name.endswith(TEMP_SUFFIX)
-                      and (p.name.startswith(head) or legacy.fullmatch(p.name))]
-    except OSError:
-        return removed
-    for candidate in candidates:
-        fields = candidate.name[len(head):-len(TEMP_SUFFIX)].split(".")
-        try:
-            st = candidate.lstat()
-        except OSError:
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            continue
-        if legacy.fullmatch(candidate.name):  # an earlier version's name (no process id in it)
-            dead = st.st_mtime < now - LEGACY_STALE_AFTER.total_seconds()
-        else:
-            mine = len(fields) == 3 and fields[0] == _HOST and fields[1].isdigit()
-            dead = (mine and not _pid_alive(int(fields[1]))) or st.st_mtime < now - STALE_AFTER.total_seconds()
-        if dead:
-            with contextlib.suppress(OSError):
-                candidate.unlink()
-                removed.append(candidate)
-    return removed
-
-
-def _owner_refusal(path: Path, before: os.stat_result, exc: OSError) -> WorkbookBusy:
-    return WorkbookBusy(
-        f"„{path.name}“ gehört einem anderen Benutzer oder einer Gruppe (Benutzer-Nr. {before.st_uid}, "
-        f"Gruppen-Nr. {before.st_gid}), die dieses Konto einer neuen Datei nicht geben darf "
-        f"({exc.strerror or exc}). Die Kolleginnen und Kollegen verlören sonst den Zugriff; es wurde "
-        "nichts geändert. Bitte den Befehl als Besitzer der Datei ausführen oder die Datei kopieren."
-    )
-
-
-def _create_like(target: Path, path: Path, before: os.stat_result) -> int:
-    """Create `target` empty with the owner, group, mode (and POSIX ACL) of the original.
-
-    Done before a byte is written: when the file could not get the same owner or group, the
-    run is refused (a colleague's replaced file would lock the team out) with nothing written.
-    """
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        if hasattr(os, "fchown") and (before.st_uid, before.st_gid) != _owner_of(fd):
-            os.fchown(fd, before.st_uid, before.st_gid)
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, stat.S_IMODE(before.st_mode))  # after chown, which clears set-id bits
-        else:
-            os.chmod(target, stat.S_IMODE(before.st_mode))
-        acl = _acl(path)
-        if acl is not None:
-            os.setxattr(fd, _ACL, acl)
-        if hasattr(os, "fchown") and _owner_of(fd) != (before.st_uid, before.st_gid):
-            raise PermissionError(1, "Besitzer nicht übernommen")
-    except OSError as exc:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            target.unlink()
-        raise _owner_refusal(path, before, exc) from exc
-    return fd
-
-
-_ACL = "system.posix_acl_access"
-
-
-def _owner_of(fd: int) -> tuple[int, int]:
-    st = os.fstat(fd)
-    return st.st_uid, st.st_gid
-
-
-def _acl(path: Path) -> bytes | None:
-    try:
-        return os.getxattr(path, _ACL)
-    except (OSError, AttributeError):
-        return None
-
-
-def _write_fd(fd: int, write: Callable[[BinaryIO], None]) -> None:
-    with os.fdopen(fd, "wb") as fh:
-        write(fh)
-        fh.flush()
-        os.fsync(fh.fileno())
+# Committing: the new version atomically, the backup complete or absent
 
 
 def _commit(path: Path, z: RawZip, parts: Mapping[str, bytes], added: Mapping[str, bytes],
             before: os.stat_result, now: dt.datetime) -> Path:
-    """Temp file → fsync → check → backup (the same way) → atomic replace.
+    """Temp file → fsync → check → backup (the same way) → atomic replace (`write_atomically`).
 
     The original survives any failure, and whatever was started (temporary files, a backup
     not yet complete or no longer needed) is removed: a backup is complete or absent.
     """
-    folder = path.parent
-    tmp, backup_tmp, backup = _temp_name(path), _temp_name(path), None
-    try:
-        fd = _create_like(tmp, path, before)
-        _write_fd(fd, lambda fh: write_zip(fh, z, parts, added))
+    backups: list[Path] = []
+
+    def check(tmp: Path) -> None:
         _verify(tmp, z, parts, added)
         now_stat = path.stat()
         if (now_stat.st_mtime_ns, now_stat.st_size) != (before.st_mtime_ns, before.st_size):
             raise WorkbookBusy(f"„{path.name}“ wurde während des Schreibens von einem anderen Programm "
                                "geändert; bitte noch einmal ausführen. Es wurde nichts geändert.")
         check_writable(path)  # Excel may have opened it meanwhile
-        fd = _create_like(backup_tmp, path, before)
-        _write_fd(fd, lambda fh: fh.write(z.raw))
-        os.utime(backup_tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
-        _verify_copy(backup_tmp, z)
-        backup = _publish(backup_tmp, path, now)
-        os.replace(tmp, path)
+        backups.append(_backup(path, z, before, now))
+
+    try:
+        write_atomically(path, lambda fh: write_zip(fh, z, parts, added), like=before, check=check)
     except BaseException as exc:
-        for leftover in (tmp, backup_tmp, backup):
-            if leftover is not None:
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+        for backup in backups:
+            with contextlib.suppress(OSError):
+                backup.unlink()
         if isinstance(exc, OSError):
             raise _fail(path, exc) from exc
         raise
-    with contextlib.suppress(OSError, AttributeError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return backup
+    return backups[0]
+
+
+def _backup(path: Path, z: RawZip, before: os.stat_result, now: dt.datetime) -> Path:
+    """The original's bytes under their dated name, written like the new version and checked."""
+    tmp = stage(path, lambda fh: fh.write(z.raw), like=before)
+    with removed_on_failure(tmp):
+        os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
+        _verify_copy(tmp, z)
+        return _publish(tmp, path, now)
 
 
 def _publish(tmp: Path, path: Path, now: dt.datetime) -> Path:

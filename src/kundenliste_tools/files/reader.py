@@ -12,9 +12,9 @@ import gc
 import io
 import threading
 import zipfile
-from zlib import error as zlib_error
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
+from zlib import error as zlib_error
 
 import python_calamine as pc
 
@@ -22,6 +22,7 @@ from ..core.book import AUX_SHEETS, WorkbookData, workbook_from_grids
 from ..core.errors import PasswordRequired, WorkbookUnreadable
 from ..core.model import canonical_sheet, normalize_key, resolve_sheets
 from ..core.records import SheetFacts
+from .package import sheet_parts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -59,13 +60,18 @@ def sniff(path: Path) -> str:
     return "text" if head and all(32 <= b < 127 or b in b"\t\r\n" for b in head) else "unknown"
 
 
-def open_bytes(path: Path, password: str | None = None) -> BinaryIO | Path:
-    """The workbook's bytes ready for calamine: the path itself, or a decrypted in-memory copy."""
-    path = Path(path)
+def require_file(path: Path) -> None:
+    """Refuse, in German, a path that is missing or a folder."""
     if not path.exists():
         raise WorkbookUnreadable(f"Die Datei „{path}“ gibt es nicht.")
     if path.is_dir():
         raise WorkbookUnreadable(f"„{path}“ ist ein Ordner, keine Arbeitsmappe.")
+
+
+def open_bytes(path: Path, password: str | None = None) -> BinaryIO | Path:
+    """The workbook's bytes ready for calamine: the path itself, or a decrypted in-memory copy."""
+    path = Path(path)
+    require_file(path)
     kind = sniff(path)
     if kind == "encrypted":
         return decrypt(path, password)
@@ -118,7 +124,7 @@ def decrypt(path: Path, password: str | None) -> BinaryIO:
     """Decrypt a password-protected workbook into memory; nothing decrypted touches the disk."""
     if not password:
         raise PasswordRequired(
-            f"„{path.name}“ ist mit einem Kennwort verschlüsselt. Bitte mit --passwort angeben."
+            f"„{path.name}“ ist mit einem Kennwort verschlüsselt. Bitte das Kennwort angeben."
         )
     import msoffcrypto
 
@@ -221,7 +227,10 @@ def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str,
         _rewind(source)
         return [], source
     with zf:
-        parts = sheetfacts.sheet_parts(zf)
+        try:
+            parts = sheet_parts(zf)
+        except WorkbookUnreadable:  # calamine gives its own message for a broken workbook part
+            parts = {}
         found, _ = resolve_sheets(list(parts))
         moved: dict[str, dict[int, int]] = {}
         todo = [(sheet, parts[sheet]) for sheet in found.values()

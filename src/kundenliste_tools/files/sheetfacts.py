@@ -21,7 +21,6 @@ sheet XML): see bench/README.md.
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import struct
 import zipfile
@@ -34,6 +33,8 @@ from xml.etree import ElementTree
 import numpy as np
 
 from ..core.records import HEADER_SEARCH_ROWS, SheetFacts
+from .package import PKG_REL_NS, column_index, column_letter, rels_name, resolve
+from .zipraw import RawZip, write_zip
 
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
@@ -42,17 +43,12 @@ _DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([A-Z]{1,3})(
 _PREFIX = re.compile(rb'<([A-Za-z_][\w.-]*:)?worksheet[\s>]')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?")
 
-NS_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_REL = "{" + PKG_REL_NS + "}"
 
 
-def col_index(letters: bytes | str) -> int:
-    """`A` → 0, `XFD` → 16383."""
-    n = 0
-    for ch in letters if isinstance(letters, str) else letters.decode():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+def _col(letters: bytes) -> int:
+    """`A` → 0, `XFD` → 16383, for the column letters the byte patterns above capture."""
+    return column_index(letters.decode())
 
 
 @dataclass
@@ -65,33 +61,10 @@ class ScanResult:
     head_width: int = 0  # columns of the widest of the first rows (the header, as a rule)
 
 
-def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its part in the package (`xl/worksheets/sheet1.xml`)."""
-    try:
-        wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{NS_REL}Relationship")}
-    out = {}
-    for sh in wb.iter(f"{NS_MAIN}sheet"):
-        target = targets.get(sh.get(f"{NS_R}id"))
-        if target:
-            out[sh.get("name", "")] = _resolve("xl/workbook.xml", target)
-    return out
-
-
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
-
-
 def totals_rows(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
     """Excel rows that are a totals row of a table on the sheet at `part`."""
-    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
     try:
-        rels = ElementTree.fromstring(zf.read(rels_part))
+        rels = ElementTree.fromstring(zf.read(rels_name(part)))
     except (KeyError, ElementTree.ParseError):
         return frozenset()
     rows: set[int] = set()
@@ -99,7 +72,7 @@ def totals_rows(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
         if not r.get("Type", "").endswith("/table"):
             continue
         try:
-            table = ElementTree.fromstring(zf.read(_resolve(part, r.get("Target", ""))))
+            table = ElementTree.fromstring(zf.read(resolve(part, r.get("Target", ""))))
         except (KeyError, ElementTree.ParseError):
             continue
         count = int(table.get("totalsRowCount", "0") or 0)
@@ -135,12 +108,16 @@ def head(zf: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] | None, int]:
     from its first 256 KB: enough to decide before parsing whether stray cells need cutting."""
     with zf.open(part) as fh:
         buf = fh.read(1 << 18)
-    dimension = None
+    return _dimension(buf), _head_width(buf)
+
+
+def _dimension(buf: bytes) -> tuple[int, int] | None:
+    """(last row, last col) of the sheet's `<dimension ref>`, near its start."""
     m = _DIMENSION.search(buf, 0, 65536)
-    if m:
-        last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
-        dimension = (int(last_row), col_index(last_col))
-    return dimension, _head_width(buf)
+    if not m:
+        return None
+    last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+    return int(last_row), _col(last_col)
 
 
 def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = None) -> ScanResult:
@@ -154,18 +131,14 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = 
     m = _PREFIX.search(buf, 0, 4096)
     if m and m.group(1):
         f_tag = b"<" + m.group(1) + b"f"
-    dimension = None
-    m = _DIMENSION.search(buf, 0, 65536)
-    if m:
-        last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
-        dimension = (int(last_row), col_index(last_col))
+    dimension = _dimension(buf)
     head_width = _head_width(buf[: 1 << 18])
     _formulas(buf, f_tag, f_rows, f_cols)
     _errors(buf, errors)
     start = buf.rfind(b"mergeCells")
     if start >= 0:
         for m in _MERGE.finditer(buf, max(start - 64, 0)):
-            merged.append((int(m.group(2)), col_index(m.group(1)), int(m.group(4)), col_index(m.group(3))))
+            merged.append((int(m.group(2)), _col(m.group(1)), int(m.group(4)), _col(m.group(3))))
     facts = SheetFacts(np.array(f_rows, dtype=np.int64), np.array(f_cols, dtype=np.int64),
                        totals_rows(zf, part), tuple(merged), dict(row_map or {}))
     return ScanResult(facts, errors, dimension, head_width)
@@ -179,7 +152,7 @@ def _cell_at(buf: bytes, pos: int) -> tuple[int, int] | None:
     m = _CELL_REF.match(buf, start if buf[start] == 60 else buf.rfind(b"<", 0, start + 1))
     if not m:
         return None
-    return int(m.group(2)), col_index(m.group(1))
+    return int(m.group(2)), _col(m.group(1))
 
 
 def _formulas(buf: bytes, tag: bytes, rows: list[int], cols: list[int]) -> None:
@@ -224,7 +197,7 @@ def _head_width(buf: bytes) -> int:
         for m in _CELL_REF.finditer(segment):
             tag_end = segment.find(b">", m.end())
             if tag_end >= 0 and segment[tag_end - 1:tag_end] != b"/":
-                last = max(last, col_index(m.group(1)) + 1)
+                last = max(last, _col(m.group(1)) + 1)
         widest = max(widest, last)
         rows += 1
         nxt = buf.find(b"<row", end)
@@ -287,7 +260,7 @@ def _cut_columns(xml: bytes, width: int) -> bytes:
         last = xml.rfind(cell_open, start, pos)
         if last >= 0:
             ref = _CELL_REF.match(xml, last)
-            if ref is None or col_index(ref.group(1)) >= width:
+            if ref is None or _col(ref.group(1)) >= width:
                 row_start = xml.rfind(b"<" + prefix + b"row", start, last)
                 row_start = row_start if row_start >= 0 else start
                 pieces += [xml[done:row_start], pattern.sub(b"", xml[row_start:pos])]
@@ -301,7 +274,7 @@ def _cut_columns(xml: bytes, width: int) -> bytes:
 def _beyond(width: int) -> bytes:
     """A regex alternation of every column name after the `width`-th (A=1): `[U-Z]|[A-Z]{2,3}`
     for width 20."""
-    letters = _letters(width)
+    letters = column_letter(max(width, 1) - 1)
     alts = [rb"[A-Z]{%d,3}" % (len(letters) + 1)] if len(letters) < 3 else []
     for i, ch in enumerate(letters):
         if ch == "Z":
@@ -313,43 +286,10 @@ def _beyond(width: int) -> bytes:
 
 def repack(source: Any, replaced: dict[str, bytes]) -> io.BytesIO:
     """The package with some parts replaced (stored, not compressed: it is read once, at
-    once); every other entry is copied as its raw compressed bytes, so nothing is inflated
-    and deflated again for nothing."""
-    from .zipraw import RawZip
-
+    once); every other entry is copied as its raw compressed bytes (`zipraw`), so nothing is
+    inflated and deflated again for nothing."""
     raw = source.read_bytes() if isinstance(source, Path) else source.getvalue()
-    z = RawZip(raw, "")
     out = io.BytesIO()
-    central: list[bytes] = []
-    for entry in sorted(z.entries, key=lambda e: e.offset):
-        offset = out.tell()
-        if entry.name in replaced:
-            data = replaced[entry.name]
-            crc = zlib.crc32(data)
-            flags = entry.flags & 0x800
-            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 0, entry.mtime, entry.mdate,
-                                  crc, len(data), len(data), len(entry.name_bytes), 0) + entry.name_bytes)
-            out.write(data)
-            central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", entry.version_made, 20, flags, 0,
-                                       entry.mtime, entry.mdate, crc, len(data), len(data),
-                                       len(entry.name_bytes), 0, 0, 0, 0, entry.external_attr, offset)
-                           + entry.name_bytes)
-        else:
-            out.write(z.span(entry))
-            central.append(entry.record[:42] + struct.pack("<L", offset) + entry.record[46:])
-    start = out.tell()
-    for rec in central:
-        out.write(rec)
-    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central),
-                          out.tell() - start, start, 0))
+    write_zip(out, RawZip(raw, ""), replaced, {}, compress=False)
     out.seek(0)
     return out
-
-
-def _letters(width: int) -> str:
-    letters = ""
-    n = width
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters or "A"

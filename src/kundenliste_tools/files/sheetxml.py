@@ -21,55 +21,14 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..core.errors import WorkbookBusy
+from .package import MAIN_NS as MAIN
+from .package import a1_ref, column_index, parse_ref, xml_escape
 from .xmlpart import Element, XmlPart, attr, set_attr, splice, start_tag
 
 Value = str | int | float | bool | None
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 #: how many rows above a new cell are looked at for the style of its column
 STYLE_LOOKBACK = 10
-
-
-def col_index(letters: str) -> int:
-    """A → 1, Z → 26, AA → 27."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def col_letters(index: int) -> str:
-    """1 → A, 27 → AA."""
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    """`B7` → (7, 2): row and column, both 1-based."""
-    m = _REF.match(ref.strip())
-    if not m:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    return int(m.group(2)), col_index(m.group(1))
-
-
-def a1_ref(row: int, col: int) -> str:
-    return f"{col_letters(col)}{row}"
-
-
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def xml_escape(text: str, quote: bool = False) -> bytes:
-    if _INVALID_XML.search(text):
-        raise ValueError(f"text with control characters cannot be written: {text!r}")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if quote:
-        text = text.replace('"', "&quot;")
-    return text.encode("utf-8")
 
 
 def _cell_xml(p: bytes, row: int, col: int, value: Value, style: bytes | None = None,
@@ -142,7 +101,7 @@ class _Sheet:
         part, found, previous = self.part, [], 0
         for el in part.elements(MAIN, "c", row.el.tag_end, part.inner_end(row.el)):
             ref = el.get(b"r")
-            col = col_index(ref.rstrip(b"0123456789$").lstrip(b"$").decode()) if ref else previous + 1
+            col = column_index(ref.rstrip(b"0123456789$").lstrip(b"$").decode()) + 1 if ref else previous + 1
             found.append(_Cell(col, el, part.end(el)))
             previous = col
             if last_col is not None and col > last_col:  # the rest of the row is not needed

@@ -17,14 +17,14 @@ from typing import Any, Iterable, Mapping
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..core import model
 from ..core.book import ID_REGISTER_SHEET
 from ..core.ids import REGISTER_HEADER
-from .xlsm import Button, package_xlsm, write_atomically
+from .package import column_letter, write_atomically
+from .xlsm import Button, package_xlsm
 
 ISO_DATE = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -73,6 +73,7 @@ def kunden_headers(optional: bool = True) -> list[str]:
 
 
 def doku_headers(optional: bool = True) -> list[str]:
+    """KundenDoku headers in seed order; the job-centre fields when `optional`."""
     return [f.name for f in model.DOKU_FIELDS if f.required_column or optional]
 
 
@@ -116,9 +117,9 @@ def _record_sheet(ws: Any, sheet: str, headers: list[str], rows: list[Row], tabl
     ws.append(headers)
     kinds = {f.name: f.kind for f in model.SHEET_FIELDS[sheet]}
     for row in rows:
-        ws.append([_cell_value(row.get(h), kinds.get(h)) for h in headers])
+        ws.append([_cell_value(row.get(h)) for h in headers])
     for i, h in enumerate(headers, start=1):
-        col = get_column_letter(i)
+        col = column_letter(i - 1)
         ws.column_dimensions[col].width = WIDTHS.get(h, 14)
         cell = ws.cell(row=1, column=i)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -138,13 +139,14 @@ def _record_sheet(ws: Any, sheet: str, headers: list[str], rows: list[Row], tabl
     ws.freeze_panes = "B2"
     ws.page_setup.orientation = "landscape"
     ws.print_title_rows = "1:1"
-    ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 2)}"
+    ref = f"A1:{column_letter(len(headers) - 1)}{max(len(rows) + 1, 2)}"
     tab = Table(displayName=table, ref=ref)
     tab.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(tab)
 
 
-def _cell_value(value: Any, kind: str | None) -> Any:
+def _cell_value(value: Any) -> Any:
+    """A date as the datetime openpyxl writes as a date cell; anything else as it is."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
@@ -159,8 +161,8 @@ def _due_formatting(ws: Any) -> None:
     headers = [c.value for c in ws[1]]
     if model.DUE_COLUMN not in headers:
         return
-    col = get_column_letter(headers.index(model.DUE_COLUMN) + 1)
-    last_col = get_column_letter(len(headers))
+    col = column_letter(headers.index(model.DUE_COLUMN))
+    last_col = column_letter(len(headers) - 1)
     overdue = f"AND(ISNUMBER(${col}2),${col}2<TODAY())"
     soon = f"AND(ISNUMBER(${col}2),${col}2<=TODAY()+{model.SOON_DAYS})"
     cells = f"{col}2:{col}{PREPARED_ROWS}"
@@ -177,7 +179,7 @@ def _lists_sheet(wb: Workbook, lists: Mapping[str, tuple[str, ...]]) -> None:
     ws.append(names)
     for i, name in enumerate(names, start=1):
         ws.cell(row=1, column=i).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(i)].width = max(14, max((len(v) for v in lists[name]), default=0) + 2)
+        ws.column_dimensions[column_letter(i - 1)].width = max(14, max((len(v) for v in lists[name]), default=0) + 2)
         for r, value in enumerate(lists[name], start=2):
             ws.cell(row=r, column=i, value=value)
     ws.freeze_panes = "A2"
@@ -185,7 +187,7 @@ def _lists_sheet(wb: Workbook, lists: Mapping[str, tuple[str, ...]]) -> None:
 
 def list_range(list_name: str, lists: Mapping[str, tuple[str, ...]]) -> str:
     """Absolute reference of a list's column in `Listen`, generous so the team can add entries."""
-    col = get_column_letter(list(lists).index(list_name) + 1)
+    col = column_letter(list(lists).index(list_name))
     return f"{model.LISTEN}!${col}$2:${col}$200"
 
 
@@ -194,7 +196,7 @@ def _dropdowns(ws: Any, sheet: str, lists: Mapping[str, tuple[str, ...]]) -> Non
     for f in model.SHEET_FIELDS[sheet]:
         if not f.list_name or f.name not in headers:
             continue
-        col = get_column_letter(headers.index(f.name) + 1)
+        col = column_letter(headers.index(f.name))
         dv = DataValidation(type="list", formula1=f"={list_range(f.list_name, lists)}",
                             allow_blank=True, showErrorMessage=f.list_name not in model.OPEN_LISTS
                             and f.list_name != "Berater", errorStyle="warning")
@@ -263,8 +265,9 @@ def _xlwings_conf_sheet(wb: Workbook) -> None:
     ws.column_dimensions["B"].width = 60
 
 
-def buttons_for(sheet: str) -> list[Button]:
-    """The button strip of a record sheet: in the upper part of the (frozen) header row."""
+def buttons_for(_sheet: str) -> list[Button]:
+    """The button strip of a record sheet: in the upper part of the (frozen) header row (the
+    same on both record sheets; the sheet is named so that they may differ one day)."""
     return [Button(label, macro, left=BUTTON_GAP + i * (BUTTON_WIDTH + BUTTON_GAP), top=BUTTON_TOP,
                    width=BUTTON_WIDTH, height=BUTTON_HEIGHT)
             for i, (label, macro) in enumerate(BUTTONS)]
@@ -283,7 +286,9 @@ def workbook_bytes(wb: Workbook, macros: bool) -> bytes:
 def save_workbook(wb: Workbook, path: str | Path) -> Path:
     """Save by the file name: `.xlsm` becomes the macro-enabled workbook, anything else `.xlsx`."""
     path = Path(path)
-    return write_atomically(path, workbook_bytes(wb, macros=path.suffix.lower() == ".xlsm"))
+    data = workbook_bytes(wb, macros=path.suffix.lower() == ".xlsm")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomically(path, data)
 
 
 def write_workbook(path: str | Path, kunden: Iterable[Row] = (), doku: Iterable[Row] = (),

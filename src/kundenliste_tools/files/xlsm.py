@@ -11,8 +11,8 @@ package into an `.xlsm` the way Excel itself would have saved it:
   relationship type, its content type registered;
 - our modules from `xl_macros/` (the source of truth) plus xlwings' standalone VBA — the
   `xlwings` module and its `Dictionary` class, both taken from the INSTALLED xlwings package,
-  so the VBA always matches the Python side (SPEC §7), exactly as `xlwings quickstart
-  --standalone` ships them;
+  so the VBA always matches the Python side (SPEC §7), exactly as xlwings' quickstart ships
+  them for a standalone workbook;
 - the ribbon (`customUI/customUI14.xml`, related from `_rels/.rels`) and sheet buttons
   (DrawingML shapes with a macro assigned, which LibreOffice shows too);
 - reproducible bytes: no timestamps in `docProps/core.xml`, fixed zip entry times, fixed order,
@@ -25,18 +25,16 @@ import contextlib
 import importlib.metadata
 import importlib.util
 import io
-import os
 import re
 import sysconfig
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
 from typing import Mapping, Sequence
-from xml.sax.saxutils import escape
 
 from ..core.errors import KundenlisteError
+from .package import REL_NS, escape, rels_name, sheet_parts
 
 MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 PLAIN_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -46,11 +44,10 @@ UI_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensi
 UI_PART = "customUI/customUI14.xml"
 DRAWING_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
 DRAWING_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
-_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: Zip entry time of every part (the zip format cannot say "no time"; this is its epoch).
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
-#: The VBA modules of the standalone xlwings, as `xlwings quickstart --standalone` has them:
+#: The VBA modules of the standalone xlwings, as xlwings' standalone quickstart has them:
 #: module name → file inside the xlwings package.
 XLWINGS_MODULES = {"xlwings": "xlwings.bas", "Dictionary": "addin/Dictionary.cls"}
 
@@ -170,6 +167,7 @@ def xlwings_modules() -> list[VbaModule]:
 
 
 def all_modules() -> list[VbaModule]:
+    """Every VBA module of the workbook: ours, then xlwings'."""
     return our_modules() + xlwings_modules()
 
 
@@ -203,29 +201,11 @@ def _attrs(tag: str) -> dict[str, str]:
     return dict(re.findall(r'([\w:]+)="([^"]*)"', tag))
 
 
-def _rels_name(part: str) -> str:
-    folder, _, name = part.rpartition("/")
-    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-
-
-def _resolve(source_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target[1:]
-    folder = source_part.rpartition("/")[0]
-    parts: list[str] = folder.split("/") if folder else []
-    for piece in target.split("/"):
-        if piece == "..":
-            parts.pop()
-        elif piece not in ("", "."):
-            parts.append(piece)
-    return "/".join(parts)
-
-
 def _add_relationship(parts: dict[str, bytes], source_part: str, rel_type: str, target: str) -> str:
     """Append a relationship to `source_part`'s rels (created if missing); returns its id."""
-    name = _rels_name(source_part)
+    name = rels_name(source_part)
     text = _text(parts, name) if name in parts else (
-        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
     taken = {int(n) for n in re.findall(r'\bId="rId(\d+)"', text)}
     rid = f"rId{max(taken, default=0) + 1}"
     rel = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{target}"/>'
@@ -260,17 +240,6 @@ def _without_timestamps(parts: dict[str, bytes]) -> None:
 def _add_ribbon(parts: dict[str, bytes], xml: bytes) -> None:
     parts[UI_PART] = xml
     _add_relationship(parts, "", UI_REL_TYPE, UI_PART)
-
-
-def sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
-    """Sheet name → its part name, from workbook.xml and its relationships."""
-    rels = _text(parts, "xl/_rels/workbook.xml.rels")
-    targets = {a.get("Id"): a.get("Target", "") for a in map(_attrs, re.findall(r"<Relationship\b[^>]*>", rels))}
-    out = {}
-    for tag in re.findall(r"<sheet\b[^>]*>", _text(parts, "xl/workbook.xml")):
-        a = _attrs(tag)
-        out[unescape(a["name"])] = _resolve("xl/workbook.xml", targets[a["r:id"]])
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,12 +311,12 @@ def drawing_xml(buttons: Sequence[Button], grid: _Grid) -> str:
     for i, b in enumerate(buttons):
         x, y = round(b.left * EMU_PER_PT), round(b.top * EMU_PER_PT)
         cx, cy = round(b.width * EMU_PER_PT), round(b.height * EMU_PER_PT)
-        label = escape(b.label)
+        label, macro = escape(b.label, quote=True), escape(b.macro, quote=True)
         anchors.append(
             "<xdr:oneCellAnchor>"
             f'{_corner("from", grid, x, y)}<xdr:ext cx="{cx}" cy="{cy}"/>'
-            f'<xdr:sp macro="[0]!{escape(b.macro)}" textlink="">'
-            f'<xdr:nvSpPr><xdr:cNvPr id="{i + 2}" name="Knopf {label}" descr="Knopf: {label} (Makro {escape(b.macro)})"/>'
+            f'<xdr:sp macro="[0]!{macro}" textlink="">'
+            f'<xdr:nvSpPr><xdr:cNvPr id="{i + 2}" name="Knopf {label}" descr="Knopf: {label} (Makro {macro})"/>'
             '<xdr:cNvSpPr/></xdr:nvSpPr>'
             f'<xdr:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
             '<a:prstGeom prst="roundRect"><a:avLst/></a:prstGeom>'
@@ -378,7 +347,7 @@ def _add_buttons(parts: dict[str, bytes], sheet: str, buttons: Sequence[Button])
     parts[drawing] = drawing_xml(buttons, _grid(xml)).encode("utf-8")
     _add_override(parts, drawing, DRAWING_CONTENT_TYPE)
     rid = _add_relationship(parts, part, DRAWING_REL_TYPE, f"/{drawing}")
-    element = f'<drawing xmlns:r="{_R_NS}" r:id="{rid}"/>'
+    element = f'<drawing xmlns:r="{REL_NS}" r:id="{rid}"/>'
     at = min((i for i in (xml.find(f"<{t}") for t in _AFTER_DRAWING) if i >= 0), default=xml.rfind("</worksheet>"))
     parts[part] = (xml[:at] + element + xml[at:]).encode("utf-8")
 
@@ -433,21 +402,3 @@ def package_xlsm(xlsx: bytes, *, buttons: Mapping[str, Sequence[Button]] | None 
         _add_buttons(parts, sheet, sheet_buttons)
     with_vba = _with_vba(_write_zip(parts), all_modules() if modules is None else modules)
     return _write_zip(_read_zip(with_vba))
-
-
-def write_atomically(path: str | Path, data: bytes) -> Path:
-    """Write to a temporary file beside `path`, then replace: never a half-written workbook."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

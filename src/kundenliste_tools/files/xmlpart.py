@@ -100,6 +100,7 @@ class Element:
         return head + sep
 
     def get(self, name: bytes) -> bytes | None:
+        """The raw value of attribute `name`, or None."""
         return attr(self.attrs, name)
 
 
@@ -156,11 +157,11 @@ class XmlPart:
         root: list[int] = []
         parser = expat.ParserCreate(namespace_separator=" ")
 
-        def on_root(name: str, attrs: object) -> None:
+        def on_root(_name: str, _attrs: object) -> None:
             root.append(parser.CurrentByteIndex)
             parser.StartElementHandler = None  # the body runs at C speed
 
-        def on_decl(prefix: str | None, uri: str | None) -> None:
+        def on_decl(_prefix: str | None, _uri: str | None) -> None:
             decls.append(parser.CurrentByteIndex)
 
         def on_irregular(*_: object) -> None:
@@ -235,6 +236,7 @@ class XmlPart:
             yield Element(m.start(), m.end(), m.group(1), m.group(2), bool(m.group(3)))
 
     def first(self, uri: str, local: str, start: int = 0, end: int | None = None) -> Element | None:
+        """The first element `{uri}local` starting in [start, end), or None."""
         return next(self.elements(uri, local, start, end), None)
 
     def _pattern(self, uri: str, local: str) -> re.Pattern[bytes] | None:
@@ -292,7 +294,7 @@ class _Walk:
         stack: list[tuple[int, dict[bytes, str]]] = []
         parser = expat.ParserCreate()  # no namespace processing: names as written
 
-        def on_start(name: str, attrs: object) -> None:
+        def on_start(name: str, _attrs: object) -> None:
             pos = parser.CurrentByteIndex
             m = _ANY_TAG.match(data, pos)
             assert m is not None
@@ -304,7 +306,7 @@ class _Walk:
             self.items.append((uri, local, el, scope))
             stack.append((pos, scope))
 
-        def on_end(name: str) -> None:
+        def on_end(_name: str) -> None:
             pos, _ = stack.pop()
             self.ends[pos] = parser.CurrentByteIndex
 

@@ -78,9 +78,11 @@ class RawZip:
         self.by_lower = {e.name.lower(): e.name for e in self.entries}
 
     def span(self, entry: ZipEntry) -> bytes:
+        """The entry exactly as stored: local header, compressed data, data descriptor."""
         return self.raw[entry.offset:self.span_end[entry.offset]]
 
     def read(self, name: str) -> bytes:
+        """The entry's content, decompressed (its CRC checked)."""
         return self.zip.read(name)
 
     def find(self, part: str) -> str | None:
@@ -94,8 +96,14 @@ def _dos_now() -> tuple[int, int]:
             ((now.year - 1980) << 9) | (now.month << 5) | now.day)
 
 
-def write_zip(out: BinaryIO, z: RawZip, replaced: Mapping[str, bytes], added: Mapping[str, bytes]) -> None:
-    """Write the package: raw copies, rewritten entries in place, new entries at the end."""
+def write_zip(out: BinaryIO, z: RawZip, replaced: Mapping[str, bytes], added: Mapping[str, bytes],
+              *, compress: bool = True) -> None:
+    """Write the package: raw copies, rewritten entries in place, new entries at the end.
+
+    Rewritten and new entries are deflated; with `compress` off they are stored, for a package
+    that is read once at once in memory (the reader's trimmed copy) and need not be small.
+    """
+    method = 8 if compress else 0
     pos = 0
 
     def emit(data: bytes) -> None:
@@ -105,16 +113,19 @@ def write_zip(out: BinaryIO, z: RawZip, replaced: Mapping[str, bytes], added: Ma
 
     def emit_new(name_bytes: bytes, data: bytes, flags: int, mtime: int, mdate: int,
                  made: int, eattr: int, comment: bytes) -> bytes:
-        """Write a deflated entry; return its central-directory record."""
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        packed = compressor.compress(data) + compressor.flush()
+        """Write a deflated (or stored) entry; return its central-directory record."""
+        if compress:
+            compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+            packed = compressor.compress(data) + compressor.flush()
+        else:
+            packed = data
         crc = zlib.crc32(data)
         flags &= 0x800  # keep only "name is UTF-8"; no descriptor, no encryption
         offset = pos
-        emit(_LOCAL.pack(b"PK\x03\x04", 20, flags, 8, mtime, mdate, crc, len(packed), len(data),
+        emit(_LOCAL.pack(b"PK\x03\x04", 20, flags, method, mtime, mdate, crc, len(packed), len(data),
                          len(name_bytes), 0) + name_bytes)
         emit(packed)
-        return (_CENTRAL.pack(b"PK\x01\x02", made, 20, flags, 8, mtime, mdate, crc, len(packed),
+        return (_CENTRAL.pack(b"PK\x01\x02", made, 20, flags, method, mtime, mdate, crc, len(packed),
                               len(data), len(name_bytes), 0, len(comment), 0, 0, eattr, offset)
                 + name_bytes + comment)
 

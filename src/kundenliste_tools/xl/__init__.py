@@ -12,7 +12,13 @@ from importlib import import_module
 from typing import Any
 
 #: RunPython name → "module:function" (the function takes an `xw.Book`).
-ENTRY_POINTS: dict[str, str] = {"ids_vergeben": "ids:ids_vergeben", "pruefen": "checks:pruefen", "on_save": "checks:on_save", "faelligkeiten": "due:faelligkeiten", "quartalsexport": "export:quartalsexport"}
+ENTRY_POINTS: dict[str, str] = {
+    "ids_vergeben": "ids:ids_vergeben",
+    "pruefen": "checks:pruefen",
+    "on_save": "checks:on_save",
+    "faelligkeiten": "due:faelligkeiten",
+    "quartalsexport": "export:quartalsexport",
+}
 
 
 def _run(name: str, book: Any = None) -> Any:

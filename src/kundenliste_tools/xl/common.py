@@ -13,13 +13,14 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..core.book import AUX_SHEETS, WorkbookData, workbook_from_grids
+from ..app.workbook import from_grids
+from ..core.book import AUX_SHEETS, WorkbookData
 from ..core.errors import KundenlisteError
 from ..core.model import canonical_sheet, normalize_key
-from ..core.records import SheetFacts
 
 
 def caller_book() -> Any:
+    """The workbook that called Python (the button's or formula's workbook)."""
     import xlwings as xw
 
     return xw.Book.caller()
@@ -44,7 +45,9 @@ def _engine(sheet: Any) -> str:
         return ""
 
 
-_CLIENT_DATETIME = re.compile(r"^-?\d{4,}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$")
+_CLIENT_DATETIME = re.compile(
+    r"^-?\d{4,}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$"
+)
 
 
 def remote_values(raw: Any) -> list[list[Any]]:
@@ -64,7 +67,7 @@ def remote_values(raw: Any) -> list[list[Any]]:
     if cells.ndim != 2:  # ragged: cannot happen for a range, but never guess
         return [[_remote_cell(c) for c in r] for r in rows]
     flat = cells.reshape(-1)
-    idx = np.flatnonzero(np.fromiter(map(type, flat), dtype=object, count=flat.size) == str)
+    idx = np.flatnonzero(np.fromiter(map(type, flat), dtype=object, count=flat.size) == str)  # noqa: E721 - exact type per cell, vectorised
     texts = flat[idx]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     flat[idx[lengths == 0]] = None
@@ -95,7 +98,7 @@ def find_sheet(book: Any, name: str) -> Any | None:
     return None
 
 
-def sheet_facts(sheet: Any) -> SheetFacts:
+def totals_rows(sheet: Any) -> frozenset[int]:
     """What the record rule can learn from Excel beyond values: the totals rows of the sheet's
     tables.  (Which cells are formulas the door does not ask: one more range read per save;
     the rule then decides on the values of the known columns alone.)"""
@@ -108,22 +111,22 @@ def sheet_facts(sheet: Any) -> SheetFacts:
             if rng is not None:
                 rows.update(range(rng.row, rng.row + rng.rows.count))
     except Exception:  # an engine without tables: nothing known
-        return SheetFacts()
-    return SheetFacts(totals_rows=frozenset(rows))
+        return frozenset()
+    return frozenset(rows)
 
 
 def workbook_data(book: Any) -> WorkbookData:
     """The model of an open workbook: the two record sheets plus the auxiliary ones."""
     aux = {normalize_key(s) for s in AUX_SHEETS}
     grids: dict[str, list[list[Any]]] = {}
-    facts: dict[str, SheetFacts] = {}
+    totals: dict[str, frozenset[int]] = {}
     for sheet in book.sheets:
         record_sheet = canonical_sheet(sheet.name)
         wanted = record_sheet or normalize_key(sheet.name) in aux
         grids[sheet.name] = sheet_grid(sheet) if wanted else []
         if record_sheet:
-            facts[sheet.name] = sheet_facts(sheet)
-    return workbook_from_grids(grids, source=book.name, facts=facts)
+            totals[sheet.name] = totals_rows(sheet)
+    return from_grids(grids, source=book.name, totals_rows=totals)
 
 
 def tell(book: Any, message: str, title: str = "Kundenliste") -> None:
@@ -136,6 +139,7 @@ def tell(book: Any, message: str, title: str = "Kundenliste") -> None:
 
 
 def status(book: Any, message: str | None) -> None:
+    """Show a status bar text (None clears it); silent where the client has none."""
     with contextlib.suppress(Exception):
         book.app.status_bar = message
 
@@ -148,5 +152,39 @@ def report_errors(book: Any) -> Iterator[None]:
     except KundenlisteError as exc:
         tell(book, str(exc), title="Kundenliste: Fehler")
     except Exception as exc:  # never show a Python traceback to a counsellor
-        tell(book, f"Interner Fehler ({exc.__class__.__name__}). Bitte die Datei speichern und "
-             "den Support informieren.", title="Kundenliste: Fehler")
+        tell(
+            book,
+            f"Interner Fehler ({exc.__class__.__name__}). Bitte die Datei speichern und den Support informieren.",
+            title="Kundenliste: Fehler",
+        )
+
+
+def quietly(action: Any) -> bool:
+    """Run an engine call that some clients cannot do (notes on the remote engine); False then."""
+    try:
+        action()
+    except Exception:
+        return False
+    return True
+
+
+def tool_sheet(book: Any, name: str, hidden: bool = False, widths: tuple[int, ...] = ()) -> Any:
+    """The tool's sheet `name`, created after the last sheet if missing; the user stays put."""
+    sheet = find_sheet(book, name)
+    if sheet is not None:
+        return sheet
+    active = book.sheets.active
+    sheet = book.sheets.add(name=name, after=book.sheets[len(book.sheets) - 1])
+    if hidden:
+        sheet.visible = False
+    for i, width in enumerate(widths, start=1):
+        quietly(lambda i=i, width=width: setattr(sheet.range((1, i)), "column_width", width))
+    active.activate()  # adding a sheet activates it; on save the user must not be moved
+    return sheet
+
+
+def as_text(value: str | None) -> str | None:
+    """Text Excel must not reinterpret (`=…` formula, `01067` number, `2026-01-05` date)."""
+    if value is None or value == "":
+        return value
+    return "'" + value

@@ -1,7 +1,7 @@
 """The "Fälligkeiten" button: due dates into the Kundenliste and a filterable `Fälligkeiten` sheet.
 
-A thin adapter: the core assesses (rule set from the workbook: `Regelwerk` sheet, else the
-setting, else vamv; Stichtag from the setting, else today); here we only write.
+A thin adapter: the use case `app.due` assesses (rule set from the workbook: `Regelwerk` sheet,
+else the setting, else vamv; Stichtag from the setting, else today); here we only write.
 
 - Kundenliste, column `Fällig am` (added at the end of the header row if missing): the due
   date of every customer, "nicht bewertbar" where the table cannot decide, blank otherwise,
@@ -23,42 +23,51 @@ from typing import Any
 
 import pandas as pd
 
+from ..app.due import DueResult, due
 from ..core.book import WorkbookData, column_letter
-from ..core.model import BERATUNGSGESPRAECHE, DUE_COLUMN, FAELLIGKEITEN, KUNDENDOKU, KUNDENLISTE, ROW, SOON_DAYS, normalize_key
-from ..core.overdue import (LAGE_BALD, LAGE_NICHT_BEWERTBAR, LAGE_UEBERFAELLIG, assess, choose_stichtag, ordered,
-                            texts)
-from ..core.rules import RuleSet
-from ..core.staff import caseload, weekly
-from ..files.rulefiles import load_ruleset
+from ..core.columns import texts
+from ..core.model import BERATUNGSGESPRAECHE, DUE_COLUMN, FAELLIGKEITEN, KUNDENDOKU, KUNDENLISTE, ROW, normalize_key
+from ..core.reasons import NICHT_BEWERTBAR
 from .common import find_sheet, status, tell, workbook_data
 
-SHEET_COLUMNS = ["ID", "Name", "Berater", "Status", "Lage", "Fällig am", "Tage überfällig", "Regel", "Grund",
-                 "Letzter Kontakt", "Zeile"]
+SHEET_COLUMNS = [
+    "ID",
+    "Name",
+    "Berater",
+    "Status",
+    "Lage",
+    "Fällig am",
+    "Tage überfällig",
+    "Regel",
+    "Grund",
+    "Letzter Kontakt",
+    "Zeile",
+]
 TABLE_NAME = "Faelligkeiten"
 TABLE_ROW = 3  # title in row 1, table header in row 3
 DATE_FORMAT = "yyyy-mm-dd"  # Range.NumberFormat takes the English codes in every Excel language
-NOT_ASSESSABLE = "nicht bewertbar"
+NOT_ASSESSABLE = NICHT_BEWERTBAR
 
 
 def faelligkeiten(book: Any, today: dt.date | None = None) -> pd.DataFrame:
     """Assess the open workbook and write both views; returns the ordered assessment."""
     status(book, "Fälligkeiten werden berechnet …")
     data = workbook_data(book)
-    stichtag = choose_stichtag(None, data, today or dt.date.today())
-    rules = load_ruleset(None, data)
-    result = ordered(assess(data, rules, stichtag), stichtag, SOON_DAYS)
-    write_due_column(book, data, result)
-    listing = write_sheet(book, data, result, rules, stichtag)
-    write_staff_sheet(book, data, rules, stichtag, after=listing)
+    result = due(data, today=today)
+    write_due_column(book, data, result.customers)
+    listing = write_sheet(book, data, result)
+    write_staff_sheet(book, data, result, after=listing)
     listing.activate()
     status(book, None)
-    counts = result["lage"].value_counts()
-    tell(book, f"Fälligkeiten zum {stichtag.isoformat()} nach Regelwerk „{rules.name}“: "
-         f"{counts.get(LAGE_UEBERFAELLIG, 0)} überfällig, {counts.get(LAGE_BALD, 0)} in den nächsten "
-         f"{SOON_DAYS} Tagen fällig, {counts.get(LAGE_NICHT_BEWERTBAR, 0)} nicht bewertbar. "
-         f"Die Liste steht im Blatt „{FAELLIGKEITEN}“, das Datum in der Spalte „{DUE_COLUMN}“, "
-         f"die Gespräche je Berater und Woche im Blatt „{BERATUNGSGESPRAECHE}“.")
-    return result
+    tell(
+        book,
+        f"Fälligkeiten zum {result.stichtag.isoformat()} nach Regelwerk „{result.rules.name}“: "
+        f"{result.overdue} überfällig, {result.soon} in den nächsten {result.soon_days} Tagen fällig, "
+        f"{result.not_assessable} nicht bewertbar. "
+        f"Die Liste steht im Blatt „{FAELLIGKEITEN}“, das Datum in der Spalte „{DUE_COLUMN}“, "
+        f"die Gespräche je Berater und Woche im Blatt „{BERATUNGSGESPRAECHE}“.",
+    )
+    return result.customers
 
 
 def _cells(series: pd.Series) -> pd.Series:
@@ -111,27 +120,33 @@ def sheet_rows(data: WorkbookData, result: pd.DataFrame) -> list[list[Any]]:
     """The table body in the order of `result` (already sorted by `ordered`)."""
     names = pd.Series(_names(data).to_numpy(), index=data.kunden[ROW].to_numpy())
     names = names[~names.index.duplicated()]
-    body = pd.DataFrame({
-        "ID": result["id"].astype(object),
-        "Name": names.reindex(result[ROW].to_numpy()).fillna("").to_numpy(),
-        "Berater": result["berater"],
-        "Status": result["status"],
-        "Lage": result["lage"],
-        "Fällig am": _cells(result["due"]),
-        "Tage überfällig": result["days_overdue"].astype(object).where(result["overdue"], None),
-        "Regel": result["rule"],
-        "Grund": result["reason"],
-        "Letzter Kontakt": _cells(result["last_contact"]),
-        "Zeile": result[ROW].astype(object),
-    })
+    body = pd.DataFrame(
+        {
+            "ID": result["id"].astype(object),
+            "Name": names.reindex(result[ROW].to_numpy()).fillna("").to_numpy(),
+            "Berater": result["berater"],
+            "Status": result["status"],
+            "Lage": result["lage"],
+            "Fällig am": _cells(result["due"]),
+            "Tage überfällig": result["days_overdue"].astype(object).where(result["overdue"], None),
+            "Regel": result["rule"],
+            "Grund": result["reason"],
+            "Letzter Kontakt": _cells(result["last_contact"]),
+            "Zeile": result[ROW].astype(object),
+        }
+    )
     return body[SHEET_COLUMNS].astype(object).to_numpy().tolist()
 
 
-def write_sheet(book: Any, data: WorkbookData, result: pd.DataFrame, rules: RuleSet, stichtag: dt.date) -> Any:
+def write_sheet(book: Any, data: WorkbookData, result: DueResult) -> Any:
     """(Re)write the `Fälligkeiten` sheet: title, then the sorted table with autofilter."""
-    rows = sheet_rows(data, result) or [[None] * len(SHEET_COLUMNS)]
-    title = (f"Fälligkeiten zum {stichtag.isoformat()} – Regelwerk „{rules.name}“ ({rules.title}). "
-             f"Überfällig zuerst, dann in den nächsten {SOON_DAYS} Tagen fällig. Neu berechnen: Knopf „Fälligkeiten“.")
+    rows = sheet_rows(data, result.customers) or [[None] * len(SHEET_COLUMNS)]
+    rules = result.rules
+    title = (
+        f"Fälligkeiten zum {result.stichtag.isoformat()} – Regelwerk „{rules.name}“ ({rules.title}). "
+        f"Überfällig zuerst, dann in den nächsten {result.soon_days} Tagen fällig. "
+        "Neu berechnen: Knopf „Fälligkeiten“."
+    )
     sheet = find_sheet(book, FAELLIGKEITEN)
     old_table = None
     if sheet is None:
@@ -148,8 +163,7 @@ def write_sheet(book: Any, data: WorkbookData, result: pd.DataFrame, rules: Rule
     if old_table is not None:
         old_table.resize(table_range)
     else:
-        sheet.tables.add(source=table_range, has_headers=True, name=TABLE_NAME,
-                         table_style_name="TableStyleMedium2")
+        sheet.tables.add(source=table_range, has_headers=True, name=TABLE_NAME, table_style_name="TableStyleMedium2")
     for field in ("Fällig am", "Letzter Kontakt"):
         letter = column_letter(SHEET_COLUMNS.index(field))
         sheet.range(f"{letter}{TABLE_ROW + 1}:{letter}{TABLE_ROW + len(rows)}").number_format = DATE_FORMAT
@@ -157,35 +171,17 @@ def write_sheet(book: Any, data: WorkbookData, result: pd.DataFrame, rules: Rule
     return sheet
 
 
-def staff_rows(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> list[list[Any]]:
-    """Header + one row per counsellor: weekly counts, quota, Stellenanteil, caseload."""
-    weeks = weekly(data, rules, stichtag)
-    loads = caseload(data, rules).set_index("berater")
-    labels = list(dict.fromkeys(weeks["week"]))
-    partial = set(weeks.loc[weeks["partial"], "week"])
-    header = ["Berater", "Stellenanteil"] + [f"{w} (laufend)" if w in partial else w for w in labels] \
-        + ["Quote je Woche", "Aktive Kunden", "Betreuungsschlüssel-Grenze"]
-    counts = weeks.pivot(index="berater", columns="week", values="count").reindex(columns=labels)
-    quota = weeks.groupby("berater")["quota"].first()
-    rows: list[list[Any]] = [header]
-    for name in loads.index:
-        load = loads.loc[name]
-        q, limit = quota.get(name), load["limit"]
-        rows.append([name, float(load["stellenanteil"])]
-                    + [int(v) for v in counts.loc[name].tolist()]
-                    + [None if q is None or pd.isna(q) else round(float(q), 1), int(load["active"]),
-                       None if pd.isna(limit) else round(float(limit), 1)])
-    return rows
-
-
-def write_staff_sheet(book: Any, data: WorkbookData, rules: RuleSet, stichtag: dt.date, after: Any = None) -> Any:
+def write_staff_sheet(book: Any, data: WorkbookData, result: DueResult, after: Any = None) -> Any:
     """(Re)write the `Beratungsgespräche` sheet in one range write, after `after` (Fälligkeiten)."""
-    rows = staff_rows(data, rules, stichtag)
-    per_week = rules.staff.per_week
-    title = (f"Beratungsgespräche je Berater und Kalenderwoche bis {stichtag.isoformat()} "
-             f"(gezählt nach Regelwerk „{rules.name}“"
-             + (f"; Quote {per_week:g} je Vollzeitstelle und Woche" if per_week else "; ohne Wochenquote")
-             + (f"; Betreuungsschlüssel 1:{rules.staff.caseload:g}" if rules.staff.caseload else "") + ").")
+    rows = result.staff_table()
+    rules, per_week = result.rules, result.rules.staff.per_week
+    title = (
+        f"Beratungsgespräche je Berater und Kalenderwoche bis {result.stichtag.isoformat()} "
+        f"(gezählt nach Regelwerk „{rules.name}“"
+        + (f"; Quote {per_week:g} je Vollzeitstelle und Woche" if per_week else "; ohne Wochenquote")
+        + (f"; Betreuungsschlüssel 1:{rules.staff.caseload:g}" if rules.staff.caseload else "")
+        + ")."
+    )
     sheet = find_sheet(book, BERATUNGSGESPRAECHE)
     if sheet is None:
         after = after or find_sheet(book, data.layouts[KUNDENDOKU].name) or book.sheets[len(book.sheets) - 1]

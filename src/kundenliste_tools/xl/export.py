@@ -1,7 +1,7 @@
 """The "Quartalsexport" button: the anonymised export of the latest Stichtag window.
 
-A thin adapter: reads the calling workbook (one range read per sheet), lets `files.export`
-assess, build and write `Quartal_<Zeitraum>_anonym.xlsx` in the workbook's folder, and tells
+A thin adapter: reads the calling workbook (one range read per sheet), lets the use case
+`app.quarter` assess, build and write `Quartal_<Zeitraum>_anonym.xlsx` in the workbook's folder, and tells
 the user where it is.  The open workbook itself is not changed.
 """
 
@@ -11,9 +11,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from ..app.quarter import QuarterResult, choose_period, quarter
 from ..core.errors import KundenlisteError
-from ..core.periods import default_period
-from ..files.export import ExportResult, default_name, export_quarter
 from .common import status, tell, workbook_data
 
 
@@ -23,26 +22,27 @@ def folder_of(book: Any) -> Path:
     if "://" in fullname:
         raise KundenlisteError(
             "Die Mappe ist nur online geöffnet (kein Ordner auf diesem Rechner). Bitte die Mappe "
-            "lokal speichern oder den Export mit „kundenliste quartal MAPPE“ erstellen.")
+            "lokal speichern oder den Export mit „kundenliste quartal MAPPE“ erstellen."
+        )
     folder = Path(fullname).parent
     if not folder.is_dir():
         raise KundenlisteError(f"Der Ordner der Mappe („{folder}“) ist nicht erreichbar.")
     return folder
 
 
-def quartalsexport(book: Any, today: dt.date | None = None) -> ExportResult:
+def quartalsexport(book: Any, today: dt.date | None = None) -> QuarterResult:
     """Write the export of the latest Stichtag window beside the workbook and say where."""
-    period = default_period(today or dt.date.today())
+    period = choose_period(today=today)
     status(book, f"Quartalsexport {period.description} wird erstellt …")
     data = workbook_data(book)
-    out = folder_of(book) / default_name(period)
-    result = export_quarter(data, period, out, None, source=getattr(book, "fullname", None))
+    result = quarter(data, period, folder=folder_of(book), source=getattr(book, "fullname", None))
     status(book, None)
-    info = dict(result.export.info)
     replaced = result.export.ids_replaced
-    tell(book, f"Der anonymisierte Quartalsexport ({period.description}, "
-         f"{info['Kunden im Export']} Kunden, {info['Einträge im Export (KundenDoku)']} Einträge) "
-         f"ist gespeichert unter:\n{result.path.resolve()}"
-         + (f"\n{replaced} IDs, die keine IDs sind, wurden durch Export-Pseudonyme ersetzt." if replaced else ""),
-         title="Quartalsexport")
+    tell(
+        book,
+        f"Der anonymisierte Quartalsexport ({period.description}, {result.customers} Kunden, "
+        f"{result.entries} Einträge) ist gespeichert unter:\n{result.path.resolve()}"
+        + (f"\n{replaced} IDs, die keine IDs sind, wurden durch Export-Pseudonyme ersetzt." if replaced else ""),
+        title="Quartalsexport",
+    )
     return result

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..app.ids import plan_ids
 from ..core.book import ID_REGISTER_SHEET, column_index
-from ..core.ids import REGISTER_HEADER, assign_ids
 from ..core.model import KUNDENLISTE
-from ..core.pseudonym import KEY_HEADER, new_key
 from .common import find_sheet, sheet_grid, tell, workbook_data
 
 _AREA = re.compile(r"^\$?([A-Z]{0,3})\$?(\d*)(?::\$?([A-Z]{0,3})\$?(\d*))?$")
@@ -82,31 +81,31 @@ def _register_sheet(book: Any) -> tuple[Any, int]:
 def ids_vergeben(book: Any) -> list[tuple[int, str]]:
     """Fill blank IDs (all, or those of the rows selected in the Kundenliste); returns them."""
     data = workbook_data(book)
-    layout = data.layouts[KUNDENLISTE]
-    only = selected_rows(book, layout.name)
-    issued = assign_ids(data, only_rows=only)
-    if not issued:
-        where = "in den markierten Zeilen " if only is not None else ""
+    plan = plan_ids(data, only_rows=selected_rows(book, data.layouts[KUNDENLISTE].name))
+    if not plan.issued:
+        where = "in den markierten Zeilen " if plan.only_rows is not None else ""
         tell(book, f"Alle Kunden {where}haben schon eine ID; es wurde nichts geändert.")
         return []
     register, next_row = _register_sheet(book)
-    values: list[list[Any]] = [[i] for _, i in issued]
+    values: list[list[Any]] = [[i.id] for i in plan.issued]
     if next_row == 1:
-        values.insert(0, [REGISTER_HEADER])
+        values.insert(0, [plan.register_header])
     target = register.range((next_row, 1), (next_row + len(values) - 1, 1))
     target.number_format = "@"  # text: Excel must never read an ID as a number or date
     target.value = values
-    if not data.export_key:  # once: the key of the export pseudonyms (core/pseudonym.py)
+    if plan.key_cells:  # once: the key of the export pseudonyms (core/pseudonym.py)
         key_cells = register.range("B1:C1")
         key_cells.number_format = "@"
-        key_cells.value = [[KEY_HEADER, new_key()]]
-    sheet = book.sheets[layout.name]
-    col = layout.columns["ID"] + 1
-    by_row = dict(issued)
+        key_cells.value = [plan.key_cells]
+    sheet = book.sheets[plan.sheet]
+    by_row = {i.row: i.id for i in plan.issued}
     for block in _blocks(list(by_row)):
-        rng = sheet.range((block[0], col), (block[-1], col))
+        rng = sheet.range((block[0], plan.column + 1), (block[-1], plan.column + 1))
         rng.number_format = "@"
         rng.value = [[by_row[r]] for r in block]
-    tell(book, f"{len(issued)} neue ID{'s' if len(issued) != 1 else ''} vergeben und im Blatt "
-         f"„{ID_REGISTER_SHEET}“ vermerkt.")
-    return issued
+    tell(
+        book,
+        f"{len(plan.issued)} neue ID{'s' if len(plan.issued) != 1 else ''} vergeben und im Blatt "
+        f"„{ID_REGISTER_SHEET}“ vermerkt.",
+    )
+    return [(i.row, i.id) for i in plan.issued]

@@ -28,16 +28,16 @@ from typing import Any, Callable
 import pandas as pd
 import xlwings as xw
 
+from ..app.due import due as assess_due
 from ..core.errors import KundenlisteError
 from ..core.model import KUNDENDOKU, KUNDENLISTE, canonical_sheet
-from ..core.overdue import assess, choose_stichtag
+from ..core.reasons import NICHT_BEWERTBAR
 from ..core.values import id_text
-from ..files.rulefiles import load_ruleset
 from .common import workbook_data
 
 BURST_SECONDS = 2.0
 UNKNOWN_ID = "ID unbekannt"
-NOT_ASSESSABLE = "nicht bewertbar"
+NOT_ASSESSABLE = NICHT_BEWERTBAR
 
 #: Injected in tests; the wall clock and today's date otherwise.
 clock: Callable[[], float] = time.monotonic
@@ -68,15 +68,14 @@ def _fingerprint(book: Any) -> tuple:
 def _compute(book: Any, fingerprint: tuple, now: float) -> Assessment:
     stats["assessments"] += 1
     try:
-        data = workbook_data(book)
-        stichtag = choose_stichtag(None, data, today())
-        result = assess(data, load_ruleset(None, data), stichtag)
+        result = assess_due(workbook_data(book), today=today(), staff=False).customers
     except KundenlisteError as exc:
         return Assessment(fingerprint, now, error=str(exc))
     due = result["due"].map(lambda d: None if pd.isna(d) else d.date())  # per customer once, not per cell
     by_id: dict[str, tuple[Any, int, bool]] = {}
-    for key, d, days, ok in zip(result["id"].tolist(), due.tolist(), result["days_overdue"].tolist(),
-                                result["assessable"].tolist()):
+    for key, d, days, ok in zip(
+        result["id"].tolist(), due.tolist(), result["days_overdue"].tolist(), result["assessable"].tolist()
+    ):
         by_id.setdefault(key, (d, int(days), bool(ok)))
     return Assessment(fingerprint, now, by_id)
 

@@ -1,0 +1,51 @@
+"""Use case "Prüfen": every field of the workbook checked, the findings and their summary.
+
+The command line prints them, the Excel button and the on-save hook mark the cells and write
+the Prüfbericht; both get the same `CheckResult` from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..core.book import WorkbookData
+from ..core.findings import Finding
+from ..core.records import REASONS, Skipped
+from ..core.validation import summarize, validate
+
+#: The German text of each reason a row is not a record (`summary["skipped_reasons"]` keys).
+SKIPPED_REASONS: dict[str, str] = dict(REASONS)
+
+#: From this many rows on, a check says what it is doing before it starts.
+LONG_RUN_ROWS = 50_000
+
+
+@dataclass
+class CheckResult:
+    """The findings (sorted by sheet, row, column) and the summary of `pruefen --json`."""
+
+    findings: list[Finding]
+    summary: dict[str, Any]
+    skipped: list[Skipped] = field(default_factory=list)  # non-empty rows that are not records
+
+    @property
+    def errors(self) -> int:
+        """Number of findings of severity error."""
+        return int(self.summary["errors"])
+
+    @property
+    def warnings(self) -> int:
+        """Number of findings of severity warning."""
+        return int(self.summary["warnings"])
+
+
+def check(
+    data: WorkbookData, today: dt.date | None = None, progress: Callable[[str], None] | None = None
+) -> CheckResult:
+    """Validate every field of `data`; `today` for the future-date checks (default: today)."""
+    if progress and len(data.doku) + len(data.kunden) > LONG_RUN_ROWS:
+        progress(f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
+    findings = validate(data, today=today)
+    return CheckResult(findings, summarize(findings, data), list(data.skipped))

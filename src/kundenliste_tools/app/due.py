@@ -1,0 +1,147 @@
+"""Use case "Fälligkeiten": who is due for a contact, under which rule set, as of which day.
+
+The sequence every door needs (choose the rule set, choose the Stichtag, assess, order for
+people, count, and the staff figures for team leads) lives here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..core.book import WorkbookData
+from ..core.errors import InvalidInput
+from ..core.model import SOON_DAYS
+from ..core.overdue import (
+    LAGE_BALD,
+    LAGE_NICHT_BEWERTBAR,
+    LAGE_UEBERFAELLIG,
+    assess,
+    choose_stichtag,
+    iso,
+    ordered,
+    reason_values,
+)
+from ..core.rules import RuleSet
+from ..core.staff import WEEKS, advisors
+from ..files.rulefiles import load_ruleset
+
+#: The fields of one customer in `faellig --json` (SPEC §8), in this order, then the codes.
+CUSTOMER_FIELDS = ("id", "overdue", "due", "days_overdue", "rule", "reason", "last_contact", "assessable")
+
+
+@dataclass
+class DueResult:
+    """The assessment of every customer, ordered for people (`lage` column), and the staff figures."""
+
+    stichtag: dt.date
+    rules: RuleSet
+    customers: pd.DataFrame  # core.overdue.assess columns + `lage`, overdue first
+    advisors: list[dict[str, Any]] = field(default_factory=list)
+    soon_days: int = SOON_DAYS
+
+    def count(self, lage: str) -> int:
+        """How many customers are in this `lage` (`überfällig`, `bald fällig`, …)."""
+        return int((self.customers["lage"] == lage).sum())
+
+    @property
+    def overdue(self) -> int:
+        """Customers whose next contact is overdue at the Stichtag."""
+        return self.count(LAGE_UEBERFAELLIG)
+
+    @property
+    def soon(self) -> int:
+        """Customers due within `soon_days` of the Stichtag."""
+        return self.count(LAGE_BALD)
+
+    @property
+    def not_assessable(self) -> int:
+        """Customers the rule set cannot assess (a field it needs is missing)."""
+        return self.count(LAGE_NICHT_BEWERTBAR)
+
+    def staff_table(self) -> list[list[Any]]:
+        """Header + one row per counsellor: weekly counts, quota, Stellenanteil, caseload."""
+        advisors = self.advisors
+        labels = [w["week"] for w in advisors[0]["weeks"]] if advisors else []
+        partial = {w["week"] for a in advisors for w in a["weeks"] if w["partial"]}
+        header = (
+            ["Berater", "Stellenanteil"]
+            + [f"{w} (laufend)" if w in partial else w for w in labels]
+            + ["Quote je Woche", "Aktive Kunden", "Betreuungsschlüssel-Grenze"]
+        )
+        rows: list[list[Any]] = [header]
+        for a in advisors:
+            counts = {w["week"]: w["count"] for w in a["weeks"]}
+            quota = next((w["quota"] for w in a["weeks"]), None)
+            limit = a["caseload_limit"]
+            rows.append(
+                [a["berater"], a["stellenanteil"]]
+                + [int(counts.get(w, 0)) for w in labels]
+                + [
+                    None if quota is None else round(quota, 1),
+                    a["active_customers"],
+                    None if limit is None else round(limit, 1),
+                ]
+            )
+        return rows
+
+    def records(self) -> list[dict[str, Any]]:
+        """Customers as plain data (SPEC §8 fields + `code`, `followup`, `values`); dates ISO or None."""
+        frame = self.customers.assign(due=iso(self.customers["due"]), last_contact=iso(self.customers["last_contact"]))
+        out = []
+        for row in frame.to_dict("records"):
+            out.append(
+                {
+                    "id": str(row["id"]),
+                    "overdue": bool(row["overdue"]),
+                    "due": row["due"] or None,
+                    "days_overdue": int(row["days_overdue"]),
+                    "rule": row["rule"],
+                    "reason": row["reason"],
+                    "last_contact": row["last_contact"] or None,
+                    "assessable": bool(row["assessable"]),
+                    "code": row["code"],
+                    "followup": row["followup"] or None,
+                    "values": reason_values(row),
+                }
+            )
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON of SPEC §8."""
+        return {
+            "stichtag": self.stichtag.isoformat(),
+            "regelwerk": self.rules.name,
+            "customers": self.records(),
+            "advisors": self.advisors,
+        }
+
+
+def due(
+    data: WorkbookData,
+    *,
+    regelwerk: str | None = None,
+    stichtag: str | dt.date | None = None,
+    today: dt.date | None = None,
+    weeks: int = WEEKS,
+    staff: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> DueResult:
+    """Assess every customer of `data`.
+
+    `regelwerk`: a built-in name or a rule file (else the workbook's sheet or setting, else
+    vamv); `stichtag`: ISO text or a date (else the workbook's setting, else `today`);
+    `weeks`: how many ISO weeks the staff figures cover; `staff=False` skips them (formulas);
+    `progress` receives a German line before the long part.
+    """
+    if not 1 <= weeks <= 520:
+        raise InvalidInput("wochen", "Die Zahl der Wochen muss zwischen 1 und 520 liegen.")
+    day = choose_stichtag(stichtag, data, today or dt.date.today())
+    rules = load_ruleset(regelwerk, data)
+    if progress:
+        progress(f"Bewerte {len(data.kunden)} Kunden nach Regelwerk {rules.name} zum {day.isoformat()} …")
+    result = ordered(assess(data, rules, day), day, SOON_DAYS)
+    return DueResult(day, rules, result, advisors(data, rules, day, weeks) if staff else [])

@@ -1,0 +1,138 @@
+"""Use case "Quartalsexport": the anonymised export of one period, written as an .xlsx file.
+
+One sequence for every door: resolve the period (a calendar quarter, a Stichtag window, or the
+latest window by default), load the rule set, assess overdue contacts at the period's end,
+scrub, build the export, and write it (the target's folder may be given instead of a file).
+The workbook itself is only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..core.book import WorkbookData
+from ..core.errors import InvalidInput
+from ..core.overdue import assess
+from ..core.periods import Period, resolve_period
+from ..core.quarterly import QuarterlyExport, build_export, data_at_period_end, prepare
+from ..core.scrub import build_scrubber
+from ..files.export import write_export
+from ..files.firstnames import first_names
+from ..files.rulefiles import load_ruleset
+
+
+@dataclass
+class QuarterResult:
+    """Where the export went and what it holds (counts, k, replaced IDs: `export.info`)."""
+
+    path: Path
+    export: QuarterlyExport
+    regelwerk: str
+    period: Period
+    coarse: bool = False
+
+    @property
+    def customers(self) -> int:
+        """Customers in the export's Kundenliste."""
+        return int(dict(self.export.info)["Kunden im Export"])
+
+    @property
+    def entries(self) -> int:
+        """Entries in the export's KundenDoku."""
+        return int(dict(self.export.info)["Einträge im Export (KundenDoku)"])
+
+    def summary(self) -> dict[str, Any]:
+        """Plain data for programs (the JSON of `quartal`)."""
+        p = self.period
+        return {
+            "datei": str(self.path),
+            "zeitraum": {"art": p.kind, "bezeichnung": p.label, "von": p.start.isoformat(), "bis": p.end.isoformat()},
+            "kunden": self.customers,
+            "eintraege": self.entries,
+            "regelwerk": self.regelwerk,
+            "ersetzt": self.export.scrubbed,
+            "ids_pseudonymisiert": self.export.ids_replaced,
+            "k": self.export.k,
+            "erstkontakt": "Monat" if self.coarse else "Tag",
+        }
+
+
+def default_name(period: Period) -> str:
+    """`Quartal_2026-Q3_anonym.xlsx` / `Quartal_2026-06-29_bis_2026-09-28_anonym.xlsx`."""
+    return f"Quartal_{period.label}_anonym.xlsx"
+
+
+def choose_period(quartal: str | None = None, bis: str | None = None, today: dt.date | None = None) -> Period:
+    """A calendar quarter (`2026-Q3`), a Stichtag window ending `bis`, or the latest window."""
+    return resolve_period(quartal, bis, today or dt.date.today())
+
+
+def target(period: Period, out: str | Path | None, folder: str | Path | None, source: str | Path | None) -> Path:
+    """The export file: `out` (a folder: its usual name in it), else in `folder`, else beside `source`."""
+    if out:
+        path = Path(out)
+        return path / default_name(period) if path.is_dir() else path
+    if folder is not None:
+        return Path(folder) / default_name(period)
+    if source is None:
+        raise InvalidInput("out", "Wohin soll der Export? Bitte eine Zieldatei oder einen Ordner angeben.")
+    return Path(source).with_name(default_name(period))
+
+
+def quarter(
+    data: WorkbookData,
+    period: Period,
+    *,
+    out: str | Path | None = None,
+    folder: str | Path | None = None,
+    source: str | Path | None = None,
+    regelwerk: str | None = None,
+    coarse: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> QuarterResult:
+    """Build and write the anonymised export of `period`.
+
+    `source` is the workbook's own path: the export refuses to overwrite it.  The pseudonyms
+    of IDs that are no IDs use the workbook's export key (a workbook without one gets a key for
+    this export only; core/pseudonym.py).  `coarse` writes Erstkontakt as its month.
+    """
+    path = target(period, out, folder, source)
+    if source is not None and _same_file(path, Path(source)):
+        raise InvalidInput(
+            "out",
+            f"Der Export darf die Arbeitsmappe selbst nicht überschreiben („{path.name}“); "
+            "bitte einen anderen Dateinamen angeben.",
+        )
+    if progress:
+        progress(
+            f"Exportiere {period.description}: {len(data.kunden)} Kunden, {len(data.doku)} Einträge "
+            "werden anonymisiert …"
+        )
+    rules = load_ruleset(regelwerk, data)
+    prepared = prepare(data)
+    assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
+    scrubber = build_scrubber(data.kunden, first_names())
+    export = build_export(
+        data,
+        period,
+        assessment,
+        rules.name,
+        scrubber=scrubber,
+        prepared=prepared,
+        key=data.export_key,
+        stable_key=bool(data.export_key),
+        coarse=coarse,
+    )
+    write_export(export, path)
+    return QuarterResult(path, export, rules.name, period, coarse)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False

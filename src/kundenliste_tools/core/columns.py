@@ -1,0 +1,84 @@
+"""Column helpers every ring uses: per-distinct-value conversion of cells to keys, dates, texts.
+
+A column of a record sheet has few distinct values (Status, Bereich, dates of a quarter) or is
+converted by a cheap function (IDs), so these helpers factorise the column, convert each
+distinct value once and index the results back: per-cell Python work stays out of the engines
+(validation, overdue, staff figures, the Excel door).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import idkey
+from .model import ValueLists, normalize_key
+from .rules import ContactFilter
+from .values import is_blank, to_dates, to_text
+
+
+def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:
+    """Apply scalar functions once per distinct cell value, not once per cell.
+
+    A column has few distinct values (Status, Bereich) or is converted by a cheap function
+    (IDs), so this keeps per-cell Python work out of the engine.
+    """
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    out = []
+    for func in funcs:
+        mapped = np.empty(len(uniques), dtype=object)
+        mapped[:] = [func(None if (isinstance(u, float) and u != u) else u) for u in uniques]
+        out.append(pd.Series(mapped[codes] if len(codes) else np.empty(0, dtype=object),
+                             index=values.index, dtype=object))
+    return out
+
+
+def id_keys(values: pd.Series) -> pd.Series:
+    """The matching key of each ID (`core.idkey`: numbers by value, own IDs in any case)."""
+    return idkey.id_keys(values)
+
+
+def dates(values: pd.Series) -> pd.Series:
+    """`to_dates` on the distinct values only: 300,000 entries have a few thousand dates."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    parsed = to_dates(pd.Series(uniques, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
+    return pd.Series(out, index=values.index, dtype="datetime64[ns]")
+
+
+def texts(values: pd.Series) -> pd.Series:
+    """Cells as the text a counsellor sees (`to_text`), once per distinct value."""
+    return per_unique(values, to_text)[0]
+
+
+def list_keys(values: pd.Series, list_name: str, lists: ValueLists) -> tuple[pd.Series, pd.Series]:
+    """(normalized key, display text) of each cell against a value list; ``""`` for blank.
+
+    `alo`, `arbeitslos` and `arbeitslos (alo)` all give the key of the list entry.
+    """
+    def shown(v: object) -> str:
+        if is_blank(v):
+            return ""
+        t = to_text(v)
+        return lists.match(list_name, t) or t
+
+    keys, display = per_unique(values, lambda v: normalize_key(shown(v)), shown)
+    return keys, display
+
+
+def iso(dates: pd.Series) -> pd.Series:
+    """Dates as `JJJJ-MM-TT` text, ``""`` for NaT (vectorised)."""
+    return dates.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+
+
+def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists) -> pd.Series:
+    """Which entries count as a contact: value in the rule set's list, or blank."""
+    ok = pd.Series(True, index=doku.index)
+    for col, allowed in (("Kontaktart", counts.kontaktart), ("Vermerkart", counts.vermerkart)):
+        if allowed is None or col not in doku.columns:
+            continue
+        keys, _ = list_keys(doku[col], col, lists)
+        ok &= (keys == "") | keys.isin(allowed)
+    return ok
