@@ -33,10 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..core.validation import summarize, validate
     from ..files.reader import read_workbook
 
-    data = read_workbook(args.mappe, args.passwort)
+    data = read_workbook(args.mappe, args.passwort)  # imports pandas while calamine parses
+    from ..core.validation import summarize, validate
+
     if len(data.doku) + len(data.kunden) > 50_000:
         progress(stderr, f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
     findings = validate(data)

@@ -342,8 +342,5 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
 
 
 #: The hidden sheet where issued IDs are kept so that none is ever handed out twice.
-ID_REGISTER_SHEET = "ID-Register"
-
-#: Sheets the model reads besides the two record sheets (a reader may skip all others).
-AUX_SHEETS = (model.LISTEN, model.EINSTELLUNGEN, model.BERATER_SHEET, model.REGELWERK_SHEET,
-              ID_REGISTER_SHEET)
+ID_REGISTER_SHEET = model.ID_REGISTER_SHEET
+AUX_SHEETS = model.AUX_SHEETS  # defined in the model: the reader needs them before pandas is loaded
