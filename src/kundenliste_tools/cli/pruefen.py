@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..files.reader import read_workbook
 
-    data = read_workbook(args.mappe, args.passwort)  # imports pandas while calamine parses
+    data = read_workbook(args.mappe, args.passwort, meanwhile=_prepare)
     from ..core.validation import summarize, validate
 
     if len(data.doku) + len(data.kunden) > 50_000:
@@ -48,6 +48,14 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         stdout.write(render_table(findings, summary))
     return 1 if summary["errors"] else 0
+
+
+def _prepare() -> None:
+    """The checks' imports and tables, loaded while calamine parses (`read_workbook`)."""
+    from ..core import validation  # noqa: F401
+    from ..core.value_checks import prepare
+
+    prepare()
 
 
 def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ import threading
 import zipfile
 from zlib import error as zlib_error
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
 
 import python_calamine as pc
 
@@ -142,13 +142,15 @@ def decrypt(path: Path, password: str | None) -> BinaryIO:
 
 
 def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: str = "",
-               facts: dict[str, SheetFacts] | None = None) -> dict[str, list[list[Any]]]:
+               facts: dict[str, SheetFacts] | None = None,
+               meanwhile: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
     """Raw cell grids (from A1) of the sheets the model uses, keyed by sheet name.
 
     For an .xlsx/.xlsm, the two record sheets are scanned first (`files.sheetfacts`): their
     formula cells, totals rows and merged ranges go into `facts` (when given), their error
     cells into the grid as text (`#N/A`, so validation reports `zellfehler`), and a stray cell
-    far right of the header is cut away before calamine sees it.
+    far right of the header is cut away before calamine sees it.  `meanwhile` is work for
+    the next step (imports, tables), done in this thread while calamine parses.
     """
     plan, source = _plan(source, name)
     scans: dict[str, Any] = {}
@@ -166,7 +168,7 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
         raise WorkbookUnreadable(
             f"„{name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
-    grids = _read_sheets(wb, wanted, name, _second_opener(source))
+    grids = _read_sheets(wb, wanted, name, _second_opener(source), meanwhile)
     if scanner:
         scanner.join()
         if "!" in scans:
@@ -186,8 +188,8 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     return grids
 
 
-def _read_sheets(wb: Any, wanted: set[str] | None, name: str,
-                 second: Any = None) -> dict[str, list[list[Any]]]:
+def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None,
+                 meanwhile: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
     """The grids of the sheets to read, parsed in two threads while this one imports pandas.
 
     calamine lets go of the GIL while it parses, so on two cores the KundenDoku (the largest
@@ -214,6 +216,8 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str,
         thread.start()
     try:
         from ..core import book  # noqa: F401  (pandas: the frames are built from these grids next)
+        if meanwhile is not None:
+            meanwhile()
     finally:
         for thread in threads:
             thread.join()
@@ -332,13 +336,16 @@ def _rewind(source: BinaryIO | Path) -> None:
         source.seek(0)
 
 
-def read_workbook(path: str | Path, password: str | None = None) -> WorkbookData:
-    """Read a Kundenliste workbook into the model. Raises `WorkbookUnreadable` with a German message."""
+def read_workbook(path: str | Path, password: str | None = None,
+                  meanwhile: Callable[[], Any] | None = None) -> WorkbookData:
+    """Read a Kundenliste workbook into the model. Raises `WorkbookUnreadable` with a German message.
+
+    `meanwhile`: what the command will need next (its imports), done while calamine parses."""
     path = Path(path)
     source = open_bytes(path, password)
     with _collector_paused():
         facts: dict[str, SheetFacts] = {}
-        grids = read_grids(source, name=path.name, facts=facts)
+        grids = read_grids(source, name=path.name, facts=facts, meanwhile=meanwhile)
         from ..core.book import workbook_from_grids
 
         return workbook_from_grids(grids, source=path.name, facts=facts)
