@@ -14,6 +14,8 @@ from typing import Any, TextIO
 from . import add_book_argument, progress
 
 TABLE_COLUMNS = ("Blatt", "Zelle", "Art", "Feld", "Meldung")
+#: Findings per write of `--json`.
+JSON_SLICE = 10_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,8 +78,12 @@ def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> 
     encode = json.JSONEncoder(ensure_ascii=False).encode
     stdout.write('{"findings": [')
     if findings:
-        stdout.write("\n ")
-        stdout.write(",\n ".join(_encoded(findings, encode)))
+        lines = _encoded(findings, encode)
+        # written in slices: one joined string of 150,000 lines (40 MB) and its UTF-8 copy
+        # would only add memory to fault in
+        for start in range(0, len(lines), JSON_SLICE):
+            stdout.write(",\n " if start else "\n ")
+            stdout.write(",\n ".join(lines[start:start + JSON_SLICE]))
         stdout.write("\n")
     stdout.write('],\n"summary": ')
     json.dump(summary, stdout, ensure_ascii=False, indent=1)
