@@ -203,3 +203,59 @@ def test_every_reading_command_exits_2_with_a_german_message(bad_input, command,
     assert phrase in err.getvalue()
     assert "Traceback" not in err.getvalue()
     assert path.read_bytes() == before  # nothing written
+
+
+# --------------------------------------------------------------------------- parsing in threads
+
+def _plain_grids(source) -> dict[str, list[list]]:
+    """What one calamine handle gives, sheet by sheet in order: the reader's threads must not
+    change a single cell."""
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(source))
+    return {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=False) for s in wb.sheet_names}
+
+
+def test_the_threaded_parse_gives_the_grids_of_one_handle(tmp_path):
+    from kundenliste_tools.files.reader import read_grids
+
+    path = user_workbook(tmp_path / "team.xlsx")
+    grids = read_grids(path, name=path.name)
+    plain = _plain_grids(path)
+    assert list(grids) == list(plain)  # every sheet listed, in the workbook's order
+    assert grids["Notizen"] == []  # not a sheet of the model: listed, not read
+    for sheet in ("Kundenliste", "Kundenduku"):
+        assert grids[sheet] == plain[sheet] and grids[sheet]
+
+
+def test_an_in_memory_workbook_is_parsed_on_a_second_handle_too(tmp_path):
+    from kundenliste_tools.files.reader import read_grids
+
+    path = user_workbook(tmp_path / "team.xlsx")
+    grids = read_grids(io.BytesIO(path.read_bytes()), name=path.name)
+    assert grids["Kundenduku"] == _plain_grids(path)["Kundenduku"]
+
+
+def test_a_failing_second_handle_falls_back_to_the_first(tmp_path, monkeypatch):
+    from kundenliste_tools.files import reader
+
+    def broken():
+        raise RuntimeError("zweiter Zugriff gescheitert")
+
+    monkeypatch.setattr(reader, "_second_opener", lambda source: broken)
+    path = user_workbook(tmp_path / "team.xlsx")
+    assert reader.read_grids(path, name=path.name)["Kundenduku"] == _plain_grids(path)["Kundenduku"]
+    assert list(read_workbook(path).doku["_row"]) == [2, 4]
+
+
+def test_a_damaged_record_sheet_is_still_refused_in_german(tmp_path):
+    path = user_workbook(tmp_path / "team.xlsx")
+    damaged = tmp_path / "kaputt.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet3.xml":  # the KundenDoku
+                data = data[: len(data) // 2]
+            dst.writestr(info, data)
+    with pytest.raises(WorkbookUnreadable, match="beschädigt"):
+        read_workbook(damaged)

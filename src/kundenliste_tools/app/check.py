@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..core.book import WorkbookData
-from ..core.findings import Finding
-from ..core.records import REASONS, Skipped
-from ..core.validation import summarize, validate
+from ..core.records import REASONS
+
+if TYPE_CHECKING:  # the checks are imported when they run (or by `prepare_checks`, meanwhile)
+    from ..core.book import WorkbookData
+    from ..core.findings import Finding
+    from ..core.records import Skipped
 
 #: The German text of each reason a row is not a record (`summary["skipped_reasons"]` keys).
 SKIPPED_REASONS: dict[str, str] = dict(REASONS)
@@ -47,5 +49,16 @@ def check(
     """Validate every field of `data`; `today` for the future-date checks (default: today)."""
     if progress and len(data.doku) + len(data.kunden) > LONG_RUN_ROWS:
         progress(f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
+    from ..core.validation import summarize, validate
+
     findings = validate(data, today=today)
     return CheckResult(findings, summarize(findings, data), list(data.skipped))
+
+
+def prepare_checks() -> None:
+    """Load the checks' imports and tables (libphonenumber's plan for Germany, e-mail rules);
+    run while calamine parses (`open_workbook(..., meanwhile=prepare_checks)`)."""
+    from ..core import validation  # noqa: F401
+    from ..core.value_checks import prepare
+
+    prepare()

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import model
+from .cells import column_index, column_letter  # noqa: F401 - re-exported: the model's A1 helpers
 from .errors import WorkbookUnreadable
 from .model import KUNDENDOKU, KUNDENLISTE, ROW, ValueLists
 from .records import SheetFacts, Skipped, find_header, header_width, record_rows
@@ -57,24 +58,6 @@ class WorkbookData:
     def setting(self, key: str, default: str = "") -> str:
         """A value of the Einstellungen sheet, found by its forgiving key."""
         return self.settings.get(model.normalize_key(key), default)
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    """A → 0, Z → 25, AA → 26 (the inverse of `column_letter`)."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def cell_ref(layout: SheetLayout, field_name: str, row: int) -> str:
@@ -345,8 +328,5 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
 
 
 #: The hidden sheet where issued IDs are kept so that none is ever handed out twice.
-ID_REGISTER_SHEET = "ID-Register"
-
-#: Sheets the model reads besides the two record sheets (a reader may skip all others).
-AUX_SHEETS = (model.LISTEN, model.EINSTELLUNGEN, model.BERATER_SHEET, model.REGELWERK_SHEET,
-              ID_REGISTER_SHEET)
+ID_REGISTER_SHEET = model.ID_REGISTER_SHEET
+AUX_SHEETS = model.AUX_SHEETS  # defined in the model: the reader needs them before pandas is loaded

@@ -19,6 +19,9 @@ LISTEN = "Listen"
 EINSTELLUNGEN = "Einstellungen"
 BERATER_SHEET = "Berater"
 REGELWERK_SHEET = "Regelwerk"
+ID_REGISTER_SHEET = "ID-Register"
+#: Sheets the model reads besides the two record sheets (a reader may skip all others).
+AUX_SHEETS = (LISTEN, EINSTELLUNGEN, BERATER_SHEET, REGELWERK_SHEET, ID_REGISTER_SHEET)
 
 #: Column holding the Excel row number of every record, so findings can point at cells.
 ROW = "_row"

@@ -26,10 +26,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-import numpy as np
-import pandas as pd
-
 from . import model
+
+# numpy and pandas are imported inside the functions that use them: the reader imports this
+# module before calamine parses and lets pandas load while calamine parses (`files.reader`).
 
 #: Why a row is not a record: code → German reason (the report shows the reason).
 REASONS: dict[str, str] = {
@@ -156,7 +156,12 @@ def is_hint(sheet: str, field_name: str, value: Any) -> tuple[bool, bool]:
 
 def _filled(col: np.ndarray) -> np.ndarray:
     """Cells that hold something (None, NaN and blank text do not).  C-level loops only
-    (`map` over types and `str.isspace`): it runs over every known column of every row."""
+    (`map` over types and `str.isspace`): it runs over every known column of every row.
+    pandas is imported here, not at the top: the reader imports this module before calamine
+    parses, and imports pandas while calamine parses (`files.reader`)."""
+    import numpy as np
+    import pandas as pd
+
     out = ~pd.isna(col)
     idx = np.flatnonzero(out)
     if len(idx):
@@ -181,6 +186,8 @@ def record_rows(sheet: str, sheet_name: str, cells: np.ndarray, known: dict[str,
     at cell by cell (a few of them, not the whole width), the others only where a row holds no
     known value, to tell "empty" from "skipped".
     """
+    import numpy as np
+
     facts = facts or SheetFacts()
     n = len(cells)
     known_cols = sorted(set(known.values()))

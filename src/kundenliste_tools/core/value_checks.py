@@ -106,6 +106,15 @@ def check_plz(value: Any) -> Issue | None:
     return Issue("plz-ungueltig")
 
 
+def prepare() -> None:
+    """Load what the phone and e-mail checks need (libphonenumber's DE plan, email-validator)
+    ahead of their first call: the reader does it while calamine parses, for free on two cores."""
+    import email_validator  # noqa: F401
+
+    _de_descs()
+    _de_types()
+
+
 _PHONE_SPLIT = re.compile(r"\s*(?:;|,|\n|\boder\b|\bund\b)\s*", re.IGNORECASE)
 
 

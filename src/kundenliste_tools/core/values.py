@@ -16,9 +16,9 @@ from typing import Any, Callable, Literal
 import numpy as np
 import pandas as pd
 
+from .cells import EXCEL_EPOCH  # noqa: F401 - re-exported
 from .model import normalize_key
 
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 #: Serial numbers Excel can show as a date (1900-01-01 … 9999-12-31).
 SERIAL_MIN, SERIAL_MAX = 1, 2958465
 

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from typing import Mapping, Protocol
 from xml.etree import ElementTree
 
-from ..core.book import column_index, column_letter
+from ..core.cells import EXCEL_EPOCH, column_index, column_letter
 from ..core.errors import WorkbookUnreadable
-from ..core.values import EXCEL_EPOCH
 from .atomic import (
     TEMP_HOST,
     TEMP_SUFFIX,

@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import numpy as np
-
 from ..core.records import HEADER_SEARCH_ROWS, SheetFacts
 from .package import PKG_REL_NS, column_index, column_letter, rels_name, resolve
 from .zipraw import RawZip, write_zip
@@ -139,6 +137,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = 
     if start >= 0:
         for m in _MERGE.finditer(buf, max(start - 64, 0)):
             merged.append((int(m.group(2)), _col(m.group(1)), int(m.group(4)), _col(m.group(3))))
+    import numpy as np  # here, not at the top: see core.records
+
     facts = SheetFacts(np.array(f_rows, dtype=np.int64), np.array(f_cols, dtype=np.int64),
                        totals_rows(zf, part), tuple(merged), dict(row_map or {}))
     return ScanResult(facts, errors, dimension, head_width)
