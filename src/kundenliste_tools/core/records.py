@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from . import model
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # numpy and pandas are imported inside the functions that use them: the reader imports this
 # module before calamine parses and lets pandas load while calamine parses (`files.reader`).
