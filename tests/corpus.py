@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -35,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .lo import SOFFICE
+from .lo import convert
 from .userbook import DOKU_HEADER, DOKU_ROWS, KUNDEN_HEADER, KUNDEN_ROWS, user_xlsm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,36 +259,12 @@ def xlsxwriter_book(folder: Path, vba: Path, name: str = "xlsxwriter-vba.xlsm") 
 
 
 def libreoffice_books(folder: Path, xlsx_source: Path, xlsm_source: Path) -> tuple[Path, Path]:
-    """Two conversions (one soffice call each: all files of one format go in one call)."""
+    """Two conversions by LibreOffice (`lo.convert`): an .xlsx and an .xlsm that keeps the VBA."""
     out = folder / "lo-out"
     out.mkdir(exist_ok=True)
-    results = []
-    for src, fmt, name in (
-        (xlsx_source, "xlsx", "libreoffice.xlsx"),
-        (xlsm_source, "xlsm:Calc MS Excel 2007 VBA XML", "libreoffice-vba.xlsm"),
-    ):
-        profile = folder / f"lo-profile-{name}"
-        proc = subprocess.run(
-            [
-                SOFFICE,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                fmt,
-                "--outdir",
-                str(out),
-                str(src),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        made = out / f"{src.stem}.{fmt.split(':')[0]}"
-        assert proc.returncode == 0 and made.exists(), proc.stderr
-        results.append(made.rename(folder / name))
-        shutil.rmtree(profile, ignore_errors=True)
-    return results[0], results[1]
+    xlsx = convert(xlsx_source, "xlsx", out).rename(folder / "libreoffice.xlsx")
+    xlsm = convert(xlsm_source, "xlsm:Calc MS Excel 2007 VBA XML", out).rename(folder / "libreoffice-vba.xlsm")
+    return xlsx, xlsm
 
 
 # --- hand-made: Excel's markup, pivot table, external link, threaded comment -------------

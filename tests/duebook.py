@@ -7,7 +7,10 @@ Builds the raw grids a reader would produce (header row + records) and runs them
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
+
+import openpyxl
 
 from kundenliste_tools.core.book import WorkbookData, workbook_from_grids
 
@@ -75,3 +78,15 @@ def assess_with(name: str, customers, entries=(), stichtag: str = "2026-05-15", 
 
 def reasons(result) -> dict[str, str]:
     return dict(zip(result["id"], result["reason"]))
+
+
+def write_book(path: Path, sheets: dict) -> Path:
+    """The sheets as an .xlsx file written by openpyxl (rows from A1), as a team's tool would."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+    return path

@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from pathlib import Path
 
-import openpyxl
 import pytest
 
 from kundenliste_tools.cli import main
 
-from .duebook import customer, entry, grids
+from .duebook import customer, entry, grids, write_book
 
 CUSTOMERS = [
     customer("A", berater="Karin", Bereich="Basis", Kundenstatus="alo", Geburtsdatum="1980-01-01",
@@ -22,17 +20,6 @@ CUSTOMERS = [
     customer("D", berater="Karin", Bereich="FM"),
 ]
 ENTRIES = [entry("A", "2026-01-01", folgetermin="2026-03-01"), entry("D", "2026-05-01", kontaktart="E-Mail")]
-
-
-def write_book(path: Path, sheets: dict) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(list(row))
-    wb.save(path)
-    return path
 
 
 @pytest.fixture()

@@ -14,13 +14,12 @@ import io
 import json
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from kundenliste_tools.cli import main
 from kundenliste_tools.xl import checks, due, export, ids
 
-from .duebook import customer, entry, grids
+from .duebook import customer, entry, grids, write_book
 from .xlbook import actions, book
 
 TODAY = dt.date(2026, 10, 2)  # the latest Stichtag window: 2026-06-29 .. 2026-09-28
@@ -36,17 +35,6 @@ ENTRIES = [
     entry("Hasenbein-S", "2026-09-20"),
     entry("999", "2026-09-01"),
 ]  # an entry for an unknown customer: an error
-
-
-def write_book(path: Path, sheets: dict) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(list(row))
-    wb.save(path)
-    return path
 
 
 def cli(*argv: str) -> tuple[int, str]:
