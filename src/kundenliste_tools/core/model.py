@@ -313,6 +313,9 @@ FAELLIGKEITEN = "Fälligkeiten"
 BERATUNGSGESPRAECHE = "Beratungsgespräche"
 #: Column of the Kundenliste the tool fills with the next due date; conditional formatting
 #: in the template colours it live (red overdue, amber due within `SOON_DAYS`).
+#: A Folgetermin further than this after its entry is taken for a typo (2062 for 2026):
+#: validation warns about it and the overdue engine ignores it.
+FOLGETERMIN_MAX_DAYS = 731
 DUE_COLUMN = "Fällig am"
 SOON_DAYS = 14
 

@@ -50,12 +50,13 @@ import pandas as pd
 from . import reasons
 from .book import WorkbookData
 from .columns import counts_mask, dates, id_keys, iso, list_keys, per_unique, texts
-from .model import ROW, STATUS_ABGESCHLOSSEN, normalize_key
+from .model import FOLGETERMIN_MAX_DAYS, ROW, STATUS_ABGESCHLOSSEN, normalize_key
+from .periods import YEAR_MAX, YEAR_MIN
 from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
 from .values import is_blank
 
 #: A Folgetermin further than this after its entry is taken for a typo (validation warns).
-FOLGETERMIN_MAX = np.timedelta64(731, "D")
+FOLGETERMIN_MAX = np.timedelta64(FOLGETERMIN_MAX_DAYS, "D")
 
 COLUMNS = ["id", "berater", "status", "overdue", "due", "days_overdue", "rule", "code", "followup", "reason",
            "last_contact", "assessable"]
@@ -491,8 +492,8 @@ def ordered(result: pd.DataFrame, stichtag: dt.date, soon_days: int) -> pd.DataF
 
 #: Stichtage the engine can compute with (pandas' nanosecond timestamps end in 2262; rule
 #: periods of up to a few years are added to the Stichtag and to contact dates).
-STICHTAG_MIN = dt.date(1900, 1, 1)
-STICHTAG_MAX = dt.date(2250, 12, 31)
+STICHTAG_MIN = dt.date(YEAR_MIN, 1, 1)
+STICHTAG_MAX = dt.date(YEAR_MAX, 12, 31)
 
 
 def choose_stichtag(explicit: str | dt.date | None, data: WorkbookData | None, today: dt.date) -> dt.date:

@@ -39,6 +39,7 @@ Decisions where seed and spec are silent:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -145,13 +146,11 @@ def lenient_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return dates, guessed
 
 
-def _canonical(values: pd.Series, list_name: str, lists: ValueLists) -> tuple[pd.Series, pd.Series]:
-    """List values in their list spelling; and a mask of the cells that are not in the list."""
+def _canonical(values: pd.Series, list_name: str, lists: ValueLists) -> pd.Series:
+    """List values in their list spelling (other text as it is), once per distinct value."""
     texts = to_texts(values)
     matched = {u: lists.match(list_name, u) for u in pd.unique(texts) if u}
-    canon = texts.map({u: m or u for u, m in matched.items()} | {"": ""})
-    unknown = texts.map({u: m is None for u, m in matched.items()} | {"": False}).astype(bool)
-    return canon.astype(object), unknown
+    return texts.map({u: m or u for u, m in matched.items()} | {"": ""}).astype(object)
 
 
 def _in(dates: pd.Series, period: Period) -> pd.Series:
@@ -174,7 +173,6 @@ class Prepared:
     erst: pd.Series
     erst_guessed: pd.Series
     status: pd.Series  # canonical list spelling or raw text
-    status_unknown: pd.Series
     doku_ids: pd.Series
     datum: pd.Series
     datum_guessed: pd.Series
@@ -185,8 +183,8 @@ def prepare(data: WorkbookData) -> Prepared:
     k, d = data.kunden, data.doku
     erst, erst_guessed = lenient_dates(k["Erstkontakt"])
     datum, datum_guessed = lenient_dates(d["Datum"])
-    status, status_unknown = _canonical(k["Status"], "Status", data.lists)
-    return Prepared(id_texts(k["ID"]), erst, erst_guessed, status, status_unknown,
+    status = _canonical(k["Status"], "Status", data.lists)
+    return Prepared(id_texts(k["ID"]), erst, erst_guessed, status,
                      id_texts(d["ID"]), datum, datum_guessed)
 
 
@@ -207,9 +205,7 @@ def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | 
     kunden["Status"] = status.where(status != "", None)
     kunden = kunden[existed.to_numpy()]
     doku = data.doku[(p.datum <= end).to_numpy()]
-    return WorkbookData(kunden=kunden, doku=doku, lists=data.lists, layouts=data.layouts,
-                        settings=data.settings, berater=data.berater, regelwerk=data.regelwerk,
-                        id_register=data.id_register, source=data.source)
+    return dataclasses.replace(data, kunden=kunden, doku=doku)
 
 
 # ----------------------------------------------------------------------------- the export

@@ -668,7 +668,7 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
     # years ahead" of today, which has its own finding)
     ahead = np.datetime64(_add_years(today or dt.date.today(), 2), "D")
     far = ~np.isnat(datum.ok) & ~np.isnat(folge.ok) & ~folge.problem & ~datum.problem \
-        & (folge.ok > datum.ok + np.timedelta64(731, "D")) & (folge.ok <= ahead)
+        & (folge.ok > datum.ok + np.timedelta64(model.FOLGETERMIN_MAX_DAYS, "D")) & (folge.ok <= ahead)
     for pos in np.flatnonzero(far):
         out.add(d, "folgetermin-weit", "Folgetermin", pos, value=_iso(folge.ok[pos]),
                 datum=_iso(datum.ok[pos]))
