@@ -29,9 +29,6 @@ from ..core.rules import RuleSet
 from ..core.staff import WEEKS, advisors
 from ..files.rulefiles import load_ruleset
 
-#: The fields of one customer in `faellig --json` (SPEC §8), in this order, then the codes.
-CUSTOMER_FIELDS = ("id", "overdue", "due", "days_overdue", "rule", "reason", "last_contact", "assessable")
-
 
 @dataclass
 class DueResult:

@@ -51,12 +51,10 @@ def _col(letters: bytes) -> int:
 
 @dataclass
 class ScanResult:
-    """One sheet's facts plus its error cells and its extent."""
+    """One sheet's facts plus its error cells (its extent is `head`'s, read before the parse)."""
 
     facts: SheetFacts
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (Excel row, col) → `#N/A`
-    dimension: tuple[int, int] | None = None  # (last row, last col) of the used range
-    head_width: int = 0  # columns of the widest of the first rows (the header, as a rule)
 
 
 def totals_rows(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
@@ -129,8 +127,6 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = 
     m = _PREFIX.search(buf, 0, 4096)
     if m and m.group(1):
         f_tag = b"<" + m.group(1) + b"f"
-    dimension = _dimension(buf)
-    head_width = _head_width(buf[: 1 << 18])
     _formulas(buf, f_tag, f_rows, f_cols)
     _errors(buf, errors)
     start = buf.rfind(b"mergeCells")
@@ -141,7 +137,7 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = 
 
     facts = SheetFacts(np.array(f_rows, dtype=np.int64), np.array(f_cols, dtype=np.int64),
                        totals_rows(zf, part), tuple(merged), dict(row_map or {}))
-    return ScanResult(facts, errors, dimension, head_width)
+    return ScanResult(facts, errors)
 
 
 def _cell_at(buf: bytes, pos: int) -> tuple[int, int] | None:
