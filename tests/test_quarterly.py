@@ -264,3 +264,15 @@ def test_free_text_is_scrubbed_with_every_customers_data():
     assert row.Vereinbarungen == '=HYPERLINK("http://x")'  # text; the writer keeps it text
     assert row.Folgetermin == "nach Rücksprache mit [Name]"
     assert ex.scrubbed["[Name]"] == 3 and ex.scrubbed["[Telefon]"] == 1
+
+
+def test_an_own_format_id_typed_lower_case_in_the_kundendoku_is_linked():
+    # Customer K7M4Q3 (own format, new in Q3) has one entry in Q3, typed `k7m4q3`: the export
+    # links it (one ID key everywhere, core/idkey.py), so the customer counts as active and
+    # both rows carry the same ID (own-format IDs are pseudonyms already and leave as they are);
+    # before, the entry was an orphan `k7m4q3` and the customer was left out of the export.
+    kunden = [customer("K7M4Q3", "2026-02-01", "in Beratung")]
+    doku = [entry("k7m4q3", "2026-08-10")]
+    ex = build_export(workbook(kunden, doku), Q3, key=KEY)
+    assert len(ex.kunden) == 1 and len(ex.doku) == 1  # old customer, chosen by the entry
+    assert ex.doku["ID"].iloc[0] == ex.kunden["ID"].iloc[0] == "K7M4Q3"

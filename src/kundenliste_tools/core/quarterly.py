@@ -49,6 +49,7 @@ import pandas as pd
 
 from .book import WorkbookData
 from .gate import Gate, make_gate
+from .idkey import link
 from .model import (
     KUNDENDOKU,
     KUNDENLISTE,
@@ -62,7 +63,7 @@ from .model import (
 from .periods import Period
 from .pseudonym import new_key
 from .scrub import PLACEHOLDERS, Scrubber, build_scrubber
-from .values import id_texts, is_blank, parse_date, to_dates, to_texts
+from .values import is_blank, parse_date, to_dates, to_texts
 
 #: Exactly these columns (SPEC §6, seed 000 "Benötigte Daten").
 KUNDEN_COLUMNS = ("ID", "Erstkontakt", "Akquise", "Status", "Berater")
@@ -184,8 +185,9 @@ def prepare(data: WorkbookData) -> Prepared:
     erst, erst_guessed = lenient_dates(k["Erstkontakt"])
     datum, datum_guessed = lenient_dates(d["Datum"])
     status = _canonical(k["Status"], "Status", data.lists)
-    return Prepared(id_texts(k["ID"]), erst, erst_guessed, status,
-                     id_texts(d["ID"]), datum, datum_guessed)
+    # one ID key as everywhere (core/idkey.py): `k7m4q3` in the KundenDoku is customer K7M4Q3
+    ids, doku_ids, _ = link(k["ID"], d["ID"])
+    return Prepared(ids, erst, erst_guessed, status, doku_ids, datum, datum_guessed)
 
 
 def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | None = None) -> WorkbookData:
