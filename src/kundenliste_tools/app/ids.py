@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Collection
 
 from ..core.book import ID_REGISTER_SHEET, WorkbookData, cell_ref
-from ..core.errors import InvalidInput, WorkbookUnreadable
+from ..core.errors import InvalidInput
 from ..core.ids import REGISTER_HEADER, assign_ids, id_cell_edits, new_ids, taken_ids
 from ..core.model import KUNDENLISTE
 from ..core.pseudonym import KEY_CELL, KEY_HEADER, new_key
@@ -98,25 +98,26 @@ def issue_ids(
         {plan.sheet: id_cell_edits(data, [(i.row, i.id) for i in plan.issued])},
         [i.id for i in plan.issued],
         plan.export_key,
+        bool(data.register_sheet),
     )
     return IdsResult(plan, written.backup, bool(written.added_sheets))
 
 
-def _write(path: str | Path, cells: dict, issued: list[str], key: str) -> PatchResult:
+def _write(path: str | Path, cells: dict, issued: list[str], key: str, has_register: bool) -> PatchResult:
     """IDs into the Kundenliste, the issued ones into the register, and (when the workbook has
     none yet) the export key into C1 of the register, labelled in B1 (core/pseudonym.py)."""
     rows = [[i] for i in issued]
     if not key:
         return patch_workbook(path, cells=cells, append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])})
-    try:  # the register exists: the key goes into row 1 (B1 label, C1 key)
+    if has_register:  # the key goes into row 1 (B1 label, C1 key)
         return patch_workbook(
             path,
             cells={**cells, ID_REGISTER_SHEET: {"B1": KEY_HEADER, KEY_CELL: key}},
             append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])},
         )
-    except WorkbookUnreadable:  # no register yet (nothing was written): created with the key
-        return patch_workbook(
-            path,
-            cells=cells,
-            append={ID_REGISTER_SHEET: Append(rows or [[None]], header=[REGISTER_HEADER, KEY_HEADER, key])},
-        )
+    # no register yet: it is created with the key in its header row
+    return patch_workbook(
+        path,
+        cells=cells,
+        append={ID_REGISTER_SHEET: Append(rows or [[None]], header=[REGISTER_HEADER, KEY_HEADER, key])},
+    )

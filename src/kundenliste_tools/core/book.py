@@ -54,6 +54,7 @@ class WorkbookData:
     skipped: list[Skipped] = field(default_factory=list)  # non-empty rows that are not records
     berater_sheet: str = ""  # the `Berater` sheet's name in the workbook, when there is one
     export_key: str = ""  # key of the export pseudonyms (ID-Register!C1), "" when none yet
+    register_sheet: str = ""  # the `ID-Register` sheet's name in the workbook, when there is one
 
     def setting(self, key: str, default: str = "") -> str:
         """A value of the Einstellungen sheet, found by its forgiving key."""
@@ -324,6 +325,7 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
         skipped=sk + sd,
         berater_sheet=by_key.get(model.normalize_key(model.BERATER_SHEET), ""),
         export_key=export_key_from_grid(grid(ID_REGISTER_SHEET)),
+        register_sheet=by_key.get(model.normalize_key(ID_REGISTER_SHEET), ""),
     )
 
 
