@@ -90,7 +90,8 @@ def is_upper(cp: int) -> bool:
 _UMLAUTS_AS_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 _NORDIC_AS_DIGRAPHS = str.maketrans({"ø": "oe", "Ø": "Oe", "æ": "ae", "Æ": "Ae", "å": "aa", "Å": "Aa"})
 _SHARP_S_AS_SS = str.maketrans({"ß": "ss", "ẞ": "SS"})
-_UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
+#: ä → ae, ß → ss, ø → oe, …: the one digraph table (canonical keys, spellings, month names).
+UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
                                     "Ö": "Oe", "Ü": "Ue", "ẞ": "SS", "ø": "oe", "Ø": "Oe",
                                     "æ": "ae", "Æ": "Ae", "å": "aa", "Å": "Aa"})
 _DIGRAPH_TO_VOWEL = re.compile(r"(?<=[aou])e|(?<=s)s", re.IGNORECASE)
@@ -124,11 +125,11 @@ def spellings(value: str) -> set[str]:
     if choices <= 6 and 2 ** choices <= _MAX_COMBINATIONS:
         forms = {"".join(combo) for combo in itertools.product(*parts)}
     else:
-        forms = {v, v.translate(_SHARP_S_AS_SS), v.translate(_UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
+        forms = {v, v.translate(_SHARP_S_AS_SS), v.translate(UMLAUT_TO_DIGRAPH), _DIGRAPH_TO_VOWEL.sub("", v)}
         for table in (_UMLAUTS_AS_DIGRAPHS, _NORDIC_AS_DIGRAPHS):
             forms |= {f.translate(table) for f in list(forms)}
     if not v.isascii() and not any(is_no_space_script(ord(ch)) for ch in v):
-        forms.add(anyascii(v.translate(_UMLAUT_TO_DIGRAPH)))
+        forms.add(anyascii(v.translate(UMLAUT_TO_DIGRAPH)))
     return forms - {""}
 
 
@@ -157,7 +158,7 @@ def canonical(text: str) -> str:
 
     Text of a script without spaces keeps its characters (compare it as a substring)."""
     t = _split_camel(unicodedata.normalize("NFKC", text)).casefold()
-    t = t.translate(_UMLAUT_TO_DIGRAPH)
+    t = t.translate(UMLAUT_TO_DIGRAPH)
     t = "".join(ch if is_no_space_script(ord(ch)) else anyascii(ch) for ch in t).lower()
     return " ".join(w for w in re.split(r"[^0-9a-z\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+", t) if w)
 

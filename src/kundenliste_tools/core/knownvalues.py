@@ -17,7 +17,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .canonical import is_no_space_script, spellings
+from .canonical import UMLAUT_TO_DIGRAPH, is_no_space_script, spellings
 from .values import parse_date, to_dates, to_text, to_texts
 
 #: Name particles that are not scrubbed when they stand alone (`von der Heide` → `Heide`).
@@ -26,8 +26,6 @@ PARTICLES: frozenset[str] = frozenset(
     "bin ibn mc mac st".split()
 )
 
-_UMLAUT_TO_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
-                                     "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"})
 _PY_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 
 
@@ -129,7 +127,7 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     11: ("November", "Nov"), 12: ("Dezember", "Dez"),
 }
 _MONTH_SPELLINGS = {m: sorted({s for n in names for s in spellings(n)}) for m, names in _MONTH_NAMES.items()}
-_MONTHS_BY_FOLD = {re.sub(r"[^a-z]", "", n.lower().translate(_UMLAUT_TO_DIGRAPH)): m
+_MONTHS_BY_FOLD = {re.sub(r"[^a-z]", "", n.lower().translate(UMLAUT_TO_DIGRAPH)): m
                    for m, names in _MONTH_NAMES.items() for n in names}
 _MONTHS_BY_FOLD["marz"] = 3
 
