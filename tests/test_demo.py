@@ -82,7 +82,7 @@ def test_small_demos_also_carry_exactly_their_mistakes(n, seed):
     }
     findings = validate(workbook_from_grids(grids), today=TODAY)
     assert sorted((f.sheet, f.row, f.field) for f in findings) == sorted(demo.mistakes)
-    assert len(demo.mistakes) == 18
+    assert len(demo.mistakes) == 19
 
 
 # --- the demo never deletes or overwrites a user's file ------------------------------------
