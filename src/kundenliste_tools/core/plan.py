@@ -22,7 +22,9 @@ Per counsellor, for the ISO week Monday…Sunday:
 
 Decisions where the issue is silent: a rate of 1 (every appointment missed) invites every
 candidate while there is capacity; a Folgetermin on a holiday or a weekend still counts as
-agreed; customers the rule set cannot assess are no candidates (they need their data fixed).
+agreed; customers the rule set cannot assess are no candidates (they need their data fixed),
+unless they missed an agreed Folgetermin (then that date makes them due, as in the overdue
+engine, and the `rule` says so).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from .columns import texts
 from .errors import KundenlisteError
 from .model import ROW, normalize_key
 from .overdue import assess, customer_ids, reduce_doku
-from .reasons import ABGESCHLOSSEN
+from .reasons import ABGESCHLOSSEN, REASONS
 from .rules import RuleSet
 from .staff import NO_SHOW_WEEKS, no_show_rates, rate, roster
 
@@ -199,10 +201,17 @@ def plan(data: WorkbookData, rules: RuleSet, week: Week, holidays: Mapping[dt.da
         mine = pool[pool["key"] == key]
         n = invitations(capacity, r, len(mine))
         invite = [Invitation(str(x.id), x.due.date(), int((monday - x.due).days) if x.due < monday else 0,
-                             str(x.rule), int(x.excel_row)) for x in mine.head(n).itertuples(index=False)]
+                             _why(x.rule, x.followup), int(x.excel_row)) for x in mine.head(n).itertuples(index=False)]
         out.append(AdvisorPlan(display[key], fte, quota, working, already, r, noshow, held, capacity, n,
                                len(mine), invite))
     return sorted(out, key=lambda a: a.berater.lower())
+
+
+def _why(rule: str, followup: str) -> str:
+    """The deciding rule; for a customer no rule fits, the missed Folgetermin that makes them due."""
+    if rule or not followup:
+        return str(rule)
+    return REASONS[followup].title
 
 
 def names(data: WorkbookData) -> dict[int, str]:

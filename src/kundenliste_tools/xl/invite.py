@@ -20,7 +20,7 @@ from .common import find_sheet, quietly, status, tell, workbook_data
 
 SHEET = "Einladungen"
 DATE_FORMAT = "yyyy-mm-dd"
-WIDTHS = (20, 12, 22, 12, 16, 16, 10, 14, 12)
+WIDTHS = (20, 12, 22, 12, 16, 32, 10, 14, 12)
 
 
 def einladungen(book: Any, today: dt.date | None = None) -> InvitationResult:
