@@ -38,7 +38,8 @@ def test_a_team_list_without_the_entry_still_counts_it_through_the_prefix():
     `Beratungsvermerk*` is a prefix, so the entry counts (ba-2010, Profillage Z: "mindestens 1
     in 6 Monaten"; contact 2026-05-01 + 6 months = due 2026-11-01)."""
     listen = [["Vermerkart"], ["Beratungsvermerk"], ["Allgemeiner Vermerk"]]
-    data = workbook([customer("S", Profillage="Z", Bereich="Basis")], [entry("S", "2026-05-01", vermerkart=STANDORT)], Listen=listen)
+    data = workbook([customer("S", Profillage="Z", Bereich="Basis")], [entry("S", "2026-05-01", vermerkart=STANDORT)],
+                    Listen=listen)
     from kundenliste_tools.core.overdue import assess
 
     got = assess(data, load_builtin("ba-2010", data.lists), d("2026-05-15"))
