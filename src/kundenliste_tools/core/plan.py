@@ -188,8 +188,8 @@ def plan(data: WorkbookData, rules: RuleSet, week: Week, holidays: Mapping[dt.da
     frame = result.assign(key=kunden_key.to_numpy(), agreed=agreed_here.to_numpy() & open_)
     pool = frame[candidate].sort_values(["due", "id"], kind="stable").rename(columns={ROW: "excel_row"})
     agreed = frame.groupby("key")["agreed"].sum()
-    has_berater_sheet = set(share)
-    keys = sorted(k for k in display if k in has_berater_sheet or k in set(frame.loc[open_, "key"]))
+    listed = set(share) | set(frame.loc[open_, "key"])  # Berater sheet, or an open customer
+    keys = sorted(k for k in display if k in listed)
     out = []
     for key in keys:
         fte = share.get(key, 1.0)
