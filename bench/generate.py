@@ -90,8 +90,8 @@ def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int)
     gap = rng.choice(np.array([14, 21, 28, 42, 56]), len(owner)).astype("timedelta64[D]")
     follow = np.where(last_of_owner & closed[owner], np.datetime64("NaT"), day + gap)
 
-    kontaktarten = model.DEFAULT_LISTS["Kontaktart"]
-    kontakt = rng.choice(len(kontaktarten), len(owner), p=np.array([10, 5, 2, 2, 1]) / 20)
+    kontaktarten, weights = zip(*demo_data.HELD)  # conversations that took place (no no-shows)
+    kontakt = rng.choice(len(kontaktarten), len(owner), p=np.array(weights) / sum(weights))
     topic = rng.integers(0, len(demo_data.TOPICS), len(owner))
     named = rng.random(len(owner)) < 0.1  # counsellors do write names into free text
     agreement = rng.integers(0, len(demo_data.AGREEMENTS), len(owner))

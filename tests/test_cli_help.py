@@ -10,7 +10,7 @@ import pytest
 
 from kundenliste_tools.cli import COMMANDS, build_parser, main
 
-EXPECTED = {"pruefen", "faellig", "regelwerke", "ids", "quartal", "vorlage", "demo"}
+EXPECTED = {"pruefen", "faellig", "regelwerke", "ids", "quartal", "vorlage", "demo", "einladen"}
 
 
 def test_all_commands_of_the_spec_are_there():
@@ -59,3 +59,12 @@ def test_no_command_prints_help_and_exits_2():
     out = io.StringIO()
     assert main([], stdout=out) == 2
     assert "Befehle" in out.getvalue()
+
+
+def test_einladen_help_names_the_week_and_the_no_shows():
+    proc = subprocess.run([sys.executable, "-m", "kundenliste_tools", "einladen", "--help"], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    for words in ("--woche JJJJ-Www", "nicht erschienen", "Bundesland", "Stellenanteil", "--json"):
+        assert words in text

@@ -32,6 +32,13 @@ def test_demo_shows_overdue_and_not_overdue_customers_under_each_rule_set(demo_b
     assert len(result) == len(demo_book.kunden)
 
 
+def test_demo_has_no_shows_and_a_bundesland(demo_book):
+    kinds = demo_book.doku["Kontaktart"].value_counts()
+    share = kinds["nicht erschienen"] / (kinds["nicht erschienen"] + kinds["persönlich"] + kinds["Video"])
+    assert 0.05 < share < 0.25  # seed 001: "ein nicht unerheblicher Teil … nicht erscheint"
+    assert demo_book.setting("Bundesland") == "BE"
+
+
 def test_demo_customers_are_invented_and_plausible():
     from kundenliste_tools.core.demo_data import FIRST_NAMES, LAST_NAMES, generate
 
@@ -49,7 +56,7 @@ def test_demo_command_runs_every_capability(tmp_path):
     folder = tmp_path / "demo"
     assert main(["demo", str(folder), "--anzahl", "60"], stdout=out, stderr=err) == 0, err.getvalue()
     text = out.getvalue()
-    for step in ("Prüfen", "IDs vergeben", "Fälligkeiten nach vamv", "Quartalsexport"):
+    for step in ("Prüfen", "IDs vergeben", "Fälligkeiten nach vamv", "Quartalsexport", "Einladungen nächste Woche"):
         assert step in text
     assert "FEHLER" not in text
     names = {p.name for p in folder.iterdir()}
@@ -59,7 +66,10 @@ def test_demo_command_runs_every_capability(tmp_path):
         "pruefbericht.json",
         "faellig.json",
         "Quartal_anonym.xlsx",
+        "einladen.txt",
     } <= names
+    plan = (folder / "einladen.txt").read_text(encoding="utf-8")
+    assert "nach Regelwerk lichtenberg-2013, Quote 25 je Vollzeitstelle; Bundesland: BE" in plan
     assert all(f"faellig_{n}.txt" in names for n in builtin_names())
     # after `ids` the demo's blank IDs are filled: no `id-fehlt` left
     assert main(["pruefen", str(folder / "Kundenliste-Demo.xlsm"), "--json"], stdout=(o := io.StringIO())) == 1
@@ -82,7 +92,7 @@ def test_small_demos_also_carry_exactly_their_mistakes(n, seed):
     }
     findings = validate(workbook_from_grids(grids), today=TODAY)
     assert sorted((f.sheet, f.row, f.field) for f in findings) == sorted(demo.mistakes)
-    assert len(demo.mistakes) == 18
+    assert len(demo.mistakes) == 19
 
 
 # --- the demo never deletes or overwrites a user's file ------------------------------------

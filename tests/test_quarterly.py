@@ -193,6 +193,25 @@ def test_conversations_per_counsellor_and_per_customer():
     assert dict(zip(g["Gespräche"], g["Kunden"])) == {"0": 7, "1": 3, "2": 0, "3": 1, "4": 0, "5 und mehr": 0}
 
 
+def test_no_shows_and_contact_attempts_are_exported_but_are_no_conversations():
+    """Issue 16: B did not come on 2026-09-01 and F was called in vain on 2026-09-02.  Both
+    entries leave in the export's KundenDoku (8 of Q3 instead of 6); the Auswertung counts the
+    same Gespräche as without them (Karin 5, Birgit 1) and names the two apart."""
+    data = book()
+    extra = workbook([], [entry("B", "2026-09-01", kontaktart="nicht erschienen"),
+                          entry("F", "2026-09-02", kontaktart="telefonisch", vermerkart="Kontaktversuch",
+                                berater="Birgit")])
+    data.doku = pd.concat([data.doku, extra.doku.assign(_row=[20, 21])], ignore_index=True)
+    ex = export(data, Q3)
+    assert len(ex.doku) == len(export(book(), Q3).doku) + 2
+    assert sorted(ex.doku["Kontaktart"].fillna("").tolist()).count("nicht erschienen") == 1
+    f = table(ex, "berater").set_index("Berater")
+    assert (f.loc["Karin", "Gespräche"], f.loc["Birgit", "Gespräche"]) == (5, 1)
+    key = dict(zip(*table(ex, "kennzahlen").T.values))
+    assert key["Nicht erschienen oder Kontaktversuch (kein Gespräch)"] == 2
+    assert key["Gespräche (KundenDoku-Einträge ohne Nichterscheinen und Kontaktversuche)"] == 6
+
+
 def test_closed_cases_and_outcome():
     f = table(export(book(), Q3), "abschluesse")
     # H: abgeschlossen, last entry 2026-09-15 in Q3, 2 entries in all; G is open at the end

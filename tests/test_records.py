@@ -79,6 +79,8 @@ def test_findings_are_the_real_problems_at_their_cells(books, writer):
         ("Kundenliste 2025", "A9", "id-fehlt"),
         ("Kundenliste 2025", f"B{tb.ERROR_ROW}", "zellfehler"),  # #DIV/0! from the file
         ("KundenDoku 2025", "B2", "id-schreibweise"),  # lower-case own ID: linked, warned
+        ("KundenDoku 2025", "F2", "folgetermin-fehlt"),  # in Beratung, latest entry without one (issue 16)
+        ("KundenDoku 2025", "F3", "folgetermin-fehlt"),  # `007`: the same
         ("KundenDoku 2025", "F4", "datum-unplausibel"),  # 2062
         ("KundenDoku 2025", "A5", "datum-uhrzeit"),  # 1850: what Excel cannot store
         ("Berater", "B2", "stellenanteil-ungueltig"),  # halbe Stelle

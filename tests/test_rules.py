@@ -148,10 +148,10 @@ def test_builtin_quotas_and_contact_kinds_follow_the_seeds():
     }
     assert got == {
         "vamv": (None, None, (), ()),
-        "ba-2010": (None, None, ("persönlich", "Video"), ("Beratungsvermerk",)),
-        "lichtenberg-2013": (25, None, ("persönlich", "Video", "telefonisch"), ("Beratungsvermerk",)),
-        "ivm-a25": (None, 120, ("persönlich", "Video", "telefonisch", "E-Mail"), ("Beratungsvermerk",)),
-        "aa90": (20, None, ("persönlich", "Video", "telefonisch"), ("Beratungsvermerk",)),
+        "ba-2010": (None, None, ("persönlich", "Video"), ("Beratungsvermerk*",)),
+        "lichtenberg-2013": (25, None, ("persönlich", "Video", "telefonisch"), ("Beratungsvermerk*",)),
+        "ivm-a25": (None, 120, ("persönlich", "Video", "telefonisch", "E-Mail"), ("Beratungsvermerk*",)),
+        "aa90": (20, None, ("persönlich", "Video", "telefonisch"), ("Beratungsvermerk*",)),
     }
 
 

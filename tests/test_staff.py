@@ -65,6 +65,6 @@ def test_advisors_as_plain_data():
     data = workbook([customer("A", berater="Karin")], [entry("A", "2026-05-12")], Berater=BERATER[:2])
     (karin,) = advisors(data, load_builtin("aa90"), d("2026-05-15"), weeks=1)
     assert karin == {"berater": "Karin", "stellenanteil": 1.0, "active_customers": 1, "caseload_limit": None,
-                     "over_caseload": False,
+                     "over_caseload": False, "no_show_rate": 0.0,
                      "weeks": [{"week": "2026-W20", "start": "2026-05-11", "count": 1, "quota": 20.0,
                                 "met": False, "partial": True}]}

@@ -30,7 +30,7 @@ from .vbatools import MACROS, REPO, procedures, runpython_commands, vba_modules
 
 OURS = ("ThisWorkbook", "KundenlisteKnoepfe")
 #: What each button and the save hook hand to Python (issue 8: the RunPython targets).
-EXPECTED_TARGETS = {"pruefen", "on_save", "ids_vergeben", "faelligkeiten", "quartalsexport"}
+EXPECTED_TARGETS = {"pruefen", "on_save", "ids_vergeben", "faelligkeiten", "quartalsexport", "einladungen"}
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,15 @@ Fehler:
     PythonFehlt Err.Description
 End Sub
 
+' Button "Einladungen": next week's invitations per counsellor into the sheet "Einladungen".
+Public Sub Einladungen()
+    On Error GoTo Fehler
+    RunPython "import kundenliste_tools.xl as kl; kl.einladungen()"
+    Exit Sub
+Fehler:
+    PythonFehlt Err.Description
+End Sub
+
 ' The ribbon tab (customUI14.xml) calls this for each of its buttons: onAction="KnopfImMenueband".
 Public Sub KnopfImMenueband(control As IRibbonControl)
     Select Case control.Id
@@ -55,6 +64,8 @@ Public Sub KnopfImMenueband(control As IRibbonControl)
             Faelligkeiten
         Case "klQuartalsexport"
             Quartalsexport
+        Case "klEinladungen"
+            Einladungen
     End Select
 End Sub
 

@@ -29,6 +29,9 @@ from ..core.rules import RuleSet
 from ..core.staff import WEEKS, advisors
 from ..files.rulefiles import load_ruleset
 
+#: The staff sheet's no-show column (issue 16): percent of appointments in the last 26 weeks.
+NO_SHOW_HEADER = "Nicht erschienen % (26 Wochen)"
+
 
 @dataclass
 class DueResult:
@@ -60,14 +63,14 @@ class DueResult:
         return self.count(LAGE_NICHT_BEWERTBAR)
 
     def staff_table(self) -> list[list[Any]]:
-        """Header + one row per counsellor: weekly counts, quota, Stellenanteil, caseload."""
+        """Header + one row per counsellor: weekly counts, quota, Stellenanteil, caseload, no-shows."""
         advisors = self.advisors
         labels = [w["week"] for w in advisors[0]["weeks"]] if advisors else []
         partial = {w["week"] for a in advisors for w in a["weeks"] if w["partial"]}
         header = (
             ["Berater", "Stellenanteil"]
             + [f"{w} (laufend)" if w in partial else w for w in labels]
-            + ["Quote je Woche", "Aktive Kunden", "Betreuungsschlüssel-Grenze"]
+            + ["Quote je Woche", "Aktive Kunden", "Betreuungsschlüssel-Grenze", NO_SHOW_HEADER]
         )
         rows: list[list[Any]] = [header]
         for a in advisors:
@@ -81,6 +84,7 @@ class DueResult:
                     None if quota is None else round(quota, 1),
                     a["active_customers"],
                     None if limit is None else round(limit, 1),
+                    round(100 * a["no_show_rate"], 1),
                 ]
             )
         return rows

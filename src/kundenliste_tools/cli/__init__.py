@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "faellig",
     "regelwerke",
     "quartal",
+    "einladen",
 )  # each issue adds its command here
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]

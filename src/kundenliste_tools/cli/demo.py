@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Demo-Arbeitsmappe mit erfundenen Daten bauen und alle Auswertungen darauf ausführen",
         description="Baut eine Arbeitsmappe mit mehreren hundert erfundenen Kundinnen und Kunden "
         "(samt einiger absichtlicher Fehler), prüft sie, vergibt fehlende IDs, berechnet die "
-        "Fälligkeiten nach jedem Regelwerk und erstellt den anonymen Quartalsexport.",
+        "Fälligkeiten nach jedem Regelwerk, erstellt den anonymen Quartalsexport und plant die "
+        "Einladungen der nächsten Woche.",
     )
     p.add_argument(
         "ordner",
@@ -60,6 +61,7 @@ def _names() -> list[str]:
         *(f"faellig_{name}.txt" for name in builtin_names()),
         "quartal.txt",
         "Quartal_anonym.xlsx",
+        "einladen.txt",
     ]
 
 
@@ -124,5 +126,9 @@ def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO
             == 2
         )
         print(f"  Anonymer Export für die Auswertung:      {out}", file=stdout)
+    if "einladen" in COMMANDS:  # seed 001: 25 Beratungsgespräche je Woche und Vollzeitkraft
+        failed |= _step("Einladungen nächste Woche (lichtenberg-2013)",
+                        ["einladen", str(book), "--regelwerk", "lichtenberg-2013"],
+                        folder / "einladen.txt", stdout, stderr) == 2
     print(f"Alle Ergebnisse liegen in {folder.resolve()}", file=stdout)
     return 2 if failed else 0

@@ -122,7 +122,8 @@ def write_table(result: DueResult, out: TextIO) -> None:
             + (" (laufend)" if w["partial"] else "")
             for w in a["weeks"]
         )
-        out.write(f"  {a['berater']} ({_num(a['stellenanteil'])} Stelle): {weeks}\n")
+        out.write(f"  {a['berater']} ({_num(a['stellenanteil'])} Stelle): {weeks}; "
+                  f"nicht erschienen (26 Wochen): {_num(round(100 * a['no_show_rate'], 1))} %\n")
     if rules.staff.caseload:
         out.write(f"\nAktive Kunden je Beraterin (Betreuungsschlüssel 1:{rules.staff.caseload}, Teilzeit anteilig):\n")
         for a in staff:

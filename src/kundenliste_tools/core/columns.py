@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import idkey
-from .model import ValueLists, normalize_key
+from .model import NEVER_CONTACT, ValueLists, normalize_key
 from .rules import ContactFilter
 from .values import is_blank, to_dates, to_text
 
@@ -74,11 +74,33 @@ def iso(dates: pd.Series) -> pd.Series:
 
 
 def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists) -> pd.Series:
-    """Which entries count as a contact: value in the rule set's list, or blank."""
+    """Which entries count as a contact: value in the rule set's list (or starting with one of
+    its prefixes), or blank; a no-show or a contact attempt never (`model.NEVER_CONTACT`)."""
     ok = pd.Series(True, index=doku.index)
-    for col, allowed in (("Kontaktart", counts.kontaktart), ("Vermerkart", counts.vermerkart)):
-        if allowed is None or col not in doku.columns:
+    for col in ("Kontaktart", "Vermerkart"):
+        if col not in doku.columns:
             continue
+        allowed, prefixes = counts.allowed(col)
         keys, _ = list_keys(doku[col], col, lists)
-        ok &= (keys == "") | keys.isin(allowed)
+        ok &= ~never_contact(keys, col)
+        if allowed is None:
+            continue
+        hit = (keys == "") | keys.isin(allowed)
+        if prefixes:
+            hit |= keys.str.startswith(prefixes)
+        ok &= hit
     return ok
+
+
+def never_contact(keys: pd.Series, column: str) -> pd.Series:
+    """Which list keys of `Kontaktart`/`Vermerkart` mark a no-show or a contact attempt."""
+    return keys == normalize_key(NEVER_CONTACT[column])
+
+
+def not_a_contact(doku: pd.DataFrame, lists: ValueLists) -> pd.Series:
+    """Entries that record a no-show or a contact attempt (issue 16): shown, never counted."""
+    out = pd.Series(False, index=doku.index)
+    for col in ("Kontaktart", "Vermerkart"):
+        if col in doku.columns:
+            out |= never_contact(list_keys(doku[col], col, lists)[0], col)
+    return out

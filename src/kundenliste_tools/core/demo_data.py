@@ -208,13 +208,14 @@ def generate(n_customers: int = 300, today: dt.date | None = None, seed: int = 7
     """Invented customers with conversations over the last two years up to `today`."""
     today = today or dt.date.today()
     rnd = random.Random(seed)
+    absent = random.Random(seed * 1000 + 16)
     kunden: list[dict[str, Any]] = []
     doku: list[dict[str, Any]] = []
     for i in range(n_customers):
         row = _customer(rnd, i, today)
         kunden.append(row)
         if row["Status"] != model.STATUS_NEU:
-            doku.extend(_conversations(rnd, row, today))
+            doku.extend(_conversations(rnd, row, today, absent))
     doku.sort(key=lambda e: (e["Datum"], int(e["ID"])))
     data = DemoData(kunden, doku)
     if mistakes:
@@ -267,8 +268,20 @@ def _customer(
     return row
 
 
-def _conversations(rnd: random.Random, kunde: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
-    """A customer's conversations from Erstkontakt on, every 2–8 weeks, each with a Folgetermin."""
+#: Kontaktarten of a conversation that took place, and how often each occurs.
+HELD = (("persönlich", 10), ("telefonisch", 5), ("Video", 2), ("E-Mail", 2), ("schriftlich", 1))
+#: How often an invited customer does not come (seed 001: "ein nicht unerheblicher Teil").
+NO_SHOW_SHARE = 0.15
+
+
+def _conversations(rnd: random.Random, kunde: dict[str, Any], today: dt.date,
+                   absent: random.Random | None = None) -> list[dict[str, Any]]:
+    """A customer's conversations from Erstkontakt on, every 2–8 weeks, each with a Folgetermin.
+
+    `absent` draws the no-shows (issue 16): an appointment in person or by video the customer
+    missed is recorded as `nicht erschienen` with a new invitation as its Folgetermin.  A
+    generator of its own, so the rest of the demo stays as it was.
+    """
     out = []
     day = kunde["Erstkontakt"] + dt.timedelta(days=rnd.randint(0, 10))
     closed = kunde["Status"] == model.STATUS_ABGESCHLOSSEN
@@ -279,7 +292,7 @@ def _conversations(rnd: random.Random, kunde: dict[str, Any], today: dt.date) ->
             break
         last = k == n - 1 or day + dt.timedelta(days=14) > today
         follow = None if (closed and last) else day + dt.timedelta(days=rnd.choice((14, 21, 28, 42, 56)))
-        kontaktart = rnd.choices(model.DEFAULT_LISTS["Kontaktart"], (10, 5, 2, 2, 1))[0]
+        kontaktart = rnd.choices(*zip(*HELD))[0]
         topic = rnd.choice(TOPICS)
         if rnd.random() < 0.1:  # counsellors do write names into free text; the export scrubs them
             topic = f"{'Frau' if kunde['VName'][-1] in 'aen' else 'Herr'} {kunde['NName']}: {topic}"
@@ -295,6 +308,10 @@ def _conversations(rnd: random.Random, kunde: dict[str, Any], today: dt.date) ->
                 "Vermerkart": "Allgemeiner Vermerk" if rnd.random() < 0.1 else "Beratungsvermerk",
             }
         )
+        if absent is not None and follow is not None and kontaktart in ("persönlich", "Video") \
+                and absent.random() < NO_SHOW_SHARE:
+            out[-1].update({"Kontaktart": model.NICHT_ERSCHIENEN, "Vermerkart": "Allgemeiner Vermerk",
+                            "Zusammenfassung": "Nicht erschienen, neu eingeladen.", "Vereinbarungen": ""})
         if follow is None:
             break
         day = follow + dt.timedelta(days=rnd.choice((0, 0, 0, 3, 10)))
@@ -388,4 +405,12 @@ def _add_mistakes(data: DemoData, rnd: random.Random, today: dt.date) -> None:
         }
     )
     log.append((D, len(doku) + 1, "ID"))
+    # a customer in Beratung whose latest entry has no Folgetermin: the Einladungskette breaks
+    # (warning `folgetermin-fehlt`, issue 16)
+    for k in active:
+        mine = [e for e in doku if e["ID"] == k["ID"] and isinstance(e["Datum"], dt.date)]
+        if mine and mine[-1]["Folgetermin"] is not None:
+            mine[-1]["Folgetermin"] = None
+            log.append((D, drow(mine[-1]), "Folgetermin"))
+            break
     log.sort()

@@ -128,10 +128,17 @@ DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
     "Profillage": ("Marktprofil", "Aktivierungsprofil", "Förderprofil", "Entwicklungsprofil",
                    "Stabilisierungsprofil", "Unterstützungsprofil", "I", "Z"),
     "Bereich": ("Basis", "BJO", "U25", "FM", "Reha", "Selbständige"),
-    "Kontaktart": ("persönlich", "telefonisch", "Video", "E-Mail", "schriftlich"),
-    "Vermerkart": ("Beratungsvermerk", "Allgemeiner Vermerk"),
+    "Kontaktart": ("persönlich", "telefonisch", "Video", "E-Mail", "schriftlich", "nicht erschienen"),
+    "Vermerkart": ("Beratungsvermerk", "Beratungsvermerk zur Standortbestimmung", "Allgemeiner Vermerk",
+                   "Kontaktversuch"),
     "Ja/Nein": (JA, NEIN),
 }
+
+#: Entries that are data but never a contact (issue 16): a no-show and a contact attempt show
+#: in the KundenDoku and the reports, but no rule set counts them, whatever it lists.
+NICHT_ERSCHIENEN = "nicht erschienen"
+KONTAKTVERSUCH = "Kontaktversuch"
+NEVER_CONTACT: dict[str, str] = {"Kontaktart": NICHT_ERSCHIENEN, "Vermerkart": KONTAKTVERSUCH}
 
 #: Lists where an unknown value is only a warning (the seed says "z.B.").
 OPEN_LISTS: frozenset[str] = frozenset({"Akquise"})
@@ -325,4 +332,5 @@ SETTINGS_DEFAULTS: dict[str, str] = {
     "Beim Speichern prüfen": "ja",
     "Speichern bei Fehlern verhindern": "nein",
     "Stichtag": "",
+    "Bundesland": "",
 }

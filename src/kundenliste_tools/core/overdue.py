@@ -24,7 +24,11 @@ Definitions (SPEC §5, decisions marked):
   Erstkontakt + floor(n × window days / K) days; for an older customer who never had K,
   Erstkontakt + W.  So "overdue" (due < Stichtag) is exactly "fewer contacts than required".
 - Deadline (seed 002): due = date − period unless a counting contact lies between date −
-  window and the Stichtag (then fulfilled: not due, no date).
+  window and the Stichtag (then fulfilled: not due, no date).  Once the date lies before the
+  Stichtag the row no longer applies and the next matching row decides; likewise the
+  condition `elternzeit = ja` is false for an Elternzeit that has ended (issue 16).
+- No-shows and contact attempts (`model.NEVER_CONTACT`) never count; when such an entry has
+  no Folgetermin, the Folgetermin of the entry before it stays the agreed one.
 - Missed Folgetermin: the Folgetermin of the latest entry (any entry, counting or not), when
   it lies before the Stichtag, makes the customer due on the earlier of the two dates; this
   also applies under "keine Regel" and to customers the table cannot assess (decision: a missed
@@ -49,7 +53,7 @@ import pandas as pd
 
 from . import reasons
 from .book import WorkbookData
-from .columns import counts_mask, dates, id_keys, iso, list_keys, per_unique, texts
+from .columns import counts_mask, dates, id_keys, iso, list_keys, not_a_contact, per_unique, texts
 from .model import FOLGETERMIN_MAX_DAYS, ROW, STATUS_ABGESCHLOSSEN, normalize_key
 from .periods import YEAR_MAX, YEAR_MIN
 from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
@@ -142,10 +146,15 @@ def reduce_doku(data: WorkbookData, counts: ContactFilter, stichtag: pd.Timestam
     ft = dates(doku["Folgetermin"]).to_numpy()[seen]
     row = doku[ROW].to_numpy()[seen]
     counting = counts_mask(doku, counts, data.lists).to_numpy()[seen]
+    # a no-show or contact attempt without a new Folgetermin leaves the agreed one in force
+    # (issue 16: it does not stop the Einladungskette; a missed appointment stays missed)
+    passing = not_a_contact(doku, data.lists).to_numpy()[seen] & np.isnat(ft)
     order = np.lexsort((row, when.astype("int64"), code))
     code, when, ft, counting = code[order], when[order], ft[order], counting[order]
-    # latest entry per code = last position of each code block
-    last_pos = np.flatnonzero(np.r_[code[1:] != code[:-1], True]) if len(code) else np.array([], int)
+    # latest entry per code = last position of each code block (passing entries left out)
+    ft_pos = np.flatnonzero(~passing[order])
+    ft_code = code[ft_pos]
+    last_pos = ft_pos[np.r_[ft_code[1:] != ft_code[:-1], True]] if len(ft_pos) else np.array([], int)
     folgetermin = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ft_last, when_last = ft[last_pos], when[last_pos]
     # a Folgetermin before its own entry, or more than two years after it (a typo such as
@@ -213,7 +222,11 @@ def customer_fields(data: WorkbookData, contacts: Contacts, stichtag: pd.Timesta
         truth[name] = per_unique(k[name], lambda v: janein(v) or "")[0]
     elternzeit = dates(k["Elternzeit bis"])
     blank_ez = per_unique(k["Elternzeit bis"], is_blank)[0].astype(bool)
-    truth["Elternzeit"] = pd.Series(np.where(elternzeit.notna(), "ja", np.where(blank_ez, "nein", "")),
+    # an Elternzeit that ended before the Stichtag is no Elternzeit: the next rule decides
+    # (issue 16; seed 001 plans the review "3 Monate vor Ende der Elternzeit", not after it)
+    ended = elternzeit.notna() & (elternzeit < stichtag)
+    truth["Elternzeit"] = pd.Series(np.where(elternzeit.notna() & ~ended, "ja",
+                                             np.where(blank_ez | ended, "nein", "")),
                                     index=k.index, dtype=object)
     last = pd.Series(contacts.last[code], index=k.index)
     number = pd.Series(contacts.number[code], index=k.index).astype("int64")
@@ -284,6 +297,10 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
             all_true &= hit
             any_false |= ~hit & ~unknown
             unknowns.append((unknown, MISSING_TEXT.get(cond.field, cond.field)))
+        if rule.obligation.kind == "deadline":  # its date has passed: the rule is over, fall through
+            ended = (c.elternzeit < S).to_numpy()
+            all_true &= ~ended
+            any_false |= ended
         open_ = ~decided
         match = all_true & open_
         stuck = ~any_false & ~all_true & open_

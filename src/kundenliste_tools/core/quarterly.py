@@ -53,6 +53,7 @@ from .idkey import link
 from .model import (
     KUNDENDOKU,
     KUNDENLISTE,
+    NEVER_CONTACT,
     ROW,
     STATUS_ABGESCHLOSSEN,
     STATUS_IN_BERATUNG,
@@ -380,6 +381,8 @@ def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series
     """The Auswertung tables, only from values that passed the gate (`status_end`, `akquise`,
     `berater`, `ergebnis` and `doku` are gated; the assessment's counsellors go through it here)."""
     end = pd.Timestamp(period.end)
+    missed = _not_held(doku)  # issue 16: in the export's KundenDoku, but no Gespräch
+    doku = doku[~missed]
     sources = _source_order(akquise[new], data.lists)
     by_month = _new_by_month(akquise[new], p.erst[new], sources, period)
     expect = _expectations(akquise[new], p.erst[new], sources, period)
@@ -394,12 +397,14 @@ def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series
     customers_with_talk = doku.loc[doku["ID"] != "", "ID"].nunique()
     counts = per_customer.attrs["counts"]
     key = pd.DataFrame({"Kennzahl": [
-        "Neue Kunden (Erstkontakt im Zeitraum)", "Kunden im Export", "Gespräche (KundenDoku-Einträge)",
+        "Neue Kunden (Erstkontakt im Zeitraum)", "Kunden im Export",
+        "Gespräche (KundenDoku-Einträge ohne Nichterscheinen und Kontaktversuche)",
+        "Nicht erschienen oder Kontaktversuch (kein Gespräch)",
         "Kunden mit Gespräch", "Gespräche je Kunde mit Gespräch (Durchschnitt)",
         "Gespräche je Kunde mit Gespräch (Median)", "Abgeschlossene Fälle im Zeitraum",
         "Aktive Kunden am Periodenende", "davon überfällig", "Anteil überfällig",
     ], "Wert": [
-        int(new.sum()), int(chosen.sum()), talks, int(customers_with_talk),
+        int(new.sum()), int(chosen.sum()), talks, int(missed.sum()), int(customers_with_talk),
         round(talks / customers_with_talk, 2) if customers_with_talk else 0,
         float(np.median(counts[counts > 0])) if (counts > 0).any() else 0,
         int(closed.frame["Fälle"].sum()) if len(closed.frame) else 0,
@@ -423,6 +428,16 @@ def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series
         closed,
         overdue,
     ]
+
+
+def _not_held(doku: pd.DataFrame) -> pd.Series:
+    """Entries recording a no-show or a contact attempt (`model.NEVER_CONTACT`): no Gespräch."""
+    out = pd.Series(False, index=doku.index)
+    for col, word in NEVER_CONTACT.items():
+        if col in doku.columns:
+            values = doku[col].fillna("").astype(str)
+            out |= values.map({v: normalize_key(v) == normalize_key(word) for v in pd.unique(values)}).astype(bool)
+    return out
 
 
 def _percent(share: Any) -> str:

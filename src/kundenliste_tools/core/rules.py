@@ -381,13 +381,25 @@ class Rule:
 class ContactFilter:
     """Which KundenDoku entries count as a contact: None = every value counts.
 
-    Values are stored as normalized keys of the list entries; a blank cell always counts.
+    Values are stored as normalized keys of the list entries; a blank cell always counts.  A
+    value written with a trailing `*` is a prefix (`Beratungsvermerk*` also counts
+    "Beratungsvermerk zur Standortbestimmung", seeds 001 and 003), so a team's own variant of
+    a Vermerkart counts without a new rule set.  `nicht erschienen` and `Kontaktversuch`
+    never count, whatever is listed (`model.NEVER_CONTACT`).
     """
 
     kontaktart: frozenset[str] | None = None
     vermerkart: frozenset[str] | None = None
     kontaktart_text: tuple[str, ...] = ()
     vermerkart_text: tuple[str, ...] = ()
+    kontaktart_prefix: tuple[str, ...] = ()  # normalized keys of `…*` values
+    vermerkart_prefix: tuple[str, ...] = ()
+
+    def allowed(self, column: str) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+        """(exact keys or None for "every value", prefix keys) of `Kontaktart` or `Vermerkart`."""
+        if column == "Kontaktart":
+            return self.kontaktart, self.kontaktart_prefix
+        return self.vermerkart, self.vermerkart_prefix
 
     @property
     def text(self) -> str:
@@ -477,9 +489,9 @@ def parse_ruleset(doc: Mapping[str, Any], origin: str = "", where: Where | None 
     name = text_of("name")
     if not name:
         raise fail(None, "name", "Das Regelwerk braucht einen Namen (name = \"…\").")
-    art, art_text = _contact_values(top, "kontaktart", "Kontaktart", lists, fail)
-    verm, verm_text = _contact_values(top, "vermerkart", "Vermerkart", lists, fail)
-    counts = ContactFilter(art, verm, art_text, verm_text)
+    art, art_text, art_prefix = _contact_values(top, "kontaktart", "Kontaktart", lists, fail)
+    verm, verm_text, verm_prefix = _contact_values(top, "vermerkart", "Vermerkart", lists, fail)
+    counts = ContactFilter(art, verm, art_text, verm_text, art_prefix, verm_prefix)
     staff = StaffRules(
         per_week=_number(top, "quote", fail, integer=False),
         caseload=_number(top, "schluessel", fail, integer=True),  # type: ignore[arg-type]
@@ -508,15 +520,29 @@ def parse_ruleset(doc: Mapping[str, Any], origin: str = "", where: Where | None 
 
 
 def _contact_values(top: dict[str, tuple[str, Any]], key: str, list_name: str, lists: ValueLists,
-                    fail: Callable[..., RuleSetError]) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+                    fail: Callable[..., RuleSetError]
+                    ) -> tuple[frozenset[str] | None, tuple[str, ...], tuple[str, ...]]:
+    """(exact keys, the values as written, prefix keys) of `kontaktart` / `vermerkart`."""
     if key not in top:
-        return None, ()
+        return None, (), ()
     raw_key, value = top[key]
     parts = _split_values(value)
-    if not parts or any(normalize_key(p) in ALL_WORDS for p in parts):
-        return None, ()
+    if not parts or any(p.strip() == "*" or normalize_key(p) in ALL_WORDS for p in parts):
+        return None, (), ()
     canon: list[str] = []
+    prefixes: list[str] = []
+    never = normalize_key(model.NEVER_CONTACT[list_name])
     for p in parts:
+        if normalize_key(p.rstrip("*")) == never:
+            raise fail(None, raw_key, f"„{model.NEVER_CONTACT[list_name]}“ zählt nie als Kontakt und "
+                                      f"kann nicht in „{key}“ stehen.")
+        if p.endswith("*"):
+            prefix = normalize_key(p.rstrip("*"))
+            if not prefix:
+                raise fail(None, raw_key, f"„{p}“: vor dem * fehlt der Anfang der {list_name}.")
+            prefixes.append(prefix)
+            canon.append(p.rstrip("*").strip() + "*")
+            continue
         hit = lists.match(list_name, p)
         if hit is None:
             near = model.closest(p, list(lists.get(list_name)))
@@ -524,7 +550,8 @@ def _contact_values(top: dict[str, tuple[str, Any]], key: str, list_name: str, l
             raise fail(None, raw_key, f"{list_name} „{p}“ steht nicht in der Liste „{list_name}“.{hint}")
         canon.append(hit)
     canon = list(dict.fromkeys(canon))
-    return frozenset(normalize_key(c) for c in canon), tuple(canon)
+    exact = frozenset(normalize_key(c) for c in canon if not c.endswith("*"))
+    return exact, tuple(canon), tuple(dict.fromkeys(prefixes))
 
 
 def _number(top: dict[str, tuple[str, Any]], key: str, fail: Callable[..., RuleSetError],

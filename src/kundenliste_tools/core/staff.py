@@ -14,6 +14,8 @@ Decisions:
   counts as full time.  The caseload limit is pro rata too (half time → 1:60).
 - Active customers are all whose Status is not `abgeschlossen` (a blank Status counts as
   active: nobody has closed the case).
+- The no-show rate covers the 26 weeks up to the Stichtag: entries with Kontaktart `nicht
+  erschienen` among those with persönlich, Video or `nicht erschienen` (0 without any).
 - Counsellor names are matched forgivingly (case, spaces, umlaut spelling); the `Berater`
   sheet's spelling is shown when it has one.
 """
@@ -28,7 +30,7 @@ import pandas as pd
 from .book import WorkbookData
 from .columns import counts_mask, dates, list_keys, per_unique, texts
 from .idkey import link
-from .model import STATUS_ABGESCHLOSSEN, normalize_key
+from .model import NICHT_ERSCHIENEN, STATUS_ABGESCHLOSSEN, normalize_key
 from .rules import RuleSet
 
 WEEKS = 8
@@ -65,6 +67,40 @@ def _roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Se
             if k:
                 display.setdefault(k, t)
     return display, share, kunden_key, doku_key
+
+
+def roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Series, pd.Series]:
+    """Every counsellor by normalized name (see `_roster`), for the invitation planner."""
+    return _roster(data)
+
+
+#: No-show rate: the weeks looked back, and the Kontaktarten of an appointment that was kept
+#: (a no-show is measured against appointments in person or by video, issue 16).
+NO_SHOW_WEEKS = 26
+HELD_KINDS = ("persönlich", "Video")
+
+
+def no_show_rates(data: WorkbookData, first: pd.Timestamp, last: pd.Timestamp,
+                  roster: tuple | None = None) -> dict[str, tuple[int, int]]:
+    """Per counsellor key: (no-shows, appointments) among entries dated `first`…`last`.
+
+    Appointments are entries with Kontaktart persönlich, Video or `nicht erschienen`; the
+    entry's counsellor counts (blank: the customer's), as for the weekly conversations.
+    """
+    _, _, _, doku_key = roster or _roster(data)
+    keys, _ = list_keys(data.doku["Kontaktart"], "Kontaktart", data.lists)
+    noshow = keys == normalize_key(NICHT_ERSCHIENEN)
+    held = keys.isin([normalize_key(k) for k in HELD_KINDS])
+    when = dates(data.doku["Datum"])
+    inside = when.notna() & (when >= first) & (when <= last) & (doku_key != "") & (noshow | held)
+    frame = pd.DataFrame({"key": doku_key[inside], "noshow": noshow[inside].astype("int64")})
+    grouped = frame.groupby("key")["noshow"].agg(["sum", "size"])
+    return {k: (int(r["sum"]), int(r["size"])) for k, r in grouped.iterrows()}
+
+
+def rate(counts: tuple[int, int] | None) -> float:
+    """No-shows / appointments, 0 when there were none."""
+    return counts[0] / counts[1] if counts and counts[1] else 0.0
 
 
 def _sorted(display: dict[str, str]) -> list[str]:
@@ -130,6 +166,9 @@ def advisors(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int =
     """Both views per counsellor as plain data (the `advisors` list of `faellig --json`)."""
     roster = _roster(data)
     week_frame = weekly(data, rules, stichtag, weeks, roster)
+    S = pd.Timestamp(stichtag)
+    shows = no_show_rates(data, S - pd.Timedelta(weeks=NO_SHOW_WEEKS) + pd.Timedelta(days=1), S, roster)
+    key_of = {name: key for key, name in roster[0].items()}
     by_name = {name: g for name, g in week_frame.groupby("berater", sort=False)}
     out = []
     for row in caseload(data, rules, roster).itertuples(index=False):  # one per counsellor, not per customer
@@ -140,6 +179,7 @@ def advisors(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int =
             "active_customers": int(row.active),
             "caseload_limit": _num(row.limit),
             "over_caseload": bool(row.over),
+            "no_show_rate": round(rate(shows.get(key_of.get(row.berater, ""))), 4),
             "weeks": [{"week": w.week, "start": w.start.isoformat(), "count": int(w.count),
                        "quota": _num(w.quota), "met": None if w.met is None or pd.isna(w.met) else bool(w.met),
                        "partial": bool(w.partial)} for w in mine.itertuples(index=False)],

@@ -52,6 +52,8 @@ datum-zukunft               error     Erstkontakt, Datum or Geburtsdatum after `
 datum-unplausibel           warning   Erstkontakt/Datum/Folgetermin before 2000, a Folgetermin
                                       more than two years ahead, an age outside 14–100 years
 folgetermin-vor-datum       error     Folgetermin earlier than the entry's Datum
+folgetermin-fehlt           warning   latest entry of a customer `in Beratung` has no Folgetermin
+                                      (seeds 000, 003, 004: keep the Einladungskette going)
 vor-erstkontakt             warning   KundenDoku Datum earlier than the customer's Erstkontakt
 nicht-in-liste              error     a value missing from its list in sheet `Listen` (Status,
                                       Berater when the team keeps that list, Kundenstatus,
@@ -97,6 +99,7 @@ import pandas as pd
 
 from . import model
 from .book import SheetLayout, WorkbookData
+from .chain import missing_followups
 from .findings import ERROR, WARNING, Finding, FindingType, count
 from .idkey import id_key, loose_key
 from .ids import check_ok, is_own_format
@@ -157,6 +160,9 @@ _code("datum-unplausibel", WARNING, "Datum unwahrscheinlich",
       "{field} {value} ist unwahrscheinlich: {reason}. Tippfehler beim Jahr?")
 _code("folgetermin-vor-datum", ERROR, "Folgetermin vor dem Gespräch",
       "Der Folgetermin {value} liegt vor dem Gesprächsdatum {datum}.")
+_code("folgetermin-fehlt", WARNING, "kein Folgetermin vereinbart",
+      "Der letzte Eintrag zu ID „{value}“ (in Beratung) hat keinen Folgetermin. Bitte den nächsten "
+      "Termin vereinbaren und eintragen, damit die Einladungskette nicht abreißt.")
 _code("vor-erstkontakt", WARNING, "Gespräch vor dem Erstkontakt",
       "Das Gespräch am {value} liegt vor dem Erstkontakt am {erst} (Kundenliste Zeile {krow}).")
 _code("nicht-in-liste", ERROR, "Wert nicht in der Liste",
@@ -424,6 +430,8 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
     col = k.col("Email")
     out.issues(k, "Email", col.map(check_email), col)
     _check_doku(out, k, d, k_ids, dates, data.lists, today)
+    for pos in missing_followups(data):  # core/chain.py: the Einladungskette (issue 16)
+        out.add(d, "folgetermin-fehlt", "Folgetermin", int(pos), value=to_text(data.doku["ID"].iloc[pos]))
     _check_berater(out, data)
     _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
 

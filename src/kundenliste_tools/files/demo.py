@@ -19,6 +19,8 @@ from ..core.errors import KundenlisteError
 from .template import write_workbook
 
 DEMO_NAME = "Kundenliste-Demo.xlsm"
+#: The demo team works in Berlin: its holidays (Frauentag, 8 March) shorten the planned weeks.
+DEMO_SETTINGS = {"Bundesland": "BE"}
 MARKER = ".kundenliste-demo"
 _MARKER_HEAD = ("# Dieser Ordner wurde von „kundenliste demo“ angelegt. Die folgenden Dateien hat die "
                 "Demo geschrieben\n# und darf sie beim nächsten Lauf ersetzen; alle anderen Dateien "
@@ -28,7 +30,7 @@ _MARKER_HEAD = ("# Dieser Ordner wurde von „kundenliste demo“ angelegt. Die 
 def write_demo(path: str | Path, today: dt.date | None = None, n_customers: int = 300) -> DemoData:
     """Build the demo workbook at `path`; returns the data (with its deliberate mistakes)."""
     data = generate(n_customers=n_customers, today=today)
-    write_workbook(path, data.kunden, data.doku, berater=data.berater)
+    write_workbook(path, data.kunden, data.doku, berater=data.berater, settings=DEMO_SETTINGS)
     return data
 
 

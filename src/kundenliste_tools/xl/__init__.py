@@ -18,6 +18,7 @@ ENTRY_POINTS: dict[str, str] = {
     "on_save": "checks:on_save",
     "faelligkeiten": "due:faelligkeiten",
     "quartalsexport": "export:quartalsexport",
+    "einladungen": "invite:einladungen",
 }
 
 
