@@ -540,3 +540,70 @@ def test_the_sheets_sent_to_the_server_cover_every_sheet_python_reads(book):
             if model.canonical_sheet(n) or model.normalize_key(n) in {model.normalize_key(a) for a in model.AUX_SHEETS}}
     assert read <= set(sent)  # every sheet Python's workbook_data reads goes out
     assert {"Prüfmarken", "Fälligkeiten", "Beratungsgespräche"} <= set(sent)  # and those it rewrites
+
+
+def test_our_procedures_apply_the_server_changes_remote_bas_lacks(book):
+    """KundenlisteServer: setRangeColors, setSheetVisibility, setColumnWidth, called as
+    RunServerPython calls them (Application.Run func, wb, action) with the action as VBA-Web
+    parses the server's JSON (objects as Dictionary, arrays as Collection, null as Null)."""
+    mods = vba_modules(book)
+    app = ExcelApplication.open(book, with_vba=False)
+    app.add_module(mods["Remote"], name="Remote")  # GetRange, HexToRgb
+    app.add_module(mods["KundenlisteServer"], name="KundenlisteServer")
+    app.add_module(
+        """
+Private Function Liste(ParamArray Werte() As Variant) As Collection
+    Dim c As New Collection, i As Long
+    For i = LBound(Werte) To UBound(Werte)
+        c.Add Werte(i)
+    Next i
+    Set Liste = c
+End Function
+
+Private Function Aktion(ByVal Blatt As Long, ByVal Zeile As Long, ByVal Spalte As Long, args As Collection) As Object
+    Dim a As Object
+    Set a = CreateObject("Scripting.Dictionary")
+    a.Add "args", args
+    a.Add "sheet_position", Blatt
+    a.Add "start_row", Zeile
+    a.Add "start_column", Spalte
+    a.Add "row_count", 1
+    a.Add "column_count", 1
+    Set Aktion = a
+End Function
+
+Public Sub Anwenden()
+    With ThisWorkbook.Worksheets(1)
+        .Range("C3").Interior.Color = RGB(1, 2, 3)  ' the tool's old mark: cleared (null)
+        .Range("D2").Interior.Color = RGB(4, 5, 6)  ' the user's fill: "keep"
+    End With
+    Dim Farben As Collection
+    Set Farben = Liste(Liste(Liste("#ffc7ce", "keep"), Liste(Null, "#ffeb9c")))
+    Application.Run "setRangeColors", ThisWorkbook, Aktion(0, 1, 2, Farben)
+    Application.Run "setSheetVisibility", ThisWorkbook, Aktion(2, 0, 0, Liste("Hidden"))
+    Application.Run "setColumnWidth", ThisWorkbook, Aktion(1, 0, 3, Liste(33))
+End Sub
+
+Public Function Farbe(ByVal Zelle As String) As Variant
+    Farbe = ThisWorkbook.Worksheets(1).Range(Zelle).Interior.Color
+End Function
+
+Public Function Sichtbar(ByVal Blatt As Long) As Variant
+    Sichtbar = ThisWorkbook.Worksheets(Blatt).Visible
+End Function
+
+Public Function Breite() As Variant
+    Breite = ThisWorkbook.Worksheets(2).Range("D1").ColumnWidth
+End Function
+""",
+        name="Antwort",
+    )
+    app.run("Antwort.Anwenden")
+    # Excel's colour numbers are R + 256·G + 65536·B: #ffc7ce = 255 + 199·256 + 206·65536 = 13551615
+    assert app.run("Antwort.Farbe", "C2") == 255 + 199 * 256 + 206 * 65536
+    assert app.run("Antwort.Farbe", "D2") == 4 + 5 * 256 + 6 * 65536  # kept
+    assert app.run("Antwort.Farbe", "C3") == 16777215  # no fill (Excel reads white)
+    assert app.run("Antwort.Farbe", "D3") == 255 + 235 * 256 + 156 * 65536  # #ffeb9c
+    assert app.run("Antwort.Sichtbar", 3) == 0  # xlSheetHidden
+    assert app.run("Antwort.Sichtbar", 1) == -1  # xlSheetVisible
+    assert app.run("Antwort.Breite") == 33
