@@ -180,3 +180,17 @@ def test_every_change_the_server_sends_has_a_procedure_in_the_workbooks_vba(payl
     assert funcs <= set(remote) | set(ours), funcs - set(remote) - set(ours)
     assert set(ours) == {"setRangeColors", "setSheetVisibility", "setColumnWidth"}
     assert not set(ours) & set(remote)  # none replaces one of xlwings'
+
+
+def test_the_server_refuses_to_start_without_a_team_token_or_licence_key(monkeypatch):
+    from kundenliste_tools.server import environment, problems, run
+
+    assert problems({"KUNDENLISTE_TOKEN": TOKEN, "XLWINGS_LICENSE_KEY": "noncommercial"}) == []
+    found = problems({"KUNDENLISTE_TOKEN": "kurz"})
+    assert len(found) == 2 and "KUNDENLISTE_TOKEN" in found[0] and "noncommercial" in found[1]
+    env = environment({"KUNDENLISTE_TOKEN": TOKEN})
+    assert env["XLWINGS_AUTH_PROVIDERS"] == '["team"]' and Path(env["XLWINGS_PROJECT_DIR"], "custom_scripts").is_dir()
+    monkeypatch.delenv("KUNDENLISTE_TOKEN", raising=False)
+    with pytest.raises(SystemExit) as stop:
+        run(["--port", "1"])
+    assert "Der Server startet nicht" in str(stop.value.code)
