@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "kundenliste_tools"
-RING = {"core": 1, "files": 2, "app": 3, "xl": 4, "cli": 4}
-DOORS = {"xl", "cli"}
+RING = {"core": 1, "files": 2, "app": 3, "xl": 4, "cli": 4, "server": 4}
+DOORS = {"xl", "cli", "server"}
 #: What a door may take from the inner rings besides the use cases: names, messages and
 #: formatting of results (no reading, no deciding, no writing of workbook files).
 PRESENTATION = {"core.model", "core.errors", "core.findings", "core.reasons", "core.book", "core.columns",

@@ -10,6 +10,7 @@ command and plays the part of `kl.on_save`), since no Excel or Python server run
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import inspect
 import re
 import tomllib
@@ -18,8 +19,13 @@ from importlib import import_module
 import pytest
 import xlwings
 from pyopenvba.apps.excel import ExcelApplication
+from pyopenvba.apps.excel._model import Application as ExcelApplicationObject
+from pyopenvba.apps.excel._model import Workbook as ExcelWorkbook
 from pyopenvba.interpreter import Interpreter
+from pyopenvba.interpreter._objects import member, method
 from pyopenvba.interpreter._runtime import Slot
+from pyopenvba.interpreter._values import MISSING
+from pyopenvba.interpreter._values import error as vba_error
 
 from kundenliste_tools.core import model
 from kundenliste_tools.core.errors import KundenlisteError
@@ -29,8 +35,15 @@ from kundenliste_tools.files.template import BUTTONS, write_workbook
 from .vbatools import MACROS, REPO, procedures, runpython_commands, vba_modules
 
 OURS = ("ThisWorkbook", "KundenlisteKnoepfe")
-#: What each button and the save hook hand to Python (issue 8: the RunPython targets).
-EXPECTED_TARGETS = {"pruefen", "on_save", "ids_vergeben", "faelligkeiten", "quartalsexport", "einladungen"}
+#: What each button and the save hook hand to Python (issue 8: the RunPython targets), plus the
+#: quiet check on an automatic save and the warm-up on opening (issue 15).
+EXPECTED_TARGETS = {
+    "pruefen", "on_save", "ids_vergeben", "faelligkeiten", "quartalsexport", "einladungen", "on_autosave",
+    "beim_oeffnen",
+}
+#: xlwings' standalone module, its Dictionary, and the xlwings Server client (issue 15).
+XLWINGS_VBA = {"xlwings", "Dictionary", "Remote", "IWebAuthenticator", "WebClient", "WebRequest", "WebResponse",
+               "WebHelpers"}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +59,7 @@ def modules(book):
 
 
 def test_the_workbook_holds_our_modules_and_the_standalone_xlwings(modules):
-    assert {"ThisWorkbook", "KundenlisteKnoepfe", "xlwings", "Dictionary"} <= set(modules)
+    assert {"ThisWorkbook", "KundenlisteKnoepfe"} | XLWINGS_VBA <= set(modules)
     assert "xlwings_udfs" not in modules  # made by xlwings' "Import Functions" on Windows, never built in
     # one document module per sheet, as Excel has them
     assert sum(1 for name in modules if re.fullmatch(r"Sheet\d+", name)) == 7
@@ -103,7 +116,9 @@ def _target(command: str) -> str:
 
 def test_runpython_commands_name_the_agreed_entry_points(modules):
     commands = _commands(modules)
-    assert sorted(_target(c) for c in commands) == sorted(EXPECTED_TARGETS)
+    assert {_target(c) for c in commands} == EXPECTED_TARGETS
+    # on_save twice: the save the user starts, and before closing when AutoSave saved quietly
+    assert sorted(_target(c) for c in commands if _target(c) == "on_save") == ["on_save"] * 2
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_TARGETS))
@@ -140,6 +155,19 @@ def test_xlwings_vba_is_the_standalone_module_of_the_pinned_version(modules):
     assert "Private dict_pKeyValues As Collection" in modules["Dictionary"]  # GetConfigFromSheet on macOS needs it
 
 
+@pytest.mark.parametrize("name", sorted(XLWINGS_VBA - {"xlwings", "Dictionary"}))
+def test_the_server_client_modules_are_those_of_the_installed_xlwings(modules, name):
+    """RunServerPython and the VBA-Web classes it sends with, as `xlwings release` imports them."""
+    installed = xlsm.xlwings_dir() / xlsm.XLWINGS_MODULES[name]
+    lines = installed.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
+    if lines[0].startswith("VERSION "):
+        lines = lines[lines.index("END") + 1 :]
+    body = "\n".join(line for line in lines if not line.startswith("Attribute VB_"))
+    assert modules[name] == body.strip("\n")
+    if name == "Remote":
+        assert procedures(modules[name])["RunServerPython"][0] == "Public"
+
+
 def test_a_mismatched_xlwings_vba_module_is_refused(monkeypatch):
     real = xlwings.__version__
     monkeypatch.setattr(xlsm, "xlwings_version", lambda: "0.0.1")
@@ -157,22 +185,61 @@ def test_our_vba_compiles_in_pyopenvba(modules, name):
     assert runtime.name == name
 
 
-def _excel(book, errors_found: int = 0, settings: dict[str, object] | None = None) -> ExcelApplication:
+class _Workbook(ExcelWorkbook):
+    """pyOpenVBA's workbook as a given Excel has it: `autosave` None is an Excel without the
+    property AutoSaveOn (2016 and older: error 438), else its value.  Save fires
+    Workbook_BeforeSave (SaveAsUI False) as Excel's Workbook.Save does; a cancelled save writes
+    nothing, and nothing is written to disk here anyway."""
+
+    autosave: bool | None = None
+
+    @member
+    def AutoSaveOn(self) -> object:
+        if self.autosave is None:
+            raise vba_error(438, "Object doesn't support this property or method")
+        return self.autosave
+
+    @method
+    def Save(self) -> object:
+        _save_through(self.application_view, save_as_ui=False)
+        return None
+
+
+class _Application(ExcelApplicationObject):
+    """pyOpenVBA's Application with Excel's OnKey (recorded: key → procedure, None = reset)."""
+
+    keys: dict[str, str | None]
+
+    @method
+    def OnKey(self, Key: object = None, Procedure: object = None) -> object:
+        self.keys[str(Key)] = None if Procedure in (None, MISSING) else str(Procedure)
+        return None
+
+
+def _excel(book, errors_found: int = 0, settings: dict[str, object] | None = None,
+           autosave: bool | None = None) -> ExcelApplication:
     """pyOpenVBA's Excel with the built workbook and our modules; Python played by a VBA stub.
 
     The stub records each command in Einstellungen!Z1 and, like kl.on_save, writes the number
-    of errors it "found" into Prüfbericht!B1.
+    of errors it "found" into Prüfbericht!B1 (kl.on_autosave writes no cell; the stub does the
+    same for it).  RunServerPython (xlwings' Remote module) records its URL, token and sheets.
     """
     app = ExcelApplication.open(book, with_vba=False)
+    app.workbook.__class__ = _Workbook
+    app.workbook.autosave = autosave
+    app.workbook.application_view = app
+    app.application.__class__ = _Application
+    app.application.keys = {}
     mods = vba_modules(book)
+    app.add_module(mods["KundenlisteKnoepfe"], name="KundenlisteKnoepfe")  # ThisWorkbook calls it by name
     app.add_module(mods["ThisWorkbook"], name="ThisWorkbook", kind="document")
-    app.add_module(mods["KundenlisteKnoepfe"], name="KundenlisteKnoepfe")
     app.add_module(
         f"""
 Public Function RunPython(PythonCommand As String)
     With ThisWorkbook.Worksheets("Einstellungen").Range("Z1")
         .Value = .Value & PythonCommand & "|"
     End With
+    If InStr(PythonCommand, "on_autosave") > 0 Then Exit Function
     Dim s As Worksheet, da As Boolean
     For Each s In ThisWorkbook.Worksheets
         If s.Name = "Pr" & ChrW(252) & "fbericht" Then da = True
@@ -182,6 +249,13 @@ Public Function RunPython(PythonCommand As String)
         s.Name = "Pr" & ChrW(252) & "fbericht"
     End If
     ThisWorkbook.Worksheets("Pr" & ChrW(252) & "fbericht").Range("B1").Value = {int(errors_found)}
+End Function
+
+Public Function RunServerPython(url As String, Optional auth As String, Optional apiKey As String, _
+                                Optional include As String)
+    With ThisWorkbook.Worksheets("Einstellungen").Range("Z2")
+        .Value = .Value & url & " " & auth & " " & include & "|"
+    End With
 End Function
 """,
         name="xlwings",
@@ -202,16 +276,35 @@ End Function
     return app
 
 
-def _save(app) -> bool:
+def _save_through(app, save_as_ui: bool = False) -> bool:
     """Run Workbook_BeforeSave as Excel does on a save; True when it cancels the save."""
     runtime = app.interpreter.module("ThisWorkbook")
     cancel = Slot(False, "Boolean")
-    app.interpreter.call(runtime.procedure("Workbook_BeforeSave"), runtime, [False, cancel], {}, me=runtime.document)
+    app.interpreter.call(
+        runtime.procedure("Workbook_BeforeSave"), runtime, [save_as_ui, cancel], {}, me=runtime.document
+    )
     return bool(cancel.value)
+
+
+def _save(app, save_as_ui: bool = False) -> bool:
+    """A save as Excel starts it on its own (or the user from the Save button); True = cancelled."""
+    return _save_through(app, save_as_ui)
+
+
+def _event(app, name: str, *args) -> list:
+    """Run a workbook event of ThisWorkbook (Open, Activate, BeforeClose …); its arguments back."""
+    runtime = app.interpreter.module("ThisWorkbook")
+    slots = [Slot(a, "Boolean") for a in args]
+    app.interpreter.call(runtime.procedure(name), runtime, slots, {}, me=runtime.document)
+    return [slot.value for slot in slots]
 
 
 def _calls(app) -> list[str]:
     return [c for c in str(app.sheet(model.EINSTELLUNGEN).value("Z1") or "").split("|") if c]
+
+
+def _server_calls(app) -> list[list[str]]:
+    return [c.split(" ") for c in str(app.sheet(model.EINSTELLUNGEN).value("Z2") or "").split("|") if c]
 
 
 ON_SAVE = "import kundenliste_tools.xl as kl; kl.on_save()"
@@ -294,3 +387,225 @@ End Sub
         app.run("Menueband.Klick", f"kl{macro}")
     expected = [runpython_commands(vba_modules(book)["KundenlisteKnoepfe"])[i] for i in range(len(BUTTONS))]
     assert _calls(app) == expected
+
+
+# --- AutoSave (issue 15) ---------------------------------------------------------------------
+
+ON_AUTOSAVE = "import kundenliste_tools.xl as kl; kl.on_autosave()"
+INTERVAL = "Prüfen bei automatischem Speichern (Minuten)"
+BLOCKING = {"Speichern bei Fehlern verhindern": "ja"}
+
+
+def _pruefbericht_b1(app):
+    names = [s.name for s in app.sheets()]
+    return app.sheet("Prüfbericht").value("B1") if "Prüfbericht" in names else "(kein Blatt)"
+
+
+def test_an_automatic_save_with_errors_and_blocking_is_never_cancelled_and_python_runs_once_per_interval(book):
+    app = _excel(book, errors_found=5, settings=BLOCKING, autosave=True)
+    start = dt.datetime(2026, 12, 2, 9, 0, 0)
+    app.freeze_clock(start)
+    before = _pruefbericht_b1(app)
+    # AutoSave fires every few seconds: 12 saves in the first 4 minutes (every 20 s)
+    for i in range(12):
+        app.freeze_clock(start + dt.timedelta(seconds=20 * i))
+        assert _save(app) is False  # never cancelled, although 5 errors and blocking on
+    assert _calls(app) == [ON_AUTOSAVE]  # the quiet check once; interval 5 minutes (the default)
+    assert _pruefbericht_b1(app) == before  # no cell touched: the stale count was not cleared either
+    assert app.dialogs == []
+    # 5 minutes after the first quiet check (9:00): the next one; 9:04:59 was still too early
+    app.freeze_clock(start + dt.timedelta(minutes=4, seconds=59))
+    assert _save(app) is False
+    app.freeze_clock(start + dt.timedelta(minutes=5))
+    assert _save(app) is False
+    assert _calls(app) == [ON_AUTOSAVE, ON_AUTOSAVE]
+
+
+def test_the_interval_is_a_setting_and_zero_means_no_python_on_automatic_saves(book):
+    app = _excel(book, errors_found=2, settings={**BLOCKING, INTERVAL: 0}, autosave=True)
+    for _ in range(5):
+        assert _save(app) is False
+    assert _calls(app) == []
+    app = _excel(book, errors_found=2, settings={INTERVAL: 1}, autosave=True)
+    start = dt.datetime(2026, 12, 2, 9, 0, 0)
+    for seconds in (0, 30, 59, 60, 90, 120):  # interval 1 minute: at 0, 60 and 120 s
+        app.freeze_clock(start + dt.timedelta(seconds=seconds))
+        _save(app)
+    assert _calls(app) == [ON_AUTOSAVE] * 3
+
+
+def test_with_autosave_on_a_save_the_user_starts_still_checks_and_may_block(book):
+    app = _excel(book, errors_found=5, settings=BLOCKING, autosave=True)
+    _event(app, "Workbook_Activate")
+    assert app.application.keys == {"^s": "KundenlisteKnoepfe.StrgS"}  # Strg+S is caught while active
+    app.run("KundenlisteKnoepfe.StrgS")  # the user presses Strg+S: Me.Save with the flag set
+    assert _calls(app) == [ON_SAVE]
+    (dialog,) = app.dialogs
+    assert "Nicht gespeichert" in dialog[1] and "5 Fehler" in dialog[1]
+    assert _save(app) is False  # the next automatic save is quiet again and not cancelled
+    assert _calls(app) == [ON_SAVE, ON_AUTOSAVE]
+    assert _save(app, save_as_ui=True) is True  # "Speichern unter" is the user's too
+    assert _calls(app)[-1] == ON_SAVE
+    _event(app, "Workbook_Deactivate")
+    assert app.application.keys == {"^s": None}  # other workbooks get their Strg+S back
+
+
+def test_with_autosave_the_full_check_runs_before_closing_and_never_keeps_the_workbook_open(book):
+    app = _excel(book, errors_found=5, settings=BLOCKING, autosave=True)
+    assert _event(app, "Workbook_BeforeClose", False) == [False]
+    assert _calls(app) == [ON_SAVE]
+    assert app.application.keys == {"^s": None}
+    # without AutoSave every save was checked already: closing starts no Python
+    app = _excel(book, errors_found=5, settings=BLOCKING, autosave=False)
+    assert _event(app, "Workbook_BeforeClose", False) == [False]
+    assert _calls(app) == []
+
+
+def test_autosave_off_and_an_excel_without_autosaveon_check_every_save(book):
+    for autosave in (False, None):  # None: Excel 2016 and older, error 438 on AutoSaveOn
+        app = _excel(book, errors_found=1, settings=BLOCKING, autosave=autosave)
+        assert _save(app) is True and _save(app) is True
+        assert _calls(app) == [ON_SAVE, ON_SAVE]
+
+
+# --- Workbook_Open (issue 15) ----------------------------------------------------------------
+
+MACHINE = '''
+Public Function Environ(ByVal Name As Variant) As String
+    If UCase(Name) = "USERPROFILE" Then Environ = "C:\\Users\\berater"
+End Function
+Public Function Dir(Optional ByVal Pfad As Variant) As String
+    If Pfad = "{existing}" Then Dir = "python.exe"
+End Function
+'''
+
+
+def test_opening_starts_python_and_recalculates_when_python_is_there(book):
+    app = _excel(book)
+    app.add_module(MACHINE.format(existing=r"C:\Users\berater\kundenliste-tools\.venv\Scripts\python.exe"),
+                   name="Maschine")  # the PC: the interpreter of xlwings.conf exists
+    _event(app, "Workbook_Open")
+    assert _calls(app) == ["import kundenliste_tools.xl as kl; kl.beim_oeffnen()"]
+    assert app.dialogs == []
+
+
+def test_opening_without_python_shows_no_error_box_only_a_german_hint(book):
+    app = _excel(book)
+    app.add_module(MACHINE.format(existing="nichts"), name="Maschine")  # no Python on this PC
+    _event(app, "Workbook_Open")
+    assert _calls(app) == [] and app.dialogs == []
+    hint = str(app.application.vba_get("StatusBar"))
+    assert "Python mit kundenliste-tools wurde nicht gefunden" in hint and "kundenliste einrichten" in hint
+
+
+# --- the team server (issue 15) --------------------------------------------------------------
+
+SERVER = {"Server": "https://kundenliste.example.org/", "Server-Token": "team-geheim"}
+
+
+@pytest.mark.parametrize(("label", "macro"), BUTTONS)
+def test_with_a_server_every_button_calls_it_instead_of_python(book, label, macro):
+    app = _excel(book, settings=SERVER)
+    app.run(macro)
+    assert _calls(app) == []
+    ((url, token, include),) = _server_calls(app)
+    script = url.rsplit("/", 1)[1]
+    assert url == f"https://kundenliste.example.org/xlwings/custom-scripts-call/{script}"
+    assert script in EXPECTED_TARGETS - {"on_save", "on_autosave", "beim_oeffnen"}
+    assert token == "team-geheim"
+    assert include.split(",") == NEEDED_SHEETS
+
+
+def test_with_a_server_the_check_on_save_runs_there_and_opening_starts_nothing(book):
+    app = _excel(book, errors_found=0, settings=SERVER)
+    assert _save(app) is False
+    (call,) = _server_calls(app)
+    assert call[0].endswith("/custom-scripts-call/on_save") and _calls(app) == []
+    _event(app, "Workbook_Open")
+    assert len(_server_calls(app)) == 1 and _calls(app) == []
+
+
+#: The sheets of the built workbook the tool reads or writes; the rest (xlwings.conf) is not sent.
+NEEDED_SHEETS = ["Kundenliste", "KundenDoku", "Listen", "Einstellungen", "Berater", "ID-Register"]
+
+
+def test_the_sheets_sent_to_the_server_cover_every_sheet_python_reads(book):
+    app = _excel(book)
+    names = [s.name for s in app.sheets()]
+    assert set(names) - set(NEEDED_SHEETS) == {"xlwings.conf"}
+    for extra in ("Kundenliste 2025", "Prüfmarken", "Fälligkeiten", "Beratungsgespräche", "Einladungen", "Regelwerk",
+                  "Notizen"):
+        app.workbook.Sheets().vba_call("Add").vba_set("Name", extra)
+    sent = str(app.run("KundenlisteKnoepfe.BenoetigteBlaetter")).split(",")
+    assert "Notizen" not in sent and "xlwings.conf" not in sent
+    read = {n for n in sent + ["Notizen", "xlwings.conf"]
+            if model.canonical_sheet(n) or model.normalize_key(n) in {model.normalize_key(a) for a in model.AUX_SHEETS}}
+    assert read <= set(sent)  # every sheet Python's workbook_data reads goes out
+    assert {"Prüfmarken", "Fälligkeiten", "Beratungsgespräche", "Einladungen"} <= set(sent)  # and those it rewrites
+
+
+def test_our_procedures_apply_the_server_changes_remote_bas_lacks(book):
+    """KundenlisteServer: setRangeColors, setSheetVisibility, setColumnWidth, called as
+    RunServerPython calls them (Application.Run func, wb, action) with the action as VBA-Web
+    parses the server's JSON (objects as Dictionary, arrays as Collection, null as Null)."""
+    mods = vba_modules(book)
+    app = ExcelApplication.open(book, with_vba=False)
+    app.add_module(mods["Remote"], name="Remote")  # GetRange, HexToRgb
+    app.add_module(mods["KundenlisteServer"], name="KundenlisteServer")
+    app.add_module(
+        """
+Private Function Liste(ParamArray Werte() As Variant) As Collection
+    Dim c As New Collection, i As Long
+    For i = LBound(Werte) To UBound(Werte)
+        c.Add Werte(i)
+    Next i
+    Set Liste = c
+End Function
+
+Private Function Aktion(ByVal Blatt As Long, ByVal Zeile As Long, ByVal Spalte As Long, args As Collection) As Object
+    Dim a As Object
+    Set a = CreateObject("Scripting.Dictionary")
+    a.Add "args", args
+    a.Add "sheet_position", Blatt
+    a.Add "start_row", Zeile
+    a.Add "start_column", Spalte
+    a.Add "row_count", 1
+    a.Add "column_count", 1
+    Set Aktion = a
+End Function
+
+Public Sub Anwenden()
+    With ThisWorkbook.Worksheets(1)
+        .Range("C3").Interior.Color = RGB(1, 2, 3)  ' the tool's old mark: cleared (null)
+        .Range("D2").Interior.Color = RGB(4, 5, 6)  ' the user's fill: "keep"
+    End With
+    Dim Farben As Collection
+    Set Farben = Liste(Liste(Liste("#ffc7ce", "keep"), Liste(Null, "#ffeb9c")))
+    Application.Run "setRangeColors", ThisWorkbook, Aktion(0, 1, 2, Farben)
+    Application.Run "setSheetVisibility", ThisWorkbook, Aktion(2, 0, 0, Liste("Hidden"))
+    Application.Run "setColumnWidth", ThisWorkbook, Aktion(1, 0, 3, Liste(33))
+End Sub
+
+Public Function Farbe(ByVal Zelle As String) As Variant
+    Farbe = ThisWorkbook.Worksheets(1).Range(Zelle).Interior.Color
+End Function
+
+Public Function Sichtbar(ByVal Blatt As Long) As Variant
+    Sichtbar = ThisWorkbook.Worksheets(Blatt).Visible
+End Function
+
+Public Function Breite() As Variant
+    Breite = ThisWorkbook.Worksheets(2).Range("D1").ColumnWidth
+End Function
+""",
+        name="Antwort",
+    )
+    app.run("Antwort.Anwenden")
+    # Excel's colour numbers are R + 256·G + 65536·B: #ffc7ce = 255 + 199·256 + 206·65536 = 13551615
+    assert app.run("Antwort.Farbe", "C2") == 255 + 199 * 256 + 206 * 65536
+    assert app.run("Antwort.Farbe", "D2") == 4 + 5 * 256 + 6 * 65536  # kept
+    assert app.run("Antwort.Farbe", "C3") == 16777215  # no fill (Excel reads white)
+    assert app.run("Antwort.Farbe", "D3") == 255 + 235 * 256 + 156 * 65536  # #ffeb9c
+    assert app.run("Antwort.Sichtbar", 3) == 0  # xlSheetHidden
+    assert app.run("Antwort.Sichtbar", 1) == -1  # xlSheetVisible
+    assert app.run("Antwort.Breite") == 33

@@ -18,7 +18,7 @@ import xlwings as xw
 import kundenliste_tools.xl as kl
 from kundenliste_tools.core import model
 from kundenliste_tools.core.marks import MARKS_HEADER, MARKS_SHEET, NOTE_PREFIX, TOOL_COLORS, Mark, Want, plan_marks
-from kundenliste_tools.xl.checks import check_book, on_save, pruefen
+from kundenliste_tools.xl.checks import check_book, on_autosave, on_save, pruefen
 from kundenliste_tools.xl.report import link
 
 from .xlbook import actions, payload
@@ -334,6 +334,23 @@ def test_on_save_never_raises_and_leaves_the_report_alone_when_it_cannot_check()
     b = office_book({"Kundenliste": [["ID", "Name"], ["101", "Anna"]], "KundenDoku": [DH]})
     assert on_save(b, today=TODAY) is None
     assert actions(b, "setValues") == [] and actions(b, "alert") == []
+
+
+def test_the_quiet_check_of_an_automatic_save_finds_the_same_and_touches_no_cell() -> None:
+    """AutoSave (issue 15): the same findings as on_save, but no mark, no Prüfbericht, no alert;
+    the summary goes to the status bar only, which the remote engine does not record."""
+    b = vba_book(sheets(kunde(1, PLZ=1067), kunde(2, Email="kaputt")))
+    findings = on_autosave(b, today=TODAY)
+    assert sorted(f.code for f in findings) == sorted(f.code for f in on_save(vba_book(sheets(
+        kunde(1, PLZ=1067), kunde(2, Email="kaputt"))), today=TODAY))
+    assert len(findings) == 2
+    assert actions(b) == []  # not one cell written, no sheet added
+
+
+def test_the_quiet_check_never_raises() -> None:
+    b = vba_book({"Kundenliste": [["ID", "Name"], ["101", "Anna"]], "KundenDoku": [DH]})
+    assert on_autosave(b, today=TODAY) is None
+    assert actions(b) == []
 
 
 # --------------------------------------------------------------------------- the decisions (pure)

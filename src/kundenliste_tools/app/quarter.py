@@ -66,6 +66,14 @@ def default_name(period: Period) -> str:
     return f"Quartal_{period.label}_anonym.xlsx"
 
 
+def documents_folder() -> Path:
+    """The user's Documents folder (Windows and macOS: `~/Documents`; else the home folder):
+    where an export goes when the workbook has no folder on this computer (opened online)."""
+    home = Path.home()
+    documents = home / "Documents"
+    return documents if documents.is_dir() else home
+
+
 def choose_period(quartal: str | None = None, bis: str | None = None, today: dt.date | None = None) -> Period:
     """A calendar quarter (`2026-Q3`), a Stichtag window ending `bis`, or the latest window."""
     return resolve_period(quartal, bis, today or dt.date.today())

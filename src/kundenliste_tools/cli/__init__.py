@@ -26,6 +26,8 @@ FLAGS = {
     "anzahl": "--anzahl",
     "woche": "--woche",
     "ueberschreiben": "--ueberschreiben",
+    "server": "--server",
+    "token": "--token",
 }
 
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
@@ -38,6 +40,7 @@ COMMANDS: tuple[str, ...] = (
     "regelwerke",
     "quartal",
     "einladen",
+    "einrichten",
 )  # each issue adds its command here
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]

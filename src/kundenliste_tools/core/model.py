@@ -333,4 +333,9 @@ SETTINGS_DEFAULTS: dict[str, str] = {
     "Speichern bei Fehlern verhindern": "nein",
     "Stichtag": "",
     "Bundesland": "",
+    # AutoSave (OneDrive/SharePoint) saves every few seconds: the quiet check at most this often (0 = never)
+    "Prüfen bei automatischem Speichern (Minuten)": "5",
+    # A team server (xlwings Server) instead of Python on each PC: its address and the team token
+    "Server": "",
+    "Server-Token": "",
 }

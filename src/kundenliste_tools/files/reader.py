@@ -360,6 +360,25 @@ def read_workbook(path: str | Path, password: str | None = None,
         return workbook_from_grids(grids, source=path.name, facts=facts)
 
 
+def read_named_sheets(path: str | Path, names: set[str]) -> dict[str, list[list[Any]]]:
+    """The cell grids (from A1) of the sheets called `names` (forgiving keys), by their real names.
+
+    For small sheets the model does not know, such as the configuration (`xlwings.conf`); the
+    record sheets go through `read_workbook`.
+    """
+    path = Path(path)
+    require_file(path)
+    keys = {normalize_key(n) for n in names}
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                for name in wb.sheet_names if normalize_key(name) in keys}
+    except Exception as exc:  # calamine's errors are not one family
+        raise WorkbookUnreadable(
+            f"„{path.name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
+        ) from exc
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Reading creates millions of cell objects, none of them in a reference cycle; Python's

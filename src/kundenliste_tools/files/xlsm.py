@@ -47,9 +47,19 @@ DRAWING_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xm
 #: Zip entry time of every part (the zip format cannot say "no time"; this is its epoch).
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
-#: The VBA modules of the standalone xlwings, as xlwings' standalone quickstart has them:
-#: module name → file inside the xlwings package.
-XLWINGS_MODULES = {"xlwings": "xlwings.bas", "Dictionary": "addin/Dictionary.cls"}
+#: The VBA modules of the standalone xlwings, as xlwings' standalone quickstart has them, plus
+#: those `xlwings release` adds for xlwings Server (cli.import_remote_modules): `Remote`
+#: (RunServerPython) and the VBA-Web classes it sends with.  Module name → file in the package.
+XLWINGS_MODULES = {
+    "xlwings": "xlwings.bas",
+    "Dictionary": "addin/Dictionary.cls",
+    "Remote": "addin/Remote.bas",
+    "IWebAuthenticator": "addin/IWebAuthenticator.cls",
+    "WebClient": "addin/WebClient.cls",
+    "WebRequest": "addin/WebRequest.cls",
+    "WebResponse": "addin/WebResponse.cls",
+    "WebHelpers": "addin/WebHelpers.bas",
+}
 
 
 @dataclass(frozen=True)

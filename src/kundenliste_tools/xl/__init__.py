@@ -16,6 +16,8 @@ ENTRY_POINTS: dict[str, str] = {
     "ids_vergeben": "ids:ids_vergeben",
     "pruefen": "checks:pruefen",
     "on_save": "checks:on_save",
+    "on_autosave": "checks:on_autosave",
+    "beim_oeffnen": "checks:warm_up",
     "faelligkeiten": "due:faelligkeiten",
     "quartalsexport": "export:quartalsexport",
     "einladungen": "invite:einladungen",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..app.check import check
+from ..app.check import check, prepare_checks
 from ..core.book import WorkbookData
 from ..core.findings import Finding
 from ..core.marks import summary_text
@@ -60,6 +60,30 @@ def on_save(book: Any, today: dt.date | None = None) -> list[Finding] | None:
             f"Kundenliste: Die Prüfung beim Speichern war nicht möglich ({exc}). Die Datei wird trotzdem gespeichert.",
         )
         return None
+
+
+def on_autosave(book: Any, today: dt.date | None = None) -> list[Finding] | None:
+    """An automatic save (AutoSave on OneDrive/SharePoint): the check, on the status bar only.
+
+    No cell is touched: no marks, no Prüfbericht (rewriting cells every few seconds would empty
+    the user's Undo list, and the VBA never cancels an automatic save anyway).  Never raises.
+    """
+    try:
+        data = workbook_data(book)
+        findings = check(data, today=today).findings
+        status(book, f"Kundenliste: {summary_text(findings)} Markiert wird beim Speichern mit Strg+S "
+                     "oder mit dem Knopf „Prüfen“.")
+        return findings
+    except Exception:  # a quiet check stays quiet
+        return None
+
+
+def warm_up(book: Any) -> None:
+    """Workbook_Open: load what the first save and the formulas need while the user looks at
+    the workbook (the UDF server keeps it), so neither waits for the imports later."""
+    prepare_checks()
+    from ..app import due  # noqa: F401 - pandas and the rule engine, for the formulas
+    status(book, None)
 
 
 def check_book(

@@ -1,0 +1,1 @@
+"""xlwings Server's authentication providers of the team server (`XLWINGS_AUTH_PROVIDERS=["team"]`)."""
