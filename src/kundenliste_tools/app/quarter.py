@@ -16,10 +16,10 @@ from typing import Any, Callable
 
 from ..core.book import WorkbookData
 from ..core.errors import InvalidInput
-from ..core.outcomes import trend_days, view_at
+from ..core.outcomes import earlier_views, view_at
 from ..core.overdue import assess
 from ..core.periods import Period, resolve_period
-from ..core.quarterly import QuarterlyExport, Table, build_export, data_at_period_end, prepare
+from ..core.quarterly import QuarterlyExport, Table, build_export, prepare
 from ..core.scrub import build_scrubber
 from ..files.export import write_export
 from ..files.firstnames import first_names
@@ -138,8 +138,11 @@ def quarter(
         )
     rules = load_ruleset(regelwerk, data)
     prepared = prepare(data)
-    assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
-    trend = {day: assess(view_at(data, day, prepared), rules, day) for day in trend_days(period, prepared)}
+    # the workbook as it stood at the period's end (and at each earlier quarter's end)
+    assessment = assess(view_at(data, period.end, prepared), rules, period.end)
+    trend = {period.end: assessment}
+    for day, view in earlier_views(data, period, prepared):
+        trend[day] = assess(view, rules, day)
     scrubber = build_scrubber(data.kunden, first_names())
     export = build_export(
         data,

@@ -35,6 +35,9 @@ Decisions where seed and spec are silent:
 * Overdue share: the customers active at the period's end (Erstkontakt on or before it, not
   abgeschlossen then), assessed at the period's end under the workbook's rule set with only
   the entries up to that day (`data_at_period_end` gives that view; the door runs the engine).
+* What works and at what effort, over the whole workbook up to the period's end (success per
+  source and counsellor, effort to closing, Folgetermine kept, the last 8 quarters):
+  core/outcomes.py.
 """
 
 from __future__ import annotations
@@ -560,7 +563,7 @@ def _closed(p: Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Per
             out = pd.concat([head, rest], ignore_index=True)
         out = out.reset_index(drop=True)
     return Table("abschluesse", "Abgeschlossene Fälle im Zeitraum nach Ergebnis", out, "pie", ("Fälle",),
-                 note="Spalte „Ergebnis“ der Kundenliste, wo erfasst (Text anonymisiert).")
+                 note="Spalte „Ergebnis“ der Kundenliste, wo erfasst (Werte der Liste; anderer Text anonymisiert).")
 
 
 def _overdue(assessment: pd.DataFrame | None, regelwerk: str, gate: Gate) -> tuple[Table, dict[str, Any]]:
