@@ -263,3 +263,39 @@ def test_validation_warns_for_other_ergebnis_values_and_checks_abschluss_am():
     assert explained.suggestion == "Arbeitsstelle nicht angenommen"
     assert "ein neues Ergebnis" in explained.message and "Quelle" not in explained.message
     assert found[(5, "Abschluss am", "datum-format", "error")].suggestion == "2026-03-01"
+
+
+def test_the_trimmed_earlier_views_judge_every_open_customer_as_the_full_view_does():
+    """`earlier_views` leaves closed customers and their entries out before the engine runs;
+    every customer still open at a quarter's end gets the same verdict as in `view_at`."""
+    import datetime as dt
+
+    from kundenliste_tools.core.book import workbook_from_grids
+    from kundenliste_tools.core.demo_data import generate
+    from kundenliste_tools.core.outcomes import earlier_views, overdue_share, view_at
+    from kundenliste_tools.core.overdue import assess
+    from kundenliste_tools.core.periods import parse_quarter
+    from kundenliste_tools.core.quarterly import prepare
+    from kundenliste_tools.files.rulefiles import load_builtin
+
+    demo = generate(n_customers=160, today=dt.date(2026, 11, 20), mistakes=False)
+    kunden = [dict(k) for k in demo.kunden]
+    for i, k in enumerate(kunden):  # every other closed case with an Abschluss am 200 days in
+        if k["Status"] == "abgeschlossen" and i % 2:
+            k["Abschluss am"] = k["Erstkontakt"] + dt.timedelta(days=200)
+    data = workbook_from_grids(grids(kunden, demo.doku, kunden_header=KUNDEN_HEADER + ["Ergebnis", "Abschluss am"]),
+                               source="demo.xlsx")
+    period = parse_quarter("2026-Q3")
+    p = prepare(data)
+    rules = load_builtin("vamv", data.lists)
+    seen = 0
+    for day, view in earlier_views(data, period, p):
+        trimmed = assess(view, rules, day)
+        full = assess(view_at(data, day, p), rules, day)
+        full = full[full["status"] != "abgeschlossen"]
+        assert len(trimmed) < len(view_at(data, day, p).kunden) or day < dt.date(2025, 3, 1)
+        columns = ["id", "overdue", "due", "assessable"]
+        assert trimmed[columns].reset_index(drop=True).equals(full[columns].reset_index(drop=True)), day
+        assert overdue_share(trimmed) == overdue_share(full)
+        seen += 1
+    assert seen == 7

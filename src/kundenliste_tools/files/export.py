@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -271,10 +272,9 @@ def _auswertung(wb: Workbook, tables: list[Table]) -> None:
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.column_dimensions["A"].width = 40
-    for col in "BCDEFG":
-        ws.column_dimensions[col].width = 14
-    ws.column_dimensions["F"].width = 36  # "Grundlage" of the expectations
+    widths = {"A": 40, "B": 14, "C": 14, "D": 14, "E": 14, "F": 36, "G": 14}  # F: "Grundlage"
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
     rows: list[list[Any]] = []
     charts: list[tuple[Any, int]] = []
     for number, table in enumerate(tables):
@@ -288,7 +288,10 @@ def _auswertung(wb: Workbook, tables: list[Table]) -> None:
         frame = table.frame
         rows.append([_text(ws, str(c), font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_WRAP)
                      for c in frame.columns])
-        ws.row_dimensions[header_row].height = 30  # two lines: spreadsheet programs do not grow it
+        # spreadsheet programs do not grow a row for wrapped text written by a program
+        lines = max(math.ceil(len(str(c)) / (widths.get(column_letter(i), 14) - 2))
+                    for i, c in enumerate(frame.columns))
+        ws.row_dimensions[header_row].height = 15 * max(lines, 1)
         for rec in frame.itertuples(index=False, name=None):
             rows.append([_table_cell(ws, c, v, table) for c, v in zip(frame.columns, rec)])
         last_row = len(rows)
