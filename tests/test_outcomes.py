@@ -299,3 +299,37 @@ def test_the_trimmed_earlier_views_judge_every_open_customer_as_the_full_view_do
         assert overdue_share(trimmed) == overdue_share(full)
         seen += 1
     assert seen == 7
+
+
+@pytest.mark.parametrize("customers, entries", [
+    ([], []),  # a fresh template
+    (CUSTOMERS, []),  # no KundenDoku entry yet
+    ([], ENTRIES),  # entries of customers the Kundenliste does not know
+], ids=["leer", "ohne-eintraege", "ohne-kunden"])
+def test_the_tables_of_a_sparse_workbook(customers, entries):
+    """Empty sheets give empty figures, not an error (pandas cannot map through empty dates)."""
+    from kundenliste_tools.core.book import workbook_from_grids
+    from kundenliste_tools.core.outcomes import earlier_views
+    from kundenliste_tools.core.overdue import assess
+    from kundenliste_tools.core.periods import parse_quarter
+    from kundenliste_tools.core.quarterly import build_export, prepare
+    from kundenliste_tools.files.rulefiles import load_builtin
+
+    data = workbook_from_grids(grids(customers, entries, kunden_header=KUNDEN_HEADER + ["Ergebnis", "Abschluss am"]),
+                               source="t.xlsx")
+    period = parse_quarter("2026-Q2")
+    p = prepare(data)
+    rules = load_builtin("vamv", data.lists)
+    trend = {day: assess(view, rules, day) for day, view in earlier_views(data, period, p)}
+    tables = {t.title: t.frame for t in build_export(data, period, trend=trend).tables}
+    assert set(EXPECTED) <= set(tables)
+    folge = dict(zip(tables["Folgetermine"]["Kennzahl"], tables["Folgetermine"]["Anzahl"]))
+    if not entries:
+        assert folge["Einträge im Zeitraum"] == folge["Folgetermine im Zeitraum"] == 0
+        # no first conversation; closed without entries: A B C E F I (on Abschluss am or Erstkontakt),
+        # 4 of them angenommen (A C E I)
+        assert tables["Aufwand bis zum Abschluss"]["Kunden"].tolist() == ([0, 6, 6, 4] if customers else [0, 0, 0, 0])
+    else:  # 9 entries in Q2 whatever the Kundenliste says; the same 10 appointments, kept alike
+        assert (folge["Einträge im Zeitraum"], folge["Folgetermine im Zeitraum"], folge["eingehalten"]) == (9, 10, 5)
+    if customers and not entries:
+        assert tables["Erfolg je Akquise-Quelle"]["Abgeschlossen"].sum() == 6

@@ -107,9 +107,7 @@ def closing_days(data: WorkbookData, p: Prepared, end: pd.Timestamp) -> pd.Serie
     `end`, else the Erstkontakt."""
     abschluss, _ = lenient_dates(_column(data, "Abschluss am"))
     upto = (p.datum <= end) & (p.doku_ids != "")
-    last = p.datum[upto].groupby(p.doku_ids[upto]).max()
-    latest = p.ids.map(last) if len(last) else pd.Series(pd.NaT, index=p.ids.index, dtype=p.erst.dtype)
-    latest = pd.to_datetime(latest)
+    latest = _per_customer(p.ids, p.datum[upto].groupby(p.doku_ids[upto]).max())
     return abschluss.where(abschluss.notna(), latest.where(latest.notna(), p.erst))
 
 
@@ -125,16 +123,14 @@ def cases(data: WorkbookData, p: Prepared, status_end: pd.Series, period: Period
 
     upto = (p.datum <= end) & (p.doku_ids != "")
     ids, days = p.doku_ids[upto], p.datum[upto]
-    first_by_id = days.groupby(ids).min()
-    first_talk = pd.to_datetime(p.ids.map(first_by_id)) if len(first_by_id) else pd.Series(
-        pd.NaT, index=p.ids.index, dtype=p.erst.dtype)
+    first_talk = _per_customer(p.ids, days.groupby(ids).min())
     # entries up to each customer's limit (closing day, else the period's end); the first row
     # of an ID speaks for it (duplicate IDs are a validation error)
     limit = closing.where(closing.notna(), end)
     limit_by_id = pd.Series(limit.to_numpy(), index=p.ids.to_numpy())
     limit_by_id = limit_by_id[~limit_by_id.index.duplicated() & (limit_by_id.index != "")]
-    counted = days <= ids.map(limit_by_id)
-    per_id = ids[counted.fillna(False).astype(bool)].value_counts()
+    counted = days <= _per_customer(ids, limit_by_id)
+    per_id = ids[counted].value_counts()
     talks = p.ids.map(per_id).fillna(0).astype(int)
     return Cases(p.erst, existed, closed, closing, success, talks, first_talk)
 
@@ -179,8 +175,8 @@ def earlier_views(data: WorkbookData, period: Period, prepared: Prepared) -> Ite
     kunden_keys = id_keys(data.kunden["ID"]).to_numpy()
     doku_keys = id_keys(data.doku["ID"])
     known = p.doku_ids != ""
-    first = _per_customer(p, p.datum[known].groupby(p.doku_ids[known]).min())
-    last = _per_customer(p, p.datum[known].groupby(p.doku_ids[known]).max())
+    first = _per_customer(p.ids, p.datum[known].groupby(p.doku_ids[known]).min())
+    last = _per_customer(p.ids, p.datum[known].groupby(p.doku_ids[known]).max())
     abschluss, _ = lenient_dates(_column(data, "Abschluss am"))
     has_id = p.ids != ""
     for day in trend_days(period, prepared):
@@ -200,11 +196,12 @@ def earlier_views(data: WorkbookData, period: Period, prepared: Prepared) -> Ite
         yield day, dataclasses.replace(data, kunden=kunden, doku=doku)
 
 
-def _per_customer(p: Prepared, by_id: pd.Series) -> pd.Series:
-    """A value per doku ID, per Kundenliste row (NaT where the customer has no entry)."""
-    if by_id.empty:
-        return pd.Series(pd.NaT, index=p.ids.index, dtype="datetime64[ns]")
-    return pd.to_datetime(p.ids.map(by_id))
+def _per_customer(ids: pd.Series, by_id: pd.Series) -> pd.Series:
+    """A day per ID, looked up for each of `ids` (NaT where there is none).  pandas cannot
+    map through an empty date series, so that case is answered directly."""
+    if by_id.empty or ids.empty:
+        return pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]")
+    return pd.to_datetime(ids.map(by_id))
 
 
 def trend_windows(period: Period, p: Prepared) -> list[tuple[str, dt.date, dt.date]]:
