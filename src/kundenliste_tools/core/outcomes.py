@@ -39,6 +39,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import numpy as np
 import pandas as pd
 
 from .book import WorkbookData
@@ -102,36 +103,72 @@ def outcome_keys(values: pd.Series, lists: ValueLists) -> pd.Series:
     return texts.map(mapping).astype(object)
 
 
-def closing_days(data: WorkbookData, p: Prepared, end: pd.Timestamp) -> pd.Series:
+@dataclass
+class Codes:
+    """The workbook's ID texts as numbers (-1: no ID), Kundenliste and KundenDoku alike: the
+    tables look entries up by customer many times, and numbers are what pandas does fast."""
+
+    kunden: np.ndarray
+    doku: np.ndarray
+    count: int
+
+    @classmethod
+    def of(cls, p: Prepared) -> Codes:
+        """One numbering over both sheets' IDs (an entry's number is its customer's)."""
+        k, d = p.ids.to_numpy(dtype=object), p.doku_ids.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(np.concatenate([k, d]))
+        codes = np.asarray(codes).copy()
+        for blank in np.flatnonzero(np.asarray(uniques, dtype=object) == ""):
+            codes[codes == blank] = -1
+        return cls(codes[:len(k)], codes[len(k):], len(uniques))
+
+    def per_customer(self, days: pd.Series, mask: np.ndarray, how: str, index: pd.Index) -> pd.Series:
+        """The first (`min`) or latest (`max`) of the entries' `days` under `mask`, per
+        Kundenliste row (NaT where there is none)."""
+        sel = mask & (self.doku >= 0)
+        out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+        if not sel.any() or not len(index):
+            return out
+        by_code = pd.Series(days.to_numpy()[sel]).groupby(self.doku[sel]).agg(how)
+        found = by_code.reindex(self.kunden).to_numpy()
+        out[:] = pd.to_datetime(found)
+        return out
+
+
+def closing_days(data: WorkbookData, p: Prepared, end: pd.Timestamp, codes: Codes | None = None) -> pd.Series:
     """The day each case closed (or would have): `Abschluss am`, else the latest entry up to
     `end`, else the Erstkontakt."""
+    codes = codes or Codes.of(p)
     abschluss, _ = lenient_dates(_column(data, "Abschluss am"))
-    upto = (p.datum <= end) & (p.doku_ids != "")
-    latest = _per_customer(p.ids, p.datum[upto].groupby(p.doku_ids[upto]).max())
+    latest = codes.per_customer(p.datum, (p.datum <= end).to_numpy(), "max", p.ids.index)
     return abschluss.where(abschluss.notna(), latest.where(latest.notna(), p.erst))
 
 
-def cases(data: WorkbookData, p: Prepared, status_end: pd.Series, period: Period) -> Cases:
+def cases(data: WorkbookData, p: Prepared, status_end: pd.Series, period: Period,
+          codes: Codes | None = None) -> Cases:
     """Every customer's case as it stood at the period's end."""
+    codes = codes or Codes.of(p)
     end = pd.Timestamp(period.end)
     existed = p.erst <= end
-    closing_all = closing_days(data, p, end)
+    closing_all = closing_days(data, p, end, codes)
     closed = (status_end == STATUS_ABGESCHLOSSEN) & (closing_all <= end) & existed
     closing = closing_all.where(closed)
     outcome = outcome_keys(_column(data, "Ergebnis"), data.lists)
     success = closed & (outcome == normalize_key(ERGEBNIS_ANGENOMMEN))
 
-    upto = (p.datum <= end) & (p.doku_ids != "")
-    ids, days = p.doku_ids[upto], p.datum[upto]
-    first_talk = _per_customer(p.ids, days.groupby(ids).min())
+    upto = (p.datum <= end).to_numpy()
+    first_talk = codes.per_customer(p.datum, upto, "min", p.ids.index)
     # entries up to each customer's limit (closing day, else the period's end); the first row
     # of an ID speaks for it (duplicate IDs are a validation error)
-    limit = closing.where(closing.notna(), end)
-    limit_by_id = pd.Series(limit.to_numpy(), index=p.ids.to_numpy())
-    limit_by_id = limit_by_id[~limit_by_id.index.duplicated() & (limit_by_id.index != "")]
-    counted = days <= _per_customer(ids, limit_by_id)
-    per_id = ids[counted].value_counts()
-    talks = p.ids.map(per_id).fillna(0).astype(int)
+    limit = closing.where(closing.notna(), end).to_numpy()
+    first_row = (codes.kunden >= 0) & ~pd.Series(codes.kunden).duplicated().to_numpy()
+    limit_by_code = np.full(codes.count, np.datetime64("NaT"), dtype="datetime64[ns]")
+    limit_by_code[codes.kunden[first_row]] = limit[first_row]
+    entry = upto & (codes.doku >= 0)
+    counted = entry.copy()
+    counted[entry] = p.datum.to_numpy()[entry] <= limit_by_code[codes.doku[entry]]
+    per_code = np.bincount(codes.doku[counted], minlength=codes.count)
+    talks = pd.Series(np.where(codes.kunden >= 0, per_code[np.maximum(codes.kunden, 0)], 0), index=p.ids.index)
     return Cases(p.erst, existed, closed, closing, success, talks, first_talk)
 
 
@@ -161,22 +198,21 @@ def earlier_views(data: WorkbookData, period: Period, prepared: Prepared) -> Ite
     """(day, the workbook at that day) for the development table's quarter ends before the
     period's end (the use case has the period's own assessment already).
 
-    The same view as `view_at`, built from each customer's first and latest entry computed
-    once instead of once per day.  Only the overdue share is read from these views, and it
-    leaves closed customers out; so they and the entries that can only be theirs are left out
-    before the engine sees them (in a workbook of some years most customers are closed).
-    Entries are matched on the engine's own ID keys (core/idkey.py).  Left aside: an entry
-    whose misspelt ID would match a closed and an open customer alike links to the open one
-    here, not to neither.
+    The same view as `view_at`, for the engine's verdicts, with the work that would repeat
+    seven times done once: each customer's first and latest entry; the linking of entries to
+    customers (core/idkey.py `link`, over the whole workbook), after which the view carries
+    each customer's number instead of the ID text; and only the overdue share is read, which
+    leaves closed customers out, so they and their entries are left out before the engine
+    runs (in a workbook of some years most customers are closed).
     """
-    from .idkey import id_keys
+    from .idkey import link
 
     p = prepared
-    kunden_keys = id_keys(data.kunden["ID"]).to_numpy()
-    doku_keys = id_keys(data.doku["ID"])
-    known = p.doku_ids != ""
-    first = _per_customer(p.ids, p.datum[known].groupby(p.doku_ids[known]).min())
-    last = _per_customer(p.ids, p.datum[known].groupby(p.doku_ids[known]).max())
+    kunden_ids, doku_ids = _linked_numbers(*link(data.kunden["ID"], data.doku["ID"])[:2])
+    codes = Codes.of(p)
+    every = np.ones(len(p.datum), dtype=bool)
+    first = codes.per_customer(p.datum, every, "min", p.ids.index)
+    last = codes.per_customer(p.datum, every, "max", p.ids.index)
     abschluss, _ = lenient_dates(_column(data, "Abschluss am"))
     has_id = p.ids != ""
     for day in trend_days(period, prepared):
@@ -189,19 +225,27 @@ def earlier_views(data: WorkbookData, period: Period, prepared: Prepared) -> Ite
         status = status.where(~(_is_closed(status) & (abschluss > end)), STATUS_IN_BERATUNG)
         closed = _is_closed(status)
         keep = (existed & ~closed).to_numpy()
-        gone = set(kunden_keys[(existed & closed).to_numpy()]) - set(kunden_keys[keep]) - {""}
-        kunden = data.kunden[keep].copy()
-        kunden["Status"] = status[keep].where(status[keep] != "", None)
-        doku = data.doku[((p.datum <= end) & ~doku_keys.isin(gone)).to_numpy()]
+        gone = set(kunden_ids[(existed & closed).to_numpy()]) - set(kunden_ids[keep]) - {""}
+        kunden = data.kunden[keep].assign(Status=status[keep].where(status[keep] != "", None),
+                                          ID=kunden_ids[keep])
+        rows = ((p.datum <= end).to_numpy() & ~pd.Series(doku_ids).isin(gone).to_numpy())
+        doku = data.doku[rows].assign(ID=doku_ids[rows])
         yield day, dataclasses.replace(data, kunden=kunden, doku=doku)
 
 
-def _per_customer(ids: pd.Series, by_id: pd.Series) -> pd.Series:
-    """A day per ID, looked up for each of `ids` (NaT where there is none).  pandas cannot
-    map through an empty date series, so that case is answered directly."""
-    if by_id.empty or ids.empty:
-        return pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]")
-    return pd.to_datetime(ids.map(by_id))
+def _linked_numbers(kunden_keys: pd.Series, doku_keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's number (from 2: the engine looks twice at 0 and 1, which hash like
+    booleans) and, per entry, the number of the customer it links to; "" for none."""
+    codes, uniques = pd.factorize(kunden_keys.where(kunden_keys != "", None).to_numpy(dtype=object))
+    index = pd.Index(uniques)
+    entry = index.get_indexer(doku_keys.to_numpy(dtype=object)) if len(index) else np.full(len(doku_keys), -1)
+
+    def numbers(pos: np.ndarray) -> np.ndarray:
+        out = (pos + 2).astype(object)
+        out[pos < 0] = ""
+        return out
+
+    return numbers(np.asarray(codes)), numbers(np.asarray(entry))
 
 
 def trend_windows(period: Period, p: Prepared) -> list[tuple[str, dt.date, dt.date]]:
@@ -245,7 +289,8 @@ def outcome_tables(data: WorkbookData, p: Prepared, period: Period, status_end: 
                    trend: dict[dt.date, pd.DataFrame] | None = None) -> list[Table]:
     """The five tables of issue 19.  `akquise` and `berater` are gated (core/gate.py);
     `trend` holds the overdue engine's frame per day of `trend_days` (None: not computed)."""
-    c = cases(data, p, status_end, period)
+    codes = Codes.of(p)
+    c = cases(data, p, status_end, period, codes)
     return [
         _trend(c, p, period, trend),
         _success_by(c, akquise, "Akquise", list(data.lists.get("Akquise")), "akquise_erfolg",
@@ -253,7 +298,7 @@ def outcome_tables(data: WorkbookData, p: Prepared, period: Period, status_end: 
         _success_by(c, berater, "Berater", list(data.lists.get("Berater")), "berater_erfolg",
                     "Erfolg je Berater", keep_listed=False),
         _effort(c),
-        _appointments(data, p, period),
+        _appointments(data, p, period, codes),
     ]
 
 
@@ -356,16 +401,18 @@ def _effort(c: Cases) -> Table:
                       "aller abgeschlossenen Fälle / Fälle mit Arbeitsstelle angenommen. " + SMALL_NOTE)
 
 
-def _appointments(data: WorkbookData, p: Prepared, period: Period) -> Table:
+def _appointments(data: WorkbookData, p: Prepared, period: Period, codes: Codes) -> Table:
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     folge, _ = lenient_dates(data.doku["Folgetermin"])
     in_period = (p.datum >= start) & (p.datum <= end)
     with_folge = in_period & folge.notna()
 
-    made = (p.datum <= end) & folge.between(start, end) & (p.doku_ids != "")
-    appts = pd.DataFrame({"ID": p.doku_ids[made], "F": folge[made], "made": p.datum[made]})
+    known = codes.doku >= 0
+    upto = (p.datum <= end).to_numpy() & known
+    made = upto & folge.between(start, end).to_numpy()
+    appts = pd.DataFrame({"ID": codes.doku[made], "F": folge.to_numpy()[made], "made": p.datum.to_numpy()[made]})
     appts = appts.groupby(["ID", "F"], as_index=False)["made"].min()
-    entries = pd.DataFrame({"ID": p.doku_ids, "D": p.datum})[(p.datum <= end) & (p.doku_ids != "")]
+    entries = pd.DataFrame({"ID": codes.doku[upto], "D": p.datum.to_numpy()[upto]})
     pairs = appts.merge(entries, on="ID")
     hit = (pairs["D"] > pairs["made"]) & ((pairs["D"] - pairs["F"]).abs() <= pd.Timedelta(days=KEPT_DAYS))
     kept_pairs = pairs.loc[hit, ["ID", "F"]].drop_duplicates().assign(kept=True)
