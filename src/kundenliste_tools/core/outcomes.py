@@ -25,7 +25,8 @@ Decisions where issue and seed are silent:
 * "Entwicklung der letzten 8 Quartale": the calendar quarters up to the one the period ends
   in, that one only up to the period's end; quarters before the workbook's first Erstkontakt
   or entry are left out.  The overdue share at each quarter's end comes from the overdue
-  engine run by the use case on `view_at(data, day)`.
+  engine, run by the use case on `view_at` (the period's end) and `earlier_views` (the
+  quarters before).
 * Folgetermine: an appointment is one (customer, Folgetermin day) from the entries up to the
   period's end; kept when an entry of that customer dated after the appointment was made lies
   within `KEPT_DAYS` of it, missed when not, and still open while that window reaches past
