@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import os
 import random
 import re
@@ -284,3 +285,33 @@ def test_the_export_gets_the_ordinary_mode_of_the_umask(same_month_book, tmp_pat
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == mode
+
+
+# ----------------------------------------------------------------------------- issue 19's tables
+
+OUTCOME_TITLES = ("Entwicklung der letzten 8 Quartale", "Erfolg je Akquise-Quelle", "Erfolg je Berater",
+                  "Aufwand bis zum Abschluss", "Folgetermine")
+
+
+def test_the_outcome_tables_are_in_the_checked_file_and_their_json_leaks_nothing(book, exported, tmp_path):
+    """The leak test above reads every part of the file, so it covers the new tables once they
+    are there; their `--json` form is checked the same way, and one closed case (customer 4)
+    gives no outcome figure in any group."""
+    path, values = book
+    out, _ = exported
+    auswertung = [row for row in openpyxl.load_workbook(out)["Auswertung"].iter_rows(values_only=True)]
+    assert {row[0] for row in auswertung} >= set(OUTCOME_TITLES)
+    code, stdout, err = run("quartal", str(path), "--quartal", "2026-Q3", "--out", str(tmp_path / "j.xlsx"),
+                            "--json")
+    assert code == 0, err
+    result = json.loads(stdout)
+    tables = {t["titel"]: t for t in result["tabellen"]}
+    assert set(OUTCOME_TITLES) <= set(tables)
+    text = json.dumps(result["tabellen"], ensure_ascii=False)
+    assert [v for v in values if survives(v, text)] == []
+    for title in ("Erfolg je Akquise-Quelle", "Erfolg je Berater"):
+        rows = tables[title]["zeilen"]
+        assert sum(r[2] for r in rows) == 1  # customer 4, abgeschlossen
+        assert all(r[3:] == [None, None, None, None] for r in rows), rows
+    groups = [r[0] for r in tables["Erfolg je Berater"]["zeilen"]]
+    assert set(groups) <= {"Birgit Sommer", "Karin Winter", "[Name]", "Frau [Name]"}

@@ -107,7 +107,8 @@ def findings(kunden, doku=(), today: dt.date = TODAY, **kw):
 
 
 def test_a_workbook_without_mistakes_has_no_finding() -> None:
-    kunden = [kunde(1), kunde(2, ID=OWN_ID, Status="neu"), kunde(3, Status="abgeschlossen", Ergebnis="Arbeit")]
+    kunden = [kunde(1), kunde(2, ID=OWN_ID, Status="neu"),
+              kunde(3, Status="abgeschlossen", Ergebnis="Arbeitsstelle angenommen")]
     doku = [eintrag("101"), eintrag("103", Datum="2025-08-01", Folgetermin=None, Kontaktart="telefonisch")]
     assert found(kunden, doku) == []
 

@@ -16,9 +16,10 @@ from typing import Any, Callable
 
 from ..core.book import WorkbookData
 from ..core.errors import InvalidInput
+from ..core.outcomes import earlier_views, view_at
 from ..core.overdue import assess
 from ..core.periods import Period, resolve_period
-from ..core.quarterly import QuarterlyExport, build_export, data_at_period_end, prepare
+from ..core.quarterly import QuarterlyExport, Table, build_export, prepare
 from ..core.scrub import build_scrubber
 from ..files.export import write_export
 from ..files.firstnames import first_names
@@ -58,7 +59,30 @@ class QuarterResult:
             "ids_pseudonymisiert": self.export.ids_replaced,
             "k": self.export.k,
             "erstkontakt": "Monat" if self.coarse else "Tag",
+            "tabellen": [table_data(t) for t in self.export.tables],
         }
+
+
+def table_data(table: Table) -> dict[str, Any]:
+    """One Auswertung table as plain data: the same rows and values the file holds (shares as
+    fractions, dates ISO, empty cells None), so an analyst can script them."""
+    frame = table.frame
+    return {
+        "schluessel": table.key,
+        "titel": table.title,
+        "spalten": [str(c) for c in frame.columns],
+        "zeilen": [[_plain(v) for v in row] for row in frame.itertuples(index=False, name=None)],
+    }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and value != value):  # NaN, NaT
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
 
 
 def default_name(period: Period) -> str:
@@ -122,7 +146,11 @@ def quarter(
         )
     rules = load_ruleset(regelwerk, data)
     prepared = prepare(data)
-    assessment = assess(data_at_period_end(data, period, prepared), rules, period.end)
+    # the workbook as it stood at the period's end (and at each earlier quarter's end)
+    assessment = assess(view_at(data, period.end, prepared), rules, period.end)
+    trend = {period.end: assessment}
+    for day, view in earlier_views(data, period, prepared):
+        trend[day] = assess(view, rules, day)
     scrubber = build_scrubber(data.kunden, first_names())
     export = build_export(
         data,
@@ -134,6 +162,7 @@ def quarter(
         key=data.export_key,
         stable_key=bool(data.export_key),
         coarse=coarse,
+        trend=trend,
     )
     write_export(export, path)
     return QuarterResult(path, export, rules.name, period, coarse)

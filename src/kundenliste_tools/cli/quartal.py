@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Beraterinnen gehen unverändert hinaus, eine ID, die keine ID ist, als Pseudonym: Blatt "
         "Kundenliste (ID, Erstkontakt, "
         "Akquise, Status, Berater), Blatt KundenDoku (Einträge des Zeitraums, Freitext "
-        "anonymisiert), Blatt Auswertung (Kennzahlen mit Diagrammen) und Blatt Info. Ohne Angabe "
+        "anonymisiert), Blatt Auswertung (Kennzahlen mit Diagrammen, auch Erfolg, Aufwand und die "
+        "letzten 8 Quartale) und Blatt Info. Ohne Angabe "
         "gilt der letzte abgelaufene Stichtag-Zeitraum (Stichtage 28. März, Juni, September, "
         "Dezember). Die Mappe selbst wird nicht verändert.",
     )
@@ -55,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Erstkontakt nur als Monat (z. B. 2026-07) schreiben, damit mehr Kunden "
         "dieselben Merkmale teilen (das Blatt Info nennt k vorher wie nachher)",
     )
-    parser.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben (für Programme)")
+    parser.add_argument("--json", action="store_true",
+                        help="Ergebnis als JSON ausgeben (für Programme), mit allen Tabellen der Auswertung")
     parser.set_defaults(handler=run)
 
 

@@ -83,7 +83,9 @@ KUNDEN_FIELDS: tuple[Field, ...] = (
                                                     "Ende Elternzeit")),
     Field("Schulpflichtig", "janein", False, list_name="Ja/Nein",
           aliases=("Schulpflicht", "schulpflichtig (nicht Abschlussjahr)")),
-    Field("Ergebnis", "text", False, aliases=("Abschluss", "Ergebnis Beratung")),
+    Field("Ergebnis", "list", False, list_name="Ergebnis", aliases=("Abschluss", "Ergebnis Beratung")),
+    Field("Abschluss am", "date", False, aliases=("Abschlussdatum", "Datum Abschluss", "abgeschlossen am",
+                                                  "Ende der Beratung", "Beratungsende")),
 )
 
 DOKU_FIELDS: tuple[Field, ...] = (
@@ -116,6 +118,8 @@ STATUS_IN_BERATUNG = "in Beratung"
 STATUS_ABGESCHLOSSEN = "abgeschlossen"
 JA = "ja"
 NEIN = "nein"
+#: The goal of the counselling (seed 000): the outcome the Auswertung calls success.
+ERGEBNIS_ANGENOMMEN = "Arbeitsstelle angenommen"
 
 #: The value lists of the `Listen` sheet and their defaults (SPEC §2).  `Berater` has no
 #: default: each team enters its own names; an empty list means "not checked".
@@ -132,6 +136,8 @@ DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
     "Vermerkart": ("Beratungsvermerk", "Beratungsvermerk zur Standortbestimmung", "Allgemeiner Vermerk",
                    "Kontaktversuch"),
     "Ja/Nein": (JA, NEIN),
+    "Ergebnis": (ERGEBNIS_ANGENOMMEN, "Arbeitsstelle nicht angenommen", "Ausbildung/Maßnahme begonnen",
+                 "Beratung beendet", "Kontakt abgebrochen"),
 }
 
 #: Entries that are data but never a contact (issue 16): a no-show and a contact attempt show
@@ -141,7 +147,8 @@ KONTAKTVERSUCH = "Kontaktversuch"
 NEVER_CONTACT: dict[str, str] = {"Kontaktart": NICHT_ERSCHIENEN, "Vermerkart": KONTAKTVERSUCH}
 
 #: Lists where an unknown value is only a warning (the seed says "z.B.").
-OPEN_LISTS: frozenset[str] = frozenset({"Akquise"})
+#: `Ergebnis`: seed 000 ends a case with "Arbeitsstelle nicht angenommen, Erklärung warum".
+OPEN_LISTS: frozenset[str] = frozenset({"Akquise", "Ergebnis"})
 
 #: The marktnah Profillagen (SPEC §2: the first three).
 MARKTNAH: tuple[str, ...] = ("Marktprofil", "Aktivierungsprofil", "Förderprofil")

@@ -35,6 +35,9 @@ Decisions where seed and spec are silent:
 * Overdue share: the customers active at the period's end (Erstkontakt on or before it, not
   abgeschlossen then), assessed at the period's end under the workbook's rule set with only
   the entries up to that day (`data_at_period_end` gives that view; the door runs the engine).
+* What works and at what effort, over the whole workbook up to the period's end (success per
+  source and counsellor, effort to closing, Folgetermine kept, the last 8 quarters):
+  core/outcomes.py.
 """
 
 from __future__ import annotations
@@ -112,6 +115,8 @@ class Table:
     y_title: str = ""
     note: str = ""
     percent_columns: tuple[str, ...] = ()
+    secondary_columns: tuple[str, ...] = ()  # a line chart's series on a second (percent) axis
+    chart_rows: tuple[int, int] | None = None  # only these rows (start, stop) in the chart
 
 
 @dataclass
@@ -217,15 +222,17 @@ def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | 
 def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | None = None,
                  regelwerk: str = "", scrubber: Scrubber | None = None,
                  prepared: Prepared | None = None, key: str = "", stable_key: bool = True,
-                 coarse: bool = False) -> QuarterlyExport:
+                 coarse: bool = False, trend: dict[dt.date, pd.DataFrame] | None = None) -> QuarterlyExport:
     """Everything the export file holds, with no personal data left in it.
 
     `assessment` is the overdue engine's frame for `data_at_period_end(data, period)` at
     `period.end` (None: the overdue share is reported as not computed); `regelwerk` its name.
     `key` is the workbook's export key for ID pseudonyms (core/pseudonym.py); `stable_key`
     False says it was made for this export only.  `coarse` writes Erstkontakt as its month.
-    Every value goes through one `Gate` (core/gate.py).
+    `trend` is the engine's frame per day of `outcomes.trend_days` (the overdue share of the
+    development table).  Every value goes through one `Gate` (core/gate.py).
     """
+    from .outcomes import outcome_tables  # it builds on this module's helpers
     k, d = data.kunden, data.doku
     p = prepared or prepare(data)
     scrubber = scrubber or build_scrubber(k)
@@ -253,8 +260,8 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
         "Status": status_out,
         "Berater": berater,
     }, index=k.index)[chosen.to_numpy()]
-    ergebnis_raw = k["Ergebnis"] if _has_column(data, KUNDENLISTE, "Ergebnis") else pd.Series(
-        None, index=k.index, dtype=object)
+    ergebnis = gate.listed(k["Ergebnis"], "Ergebnis") if _has_column(data, KUNDENLISTE, "Ergebnis") else (
+        pd.Series("", index=k.index, dtype=object))
 
     doku_sel = d[in_period.to_numpy()]
     doku = pd.DataFrame({"Datum": p.datum[in_period], "ID": p.doku_ids[in_period],
@@ -274,8 +281,6 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
         (doku, "Folgetermin", doku["Folgetermin"].map(lambda v: isinstance(v, str))),
         (kunden, "Erstkontakt", kunden["Erstkontakt"].map(lambda v: isinstance(v, str))),
     ]
-    ergebnis_frame = pd.DataFrame({"Ergebnis": to_texts(ergebnis_raw)}, index=k.index)
-    targets.append((ergebnis_frame, "Ergebnis", ergebnis_frame["Ergebnis"] != ""))
     _scrub_in_place(scrubber, targets)
     if coarse:
         kunden["Erstkontakt"] = kunden["Erstkontakt"].map(
@@ -287,7 +292,8 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
 
     regelwerk_out = gate.text(regelwerk) if regelwerk else ""
     tables = _analysis(data, p, period, chosen, new, status_out, akquise,
-                       ergebnis_frame["Ergebnis"], doku, berater, assessment, regelwerk_out, gate)
+                       ergebnis, doku, berater, assessment, regelwerk_out, gate)
+    tables += outcome_tables(data, p, period, status_end, akquise, berater, trend)
     # IDs last: the tables above match entries to customers by the workbook's own IDs
     kunden["ID"] = gate.ids(kunden["ID"])
     doku["ID"] = gate.ids(doku["ID"])
@@ -574,7 +580,7 @@ def _closed(p: Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Per
             out = pd.concat([head, rest], ignore_index=True)
         out = out.reset_index(drop=True)
     return Table("abschluesse", "Abgeschlossene Fälle im Zeitraum nach Ergebnis", out, "pie", ("Fälle",),
-                 note="Spalte „Ergebnis“ der Kundenliste, wo erfasst (Text anonymisiert).")
+                 note="Spalte „Ergebnis“ der Kundenliste, wo erfasst (Werte der Liste; anderer Text anonymisiert).")
 
 
 def _overdue(assessment: pd.DataFrame | None, regelwerk: str, gate: Gate) -> tuple[Table, dict[str, Any]]:

@@ -59,7 +59,7 @@ nicht-in-liste              error     a value missing from its list in sheet `Li
                                       Berater when the team keeps that list, Kundenstatus,
                                       Profillage, Bereich, ja/nein fields, Kontaktart,
                                       Vermerkart); an empty list is not checked
-nicht-in-liste-offen        warning   the same for an open list (Akquise: the seed says "z.B.")
+nicht-in-liste-offen        warning   the same for an open list (Akquise: the seed says "z.B."; Ergebnis)
 listenwert-schreibweise     warning   the value is in the list but spelled differently (case,
                                       spaces, ae/ä); the analysis would count it apart;
                                       suggestion = the list's spelling
@@ -168,7 +168,7 @@ _code("vor-erstkontakt", WARNING, "Gespräch vor dem Erstkontakt",
 _code("nicht-in-liste", ERROR, "Wert nicht in der Liste",
       "„{value}“ steht nicht in der Liste „{liste}“ (Blatt Listen).{hint}")
 _code("nicht-in-liste-offen", WARNING, "neuer Wert in offener Liste",
-      "„{value}“ steht (noch) nicht in der Liste „{liste}“. Ist es eine neue Quelle, bitte im "
+      "„{value}“ steht (noch) nicht in der Liste „{liste}“. Ist es {was}, bitte im "
       "Blatt Listen ergänzen.{hint}")
 _code("listenwert-schreibweise", WARNING, "Listenwert anders geschrieben",
       "„{value}“ ist anders geschrieben als in der Liste „{liste}“ („{suggestion}“); "

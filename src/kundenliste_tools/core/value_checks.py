@@ -52,12 +52,24 @@ def list_checker(list_name: str, lists: model.ValueLists) -> Callable[[Any], Iss
             return Issue("listenwert-schreibweise", by_key[key], {"liste": list_name})
         if lists.match(list_name, text):
             return None  # a documented short form, e.g. `alo` for `arbeitslos (alo)`
-        near = _closest(text, entries, list_name)
+        near = _closest(text, entries, list_name) or (_leading(key, by_key) if open_list else None)
         hint = f" Gemeint: „{near}“?" if near else ""
         code = "nicht-in-liste-offen" if open_list else "nicht-in-liste"
-        return Issue(code, near, {"liste": list_name, "hint": hint})
+        was = OPEN_LIST_NEW.get(list_name, "ein neuer Wert")
+        return Issue(code, near, {"liste": list_name, "hint": hint, "was": was})
 
     return check
+
+
+#: What a new value of an open list is, for the warning's question.
+OPEN_LIST_NEW: dict[str, str] = {"Akquise": "eine neue Quelle", "Ergebnis": "ein neues Ergebnis"}
+
+
+def _leading(key: str, by_key: dict[str, str]) -> str | None:
+    """The longest entry a value starts with: `Arbeitsstelle nicht angenommen: Schichtdienst`
+    is that entry with its explanation (seed 000: "Erklärung warum")."""
+    hits = [k for k in by_key if len(k) >= 6 and key.startswith(k)]
+    return by_key[max(hits, key=len)] if hits else None
 
 
 def _closest(text: str, entries: tuple[str, ...], list_name: str) -> str | None:

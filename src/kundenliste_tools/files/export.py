@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -30,9 +31,11 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.styles import Font, PatternFill
+from openpyxl.chart.series import SeriesLabel, StrRef
+from openpyxl.chart.series_factory import SeriesFactory as Series
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.pagebreak import Break
 
 from ..core.errors import KundenlisteError, WorkbookBusy
@@ -48,6 +51,7 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TITLE_FONT = Font(bold=True, size=13)
 _NOTE_FONT = Font(italic=True, color="595959")
+_WRAP = Alignment(wrap_text=True, vertical="top")  # the Auswertung's headers are longer than its columns
 _CHART_ROWS = 17  # rows a chart of the default size covers
 _BLOCKS_PER_PAGE = 3
 _CHART_COLUMN = 8  # charts start in column H, beside the tables (at most six columns)
@@ -268,10 +272,9 @@ def _auswertung(wb: Workbook, tables: list[Table]) -> None:
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.column_dimensions["A"].width = 40
-    for col in "BCDEFG":
-        ws.column_dimensions[col].width = 12
-    ws.column_dimensions["F"].width = 36  # "Grundlage" of the expectations
+    widths = {"A": 40, "B": 14, "C": 14, "D": 14, "E": 14, "F": 36, "G": 14}  # F: "Grundlage"
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
     rows: list[list[Any]] = []
     charts: list[tuple[Any, int]] = []
     for number, table in enumerate(tables):
@@ -283,7 +286,12 @@ def _auswertung(wb: Workbook, tables: list[Table]) -> None:
             rows.append([_text(ws, table.note, font=_NOTE_FONT)])
         header_row = len(rows) + 1
         frame = table.frame
-        rows.append(_header(ws, [str(c) for c in frame.columns]))
+        rows.append([_text(ws, str(c), font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_WRAP)
+                     for c in frame.columns])
+        # spreadsheet programs do not grow a row for wrapped text written by a program
+        lines = max(math.ceil(len(str(c)) / (widths.get(column_letter(i), 14) - 2))
+                    for i, c in enumerate(frame.columns))
+        ws.row_dimensions[header_row].height = 15 * max(lines, 1)
         for rec in frame.itertuples(index=False, name=None):
             rows.append([_table_cell(ws, c, v, table) for c, v in zip(frame.columns, rec)])
         last_row = len(rows)
@@ -314,11 +322,17 @@ def _chart(ws: Any, table: Table, header_row: int, last_row: int) -> Any:
     if not table.chart or not table.chart_columns:
         return None
     col_of = {name: i + 1 for i, name in enumerate(frame.columns)}
-    cats = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
-    if table.chart == "pie":
+    if table.chart_rows:  # a part of the table (e.g. without its total rows)
+        first_row, stop = table.chart_rows
+        cats = Reference(ws, min_col=1, min_row=header_row + 1 + first_row, max_row=header_row + stop)
+    else:
+        cats = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
+    if table.chart == "line":
+        chart = _line_chart(ws, table, col_of, header_row, cats)
+    elif table.chart == "pie":
         chart = PieChart()
         c = col_of[table.chart_columns[0]]
-        chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last_row), titles_from_data=True)
+        _add_series(chart, ws, c, header_row, cats)
         chart.set_categories(cats)
         chart.dataLabels = DataLabelList()
         chart.dataLabels.showPercent = True
@@ -335,9 +349,7 @@ def _chart(ws: Any, table: Table, header_row: int, last_row: int) -> Any:
             chart.set_categories(Reference(ws, min_col=first, max_col=last, min_row=header_row))
         else:
             for name in table.chart_columns:
-                c = col_of[name]
-                chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last_row),
-                               titles_from_data=True)
+                _add_series(chart, ws, col_of[name], header_row, cats)
             chart.set_categories(cats)
         if table.chart == "stacked":
             chart.grouping = "stacked"
@@ -348,6 +360,44 @@ def _chart(ws: Any, table: Table, header_row: int, last_row: int) -> Any:
         chart.y_axis.delete = False
     chart.title = table.title
     chart.width, chart.height = 17, 8.2
+    return chart
+
+
+def _add_series(chart: Any, ws: Any, column: int, header_row: int, cats: Reference) -> Any:
+    """One series: its header cell as the name, the rows of `cats` as the values."""
+    values = Reference(ws, min_col=column, min_row=cats.min_row, max_row=cats.max_row)
+    series = Series(values)
+    series.tx = SeriesLabel(strRef=StrRef(str(Reference(ws, min_col=column, min_row=header_row))))
+    chart.series.append(series)
+    return series
+
+
+def _line_chart(ws: Any, table: Table, col_of: dict[str, int], header_row: int, cats: Reference) -> Any:
+    """Counts as lines on the left axis; shares (`secondary_columns`) on a percent axis right."""
+    chart = LineChart()
+    for name in table.chart_columns:
+        series = _add_series(chart, ws, col_of[name], header_row, cats)
+        series.marker.symbol, series.smooth = "circle", False
+    chart.set_categories(cats)
+    chart.legend.position = "b"
+    chart.y_axis.title = table.y_title or None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    if table.secondary_columns:
+        shares = LineChart()
+        for name in table.secondary_columns:
+            _add_series(shares, ws, col_of[name], header_row, cats)
+        shares.set_categories(cats)
+        shares.y_axis.axId = 200
+        shares.y_axis.title = "Anteil"
+        shares.y_axis.number_format = "0 %"
+        shares.y_axis.majorGridlines = None
+        shares.y_axis.crosses = "max"
+        shares.y_axis.delete = False
+        for series in shares.series:
+            series.marker.symbol, series.smooth = "circle", False
+            series.graphicalProperties.line.dashStyle = "dash"
+        chart += shares
     return chart
 
 

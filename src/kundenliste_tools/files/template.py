@@ -59,7 +59,7 @@ WIDTHS: dict[str, int] = {
     "ID": 10, "Erstkontakt": 12, "Akquise": 28, "Status": 14, "Berater": 19, "VName": 14,
     "NName": 16, "Strasse": 24, "PLZ": 8, "Stadt": 16, "Telefon": 18, "Email": 28,
     "Geburtsdatum": 13, "Kundenstatus": 20, "Profillage": 22, "Bereich": 12,
-    "Langzeitbezug": 14, "Elternzeit bis": 14, "Schulpflichtig": 14, "Ergebnis": 28,
+    "Langzeitbezug": 14, "Elternzeit bis": 14, "Schulpflichtig": 14, "Ergebnis": 28, "Abschluss am": 13,
     "Datum": 12, "Zusammenfassung": 50, "Vereinbarungen": 40, "Folgetermin": 13,
     "Kontaktart": 14, "Vermerkart": 20, model.DUE_COLUMN: 12,
 }
