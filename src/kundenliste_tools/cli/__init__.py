@@ -26,6 +26,8 @@ FLAGS = {
     "anzahl": "--anzahl",
     "woche": "--woche",
     "ueberschreiben": "--ueberschreiben",
+    "id": "--id",
+    "abgeschlossen_vor": "--abgeschlossen-vor",
 }
 
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
@@ -37,6 +39,8 @@ COMMANDS: tuple[str, ...] = (
     "faellig",
     "regelwerke",
     "quartal",
+    "auskunft",
+    "loeschen",
 )  # each issue adds its command here
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]

@@ -282,6 +282,31 @@ class Scrubber:
     counts: Counter = field(default_factory=Counter)
     #: Known names in scripts written without spaces (Chinese, Japanese, Korean, Thai).
     no_space_names: re.Pattern[str] | None = None
+    #: Only what the Kundenliste knows, no generic pattern (`known_only`): erasing one customer
+    #: from other customers' entries must not scrub anything else out of them (core/erase.py).
+    known_only: bool = False
+    #: Values of one customer that stay (`protecting`): the Auskunft shows the customer's own
+    #: name where another entry mentions it, and scrubs everyone else's.
+    keep: Scrubber | None = None
+
+    def only_known(self) -> Scrubber:
+        """This scrubber without the generic patterns: only the known values it was built from."""
+        return Scrubber(self.keys, self.kinds, self.filter, self.phones, self.phone_tails,
+                        no_space_names=self.no_space_names, known_only=True)
+
+    def protecting(self, own: Scrubber) -> Scrubber:
+        """This scrubber, except where `own` (a known-only scrubber) finds its values."""
+        return Scrubber(self.keys, self.kinds, self.filter, self.phones, self.phone_tails,
+                        no_space_names=self.no_space_names, known_only=self.known_only, keep=own)
+
+    def finds(self, texts: Iterable[object]) -> list[bool]:
+        """Whether each text holds something this scrubber replaces (the counts stay as they were)."""
+        items = [t.strip() if type(t) is str else to_text(t) for t in texts]
+        saved = Counter(self.counts)
+        try:
+            return [unicodedata.normalize("NFC", a) != b for a, b in zip(items, self.scrub_many(items))]
+        finally:
+            self.counts = saved
 
     def scrub(self, text: object) -> str:
         """One cell (any value; blank → ``""``)."""
@@ -317,11 +342,17 @@ class Scrubber:
             text = unicodedata.normalize("NFC", text)
             items = text.split(_JOIN)
         w = _words(text)
-        title, prefix, label = _trigger_starts(w)
-        spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w), label)
-                 + self._numbers(w) + _geb_dates(w)
-                 + thirdparty.find(text, _house_numbers(w), title, prefix, _plz_starts(w))
-                 + self._no_space(w))
+        if self.known_only:
+            spans = self._known(w) + self._numbers(w) + self._no_space(w)
+        else:
+            title, prefix, label = _trigger_starts(w)
+            spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w), label)
+                     + self._numbers(w) + _geb_dates(w)
+                     + thirdparty.find(text, _house_numbers(w), title, prefix, _plz_starts(w))
+                     + self._no_space(w))
+        if self.keep is not None and spans:
+            kept = _joined(text, self.keep._known(w) + self.keep._numbers(w) + self.keep._no_space(w))
+            spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in kept)]
         if not spans:
             return items
         result = _splice(text, spans, self.counts)
@@ -415,10 +446,10 @@ class Scrubber:
     def _phone_in(self, text: str, start: int, end: int, starts: np.ndarray, ends: np.ndarray) -> Span | None:
         """The phone number in one group of digits: a known one, a generic one, or after `Tel.`."""
         found: list[tuple[int, int]] = []
-        m = _PHONE_RE.search(text, start, end)
+        m = None if self.known_only else _PHONE_RE.search(text, start, end)
         if m:
             found.append((m.start(), m.end()))
-        elif _PHONE_KEYWORD.search(text, max(0, start - 24), start):
+        elif not self.known_only and _PHONE_KEYWORD.search(text, max(0, start - 24), start):
             found.append((start, end))
         groups = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
         plus = text[start] == "+"
@@ -562,6 +593,17 @@ def _geb_dates(w: _Words) -> list[Span]:
 
 
 _MERGE_GAP = re.compile(r"[ \t,.\-/]{0,3}")
+
+
+def _joined(text: str, spans: list[Span]) -> list[tuple[int, int]]:
+    """Spans with only separators between them joined (`04109` + `Leipzig`: one address)."""
+    out: list[list[int]] = []
+    for start, end, _ in sorted(spans):
+        if out and (start <= out[-1][1] or _MERGE_GAP.fullmatch(text, out[-1][1], start)):
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(a, b) for a, b in out]
 
 
 def _splice(text: str, spans: list[Span], counts: Counter) -> str:

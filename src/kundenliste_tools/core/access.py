@@ -1,0 +1,102 @@
+"""What an Auskunft (Art. 15 DSGVO) holds for one customer, as plain tables.
+
+* the customer's Kundenliste row with every column, known to the tool or not;
+* every KundenDoku entry of the customer, every column;
+* every other cell of free text that mentions the customer, found with the scrubber's matching
+  of the customer's known values in any spelling (core/scrub.py, known-only mode).
+
+Art. 15 (4): the copy must not disclose other people's data.  So every text cell in the file
+(the customer's own free text too: entries name partners, children, other customers) goes
+through the full scrubber of the export, built from every OTHER customer's values plus the
+generic patterns and the first-name list, except where the customer's own values stand
+(`Scrubber.protecting`).  The customer's own fields (names, address, …) go out as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import model
+from .book import WorkbookData
+from .erase import DOKU_TEXT, KUNDEN_TEXT, erase_scrubber
+from .idkey import link
+from .model import KUNDENDOKU, KUNDENLISTE, ROW
+from .scrub import build_scrubber
+from .values import id_text
+
+MENTION_HEADER = ["Blatt", "Zeile", "Datum", "Spalte", "Text (andere Personen unkenntlich gemacht)"]
+
+
+@dataclass
+class Auskunft:
+    """The tables of the Auskunft file for one customer."""
+
+    id: str
+    row: int  # Excel row of the customer in the Kundenliste
+    kunden_header: list[str]
+    kunden_row: list[Any]
+    doku_header: list[str]
+    doku_rows: list[list[Any]]
+    mentions: list[list[Any]]  # rows under MENTION_HEADER
+    info: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def _text_column(sheet: str, name: str) -> bool:
+    """Free text a person typed: the model's text fields and every column it does not know."""
+    f = next((f for f in model.SHEET_FIELDS[sheet] if f.name == name), None)
+    return f is None or (f.kind == "text" and not f.personal)
+
+
+def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str] = frozenset(),
+                   source: str = "", today: dt.date | None = None) -> Auskunft:
+    """The Auskunft of the customer at `position` of `data.kunden`."""
+    kunden, doku = data.kunden, data.doku
+    k_layout, d_layout = data.layouts[KUNDENLISTE], data.layouts[KUNDENDOKU]
+    own = erase_scrubber(data, [position])
+    others = kunden.drop(index=kunden.index[position])
+    hide = build_scrubber(others, first_names).protecting(own)
+
+    def show(sheet: str, name: str, value: Any) -> Any:
+        if isinstance(value, str) and _text_column(sheet, name) and value.strip():
+            return hide.scrub(value)
+        return value
+
+    k_names = [str(c) for c in kunden.columns[: len(k_layout.headers)]]
+    row = [show(KUNDENLISTE, n, kunden[n].iat[position]) for n in k_names]
+    k_keys, d_keys, _ = link(kunden["ID"], doku["ID"])
+    key = k_keys.iat[position]
+    d_names = [str(c) for c in doku.columns[: len(d_layout.headers)]]
+    mine = [i for i, k in enumerate(d_keys.tolist()) if key and k == key]
+    doku_rows = [[show(KUNDENDOKU, n, doku[n].iat[i]) for n in d_names] for i in mine]
+
+    candidates: list[tuple[str, int, Any, str, str]] = []  # sheet, row, date, column, text
+    mine_set = set(mine)
+    for n, header in zip(k_names, k_layout.headers):
+        if n in KUNDEN_TEXT or _text_column(KUNDENLISTE, n):
+            for p, value in enumerate(kunden[n].tolist()):
+                if p != position and isinstance(value, str) and value.strip():
+                    candidates.append((k_layout.name, int(kunden[ROW].iat[p]), None, header or n, value))
+    for n, header in zip(d_names, d_layout.headers):
+        if n in DOKU_TEXT or _text_column(KUNDENDOKU, n):
+            for i, value in enumerate(doku[n].tolist()):
+                if i not in mine_set and isinstance(value, str) and value.strip():
+                    candidates.append((d_layout.name, int(doku[ROW].iat[i]), doku["Datum"].iat[i], header or n, value))
+    hits = own.finds([c[4] for c in candidates]) if candidates else []
+    mentions = [[s, r, d, col, hide.scrub(text)] for (s, r, d, col, text), hit in zip(candidates, hits) if hit]
+
+    result = Auskunft(id_text(kunden["ID"].iat[position]), int(kunden[ROW].iat[position]),
+                      list(k_layout.headers), row, list(d_layout.headers), doku_rows, mentions)
+    result.info = [
+        ("Auskunft nach", "Art. 15 DSGVO"),
+        ("Erstellt am", (today or dt.date.today()).isoformat()),
+        ("Arbeitsmappe", source),
+        ("Kunden-ID", result.id),
+        ("Blatt Kundenliste", f"die Zeile der Kundin/des Kunden mit allen {len(row)} Spalten"),
+        ("Blatt KundenDoku", f"{len(doku_rows)} Einträge zu dieser Kundin/diesem Kunden"),
+        ("Blatt Erwähnungen", f"{len(mentions)} Stellen bei anderen Kunden, die sie/ihn nennen"),
+        ("Hinweis", "Angaben über andere Personen sind unkenntlich gemacht ([Name], [Adresse], …)."),
+    ]
+    return result
+
