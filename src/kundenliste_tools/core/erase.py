@@ -36,7 +36,7 @@ from .idkey import id_key, id_keys, link
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .pseudonym import is_exportable, pseudonym
 from .scrub import Scrubber, build_scrubber
-from .values import id_text, is_blank, parse_date
+from .values import id_text, is_blank
 
 ERASED = "[gelöscht]"
 PROTOCOL_SHEET = "Löschprotokoll"
@@ -117,32 +117,11 @@ def select_ids(data: WorkbookData, ids: Sequence[str], input: str = "id") -> lis
     return out
 
 
-def closing_dates(data: WorkbookData) -> list[dt.date | None]:
-    """When each closed customer was last seen (latest entry, else Erstkontakt); None if open."""
-    k_keys, d_keys, _ = link(data.kunden["ID"], data.doku["ID"])
-    latest: dict[str, dt.date] = {}
-    for key, raw in zip(d_keys.tolist(), data.doku["Datum"].tolist()):
-        day = _day(raw)
-        if key and day and (key not in latest or day > latest[key]):
-            latest[key] = day
-    closed = model.normalize_key(model.STATUS_ABGESCHLOSSEN)
-    out: list[dt.date | None] = []
-    for key, status, erst in zip(k_keys.tolist(), data.kunden["Status"].tolist(), data.kunden["Erstkontakt"].tolist()):
-        if is_blank(status) or model.normalize_key(str(status)) != closed:
-            out.append(None)
-            continue
-        out.append(latest.get(key) or _day(erst))
-    return out
-
-
 def select_closed_before(data: WorkbookData, cutoff: dt.date) -> list[int]:
-    """Positions of the closed customers last seen before `cutoff` (what the Löschfrist allows)."""
-    return [i for i, day in enumerate(closing_dates(data)) if day is not None and day < cutoff]
+    """Positions of the closed customers last seen before `cutoff` (core/retention.py)."""
+    from .retention import closed_before
 
-
-def _day(raw: object) -> dt.date | None:
-    parsed = parse_date(raw)
-    return getattr(parsed, "date", None) if parsed is not None else None
+    return closed_before(data, cutoff).tolist()
 
 
 # ----------------------------------------------------------------------------- the plan

@@ -325,4 +325,5 @@ SETTINGS_DEFAULTS: dict[str, str] = {
     "Beim Speichern prüfen": "ja",
     "Speichern bei Fehlern verhindern": "nein",
     "Stichtag": "",
+    "Löschfrist (Jahre nach Abschluss)": "",
 }
