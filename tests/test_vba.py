@@ -30,7 +30,7 @@ from .vbatools import MACROS, REPO, procedures, runpython_commands, vba_modules
 
 OURS = ("ThisWorkbook", "KundenlisteKnoepfe")
 #: What each button and the save hook hand to Python (issue 8: the RunPython targets).
-EXPECTED_TARGETS = {"pruefen", "on_save", "ids_vergeben", "faelligkeiten", "quartalsexport"}
+EXPECTED_TARGETS = {"pruefen", "on_save", "ids_vergeben", "faelligkeiten", "quartalsexport", "auskunft", "loeschen"}
 
 
 @pytest.fixture(scope="module")
@@ -294,3 +294,14 @@ End Sub
         app.run("Menueband.Klick", f"kl{macro}")
     expected = [runpython_commands(vba_modules(book)["KundenlisteKnoepfe"])[i] for i in range(len(BUTTONS))]
     assert _calls(app) == expected
+
+
+@pytest.mark.parametrize(("answer", "calls"), [(6, ["import kundenliste_tools.xl as kl; kl.loeschen()"]), (7, [])])
+def test_loeschen_asks_first_and_no_is_the_default(book, answer, calls):
+    app = _excel(book)
+    app.answer_dialogs(answer)  # 6 = vbYes, 7 = vbNo
+    app.run("Loeschen")
+    (dialog,) = app.dialogs
+    assert dialog[0] == "MsgBox" and "Jetzt löschen?" in dialog[1] and "nicht rückgängig" in dialog[1]
+    assert dialog[3] & 0x0F == 4 and dialog[3] & 0x300 == 0x100  # vbYesNo, vbDefaultButton2: No
+    assert _calls(app) == calls

@@ -44,6 +44,35 @@ Fehler:
     PythonFehlt Err.Description
 End Sub
 
+' Button "Auskunft": the Art. 15 DSGVO file of each customer selected in the Kundenliste.
+Public Sub Auskunft()
+    On Error GoTo Fehler
+    RunPython "import kundenliste_tools.xl as kl; kl.auskunft()"
+    Exit Sub
+Fehler:
+    PythonFehlt Err.Description
+End Sub
+
+' Button "Loeschen": erase the customers selected in the Kundenliste (Art. 17 DSGVO), after asking.
+' No is the default answer: an erasure cannot be undone.
+Public Sub Loeschen()
+    On Error GoTo Fehler
+    Dim Frage As String
+    Frage = "Die pers" & ChrW(246) & "nlichen Daten der markierten Kundinnen und Kunden werden gel" & _
+            ChrW(246) & "scht: Namen, Anschrift, Telefon, E-Mail, Geburtsdatum, weitere Spalten, der " & _
+            "Freitext ihrer Eintr" & ChrW(228) & "ge und Erw" & ChrW(228) & "hnungen bei anderen Kunden. " & _
+            "ID, Daten, Akquise, Status und Berater bleiben f" & ChrW(252) & "r die Statistik." & _
+            vbCrLf & vbCrLf & "Das kann nicht r" & ChrW(252) & "ckg" & ChrW(228) & "ngig gemacht werden. " & _
+            "Jetzt l" & ChrW(246) & "schen?"
+    If MsgBox(Frage, vbYesNo + vbExclamation + vbDefaultButton2, "Kundenliste: L" & ChrW(246) & "schen") <> vbYes Then
+        Exit Sub
+    End If
+    RunPython "import kundenliste_tools.xl as kl; kl.loeschen()"
+    Exit Sub
+Fehler:
+    PythonFehlt Err.Description
+End Sub
+
 ' The ribbon tab (customUI14.xml) calls this for each of its buttons: onAction="KnopfImMenueband".
 Public Sub KnopfImMenueband(control As IRibbonControl)
     Select Case control.Id
@@ -55,6 +84,10 @@ Public Sub KnopfImMenueband(control As IRibbonControl)
             Faelligkeiten
         Case "klQuartalsexport"
             Quartalsexport
+        Case "klAuskunft"
+            Auskunft
+        Case "klLoeschen"
+            Loeschen
     End Select
 End Sub
 

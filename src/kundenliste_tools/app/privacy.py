@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..core.errors import InvalidInput, KundenlisteError
 
+#: The hidden sheet of the erasures and its header (core/erase.py; here for the doors).
+PROTOCOL_SHEET = "Löschprotokoll"
+PROTOCOL_HEADER = ("Zeitpunkt", "ID", "Gelöschte Angaben", "Zellen", "Grund")
+
 if TYPE_CHECKING:
     from ..core.access import Auskunft
     from ..core.book import WorkbookData
@@ -157,6 +161,13 @@ def plan_erase(data: WorkbookData, ids: Sequence[str] | None = None,
     return plan_erasure(data, select(data, ids, closed_before))
 
 
+def erase_rows(data: WorkbookData, positions: Sequence[int]) -> ErasePlan:
+    """The plan for the customers at these positions of `data.kunden` (the rows chosen in Excel)."""
+    from ..core.erase import plan_erasure
+
+    return plan_erasure(data, positions)
+
+
 def protocol(data: WorkbookData, plan: ErasePlan, grund: str = "", now: dt.datetime | None = None) -> list[list]:
     """The Löschprotokoll rows of a plan (no personal value; core/erase.py)."""
     from ..core.erase import erase_scrubber, protocol_rows
@@ -224,7 +235,6 @@ def erase(path: str | Path, ids: Sequence[str] | None = None, closed_before: str
     cells used emptied, and a row per customer in the hidden Löschprotokoll sheet.  With
     `delete_backups` (and `confirm`), the earlier backups that still hold them are deleted.
     """
-    from ..core.erase import PROTOCOL_HEADER, PROTOCOL_SHEET
     from ..files.patch import Append, check_writable, patch_workbook
     from ..files.reader import read_workbook, require_writable
 

@@ -39,8 +39,6 @@ from .scrub import Scrubber, build_scrubber
 from .values import id_text, is_blank
 
 ERASED = "[gelöscht]"
-PROTOCOL_SHEET = "Löschprotokoll"
-PROTOCOL_HEADER = ("Zeitpunkt", "ID", "Gelöschte Angaben", "Zellen", "Grund")
 
 #: Category of a blanked Kundenliste field as the protocol names it (never the value).
 _CATEGORY = {"VName": "Name", "NName": "Name", "Strasse": "Adresse", "PLZ": "Adresse",

@@ -18,6 +18,8 @@ ENTRY_POINTS: dict[str, str] = {
     "on_save": "checks:on_save",
     "faelligkeiten": "due:faelligkeiten",
     "quartalsexport": "export:quartalsexport",
+    "auskunft": "privacy:auskunft",
+    "loeschen": "privacy:loeschen",
 }
 
 
