@@ -193,3 +193,36 @@ def test_unknown_id_is_exit_2_and_nothing_changes(tmp_path: Path, monkeypatch: p
     assert code == 2 and out == ""
     assert err.startswith("Fehler: --id: Die ID „999“ steht nicht in der Kundenliste")
     assert book.read_bytes() == original
+
+
+def test_other_sheets_are_scrubbed_but_not_lists_formulas_or_the_register(tmp_path: Path) -> None:
+    """A Prüfbericht the Excel door wrote names the customer; a team's list happens to hold the
+    same word; a formula shows her name: only the Prüfbericht text changes."""
+    import openpyxl
+
+    from kundenliste_tools.files.template import write_workbook
+
+    path = write_workbook(tmp_path / "Kundenliste.xlsx", kunden=[
+        {"ID": "101", "Erstkontakt": "2026-01-05", "Akquise": "VAMV", "Status": "neu", "Berater": "A",
+         "VName": "Eva", "NName": "Muster"},
+        {"ID": "102", "Erstkontakt": "2026-01-05", "Akquise": "VAMV", "Status": "neu", "Berater": "A",
+         "VName": "Max", "NName": "Probe"}])
+    wb = openpyxl.load_workbook(path)
+    report = wb.create_sheet("Prüfbericht")
+    report["F6"] = "NName „MUSTER“ enthält nur Großbuchstaben."
+    report["F7"] = "NName „Probe“ ist unwahrscheinlich."
+    report["A1"] = "=Kundenliste!G2"
+    wb["Listen"]["J2"] = "Muster"  # a list entry that is also her name: values, not notes
+    wb.save(path)
+    before = all_values(path)
+    code, out, err = run("loeschen", str(path), "--id", "101", "--ja")
+    assert code == 0, err
+    after = all_values(path)
+    report_before, report_after = before["Prüfbericht"], after["Prüfbericht"]
+    assert report_after[5][5] == "NName „[Name]“ enthält nur Großbuchstaben."
+    assert report_after[6] == report_before[6]  # Max Probe stays
+    assert "Erwähnungen bei anderen 1" in out
+    assert after["Listen"] == before["Listen"]
+    with zipfile.ZipFile(path) as zf:
+        report_part = next(n for n in zf.namelist() if n.endswith(".xml") and b"Kundenliste!G2" in zf.read(n))
+        assert b"<f>Kundenliste!G2</f>" in zf.read(report_part)  # the formula is not overwritten

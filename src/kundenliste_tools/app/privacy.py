@@ -153,19 +153,37 @@ def select(data: WorkbookData, ids: Sequence[str] | None, closed_before: str | N
     return select_ids(data, list(ids)) if ids else select_closed_before(data, cutoff)  # type: ignore[arg-type]
 
 
-def plan_erase(data: WorkbookData, ids: Sequence[str] | None = None,
-               closed_before: str | None = None) -> ErasePlan:
+def plan_erase(data: WorkbookData, ids: Sequence[str] | None = None, closed_before: str | None = None,
+               other_sheets: dict[str, dict[str, str]] | None = None) -> ErasePlan:
     """The cells an erasure would change (nothing written): for the preview and for Excel."""
     from ..core.erase import plan_erasure
 
-    return plan_erasure(data, select(data, ids, closed_before))
+    return plan_erasure(data, select(data, ids, closed_before), other_sheets)
 
 
-def erase_rows(data: WorkbookData, positions: Sequence[int]) -> ErasePlan:
+def _other_texts(path: str | Path, data: WorkbookData) -> dict[str, dict[str, str]]:
+    """Constant text of the sheets not read field by field (`text_sheet`), from the file."""
+    from ..files.forget import constant_texts
+
+    texts = constant_texts(path, {layout.name for layout in data.layouts.values()})
+    return {sheet: cells for sheet, cells in texts.items() if text_sheet(sheet)}
+
+
+def erase_rows(data: WorkbookData, positions: Sequence[int],
+               other_sheets: dict[str, dict[str, str]] | None = None) -> ErasePlan:
     """The plan for the customers at these positions of `data.kunden` (the rows chosen in Excel)."""
     from ..core.erase import plan_erasure
 
-    return plan_erasure(data, positions)
+    return plan_erasure(data, positions, other_sheets)
+
+
+def text_sheet(name: str) -> bool:
+    """Whether a sheet's constant text is scrubbed as a whole when customers are erased: not the
+    lists, settings, counsellors, rule set (values, not notes), the ID register or the
+    Löschprotokoll.  (The record sheets are planned cell by cell.)"""
+    from ..core.model import AUX_SHEETS, normalize_key
+
+    return normalize_key(name) not in {normalize_key(s) for s in (*AUX_SHEETS, PROTOCOL_SHEET)}
 
 
 def protocol(data: WorkbookData, plan: ErasePlan, grund: str = "", now: dt.datetime | None = None) -> list[list]:
@@ -201,7 +219,7 @@ def holding_backups(path: str | Path, ids: Sequence[str], password: str | None =
         try:
             data = read_workbook(backup, password)
             keys = [i for i in ids if _has(data, i)]
-            cells = plan_erasure(data, _positions(data, keys)).changes if keys else 0
+            cells = plan_erasure(data, _positions(data, keys), _other_texts(backup, data)).changes if keys else 0
         except KundenlisteError:
             out.append(Backup(backup, 0, readable=False))
             continue
@@ -242,7 +260,7 @@ def erase(path: str | Path, ids: Sequence[str] | None = None, closed_before: str
     if confirm:
         check_writable(path)
     data = read_workbook(path, password)
-    plan = plan_erase(data, ids, closed_before)
+    plan = plan_erase(data, ids, closed_before, _other_texts(path, data))
     result = EraseResult(plan)
     if confirm and plan.changes:
         if progress:

@@ -142,8 +142,14 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def plan_erasure(data: WorkbookData, positions: Iterable[int]) -> ErasePlan:
-    """The cell edits that erase the customers at `positions` of `data.kunden` (see module doc)."""
+def plan_erasure(data: WorkbookData, positions: Iterable[int],
+                 other_sheets: dict[str, dict[str, str]] | None = None) -> ErasePlan:
+    """The cell edits that erase the customers at `positions` of `data.kunden` (see module doc).
+
+    `other_sheets` ({sheet: {A1: text}}): the constant text of sheets the model does not read
+    (a Prüfbericht or Fälligkeiten sheet the tool wrote lists names; a team's own sheets); the
+    erased customers' values are scrubbed out of it like out of other customers' entries.
+    """
     positions = sorted(set(positions))
     kunden, doku = data.kunden, data.doku
     k_sheet, d_sheet = data.layouts[KUNDENLISTE].name, data.layouts[KUNDENDOKU].name
@@ -193,6 +199,10 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int]) -> ErasePlan:
                 value = doku[name].iat[pos]
                 if _is_text(value):
                     targets.append((d_cells, _a1(i, int(doku[ROW].iat[pos])), value))
+    extra: dict[str, dict[str, Any]] = {}
+    for sheet, texts in (other_sheets or {}).items():
+        for ref, text in texts.items():
+            targets.append((extra.setdefault(sheet, {}), ref, text))
     scrubbed = scrubber.scrub_many([t for _, _, t in targets]) if targets else []
     changed = [(cells, ref, text, new) for (cells, ref, text), new in zip(targets, scrubbed)
                if _differs(text, new)]
@@ -203,7 +213,7 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int]) -> ErasePlan:
         e.categories[MENTIONS] += sum(hits)
     for cells, ref, _, new in changed:
         cells[ref] = new
-    out = {s: c for s, c in ((k_sheet, k_cells), (d_sheet, d_cells)) if c}
+    out = {s: c for s, c in ((k_sheet, k_cells), (d_sheet, d_cells), *extra.items()) if c}
     return ErasePlan(erasures, out, len(changed), positions)
 
 

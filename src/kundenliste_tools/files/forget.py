@@ -11,10 +11,11 @@ A string another cell still uses (a city two customers share) is kept for that c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Mapping
 
 from .package import MAIN_NS, PKG_REL_NS, REL_NS, parse_ref, resolve
-from .xmlpart import XmlPart, splice
+from .xmlpart import XmlPart, splice, unescape
 from .zipraw import RawZip
 
 SHARED_STRINGS_TYPE = REL_NS + "/sharedStrings"
@@ -74,3 +75,61 @@ def blank_strings(xml: bytes, indices: set[int], label: str) -> bytes:
             p = si.prefix
             ops.append((si.start, part.end(si), b"<" + p + b"si><" + p + b"t/></" + p + b"si>"))
     return splice(xml, ops)
+
+
+def _texts_of(part: XmlPart, start: int, end: int) -> str:
+    """The text of a string item or inline string: its `<t>` runs, phonetic guides left out."""
+    pieces = []
+    for t in part.elements(MAIN_NS, "t", start, end):
+        if t.empty:
+            continue
+        inner = part.data[t.tag_end:part.inner_end(t)]
+        pieces.append((t.start, inner))
+    skip = [(r.start, part.end(r)) for r in part.elements(MAIN_NS, "rPh", start, end)]
+    text = b"".join(inner for pos, inner in pieces if not any(a <= pos < b for a, b in skip))
+    return unescape(text).decode("utf-8")
+
+
+def shared_texts(xml: bytes, label: str) -> list[str]:
+    """Every item of a shared-string table as text."""
+    part = XmlPart(xml, label)
+    return [_texts_of(part, si.tag_end, part.inner_end(si)) for si in part.elements(MAIN_NS, "si") if not si.empty]
+
+
+def constant_texts(path: str | Path, skip: set[str]) -> dict[str, dict[str, str]]:
+    """{sheet: {A1: text}} of every constant text cell of the worksheets not named in `skip`.
+
+    Formula cells are left out (their text is a cached result the writer must not overwrite).
+    Used to find an erased customer's values in sheets the model does not read (reports the
+    tool wrote, a team's own lists).
+    """
+    from .package import read_sheets
+
+    z = RawZip(Path(path).read_bytes(), Path(path).name)
+    listing = read_sheets(z, Path(path).name)
+    sst_part = shared_strings_part(z, listing.workbook_part, listing.rels_part)
+    sst = shared_texts(z.read(sst_part), sst_part) if sst_part else []
+    out: dict[str, dict[str, str]] = {}
+    for sheet in listing.sheets:
+        if sheet.name in skip or sheet.kind != "worksheet" or not sheet.part or not z.find(sheet.part):
+            continue
+        part = XmlPart(z.read(sheet.part), sheet.part)
+        cells: dict[str, str] = {}
+        for el in part.elements(MAIN_NS, "c"):
+            kind, ref = el.get(b"t"), el.get(b"r")
+            if el.empty or ref is None or kind not in (b"s", b"inlineStr"):
+                continue
+            end = part.inner_end(el)
+            if part.first(MAIN_NS, "f", el.tag_end, end) is not None:
+                continue
+            if kind == b"s":
+                v = part.first(MAIN_NS, "v", el.tag_end, end)
+                raw = part.data[v.tag_end:part.inner_end(v)].strip() if v is not None and not v.empty else b""
+                text = sst[int(raw)] if raw.isdigit() and int(raw) < len(sst) else ""
+            else:
+                text = _texts_of(part, el.tag_end, end)
+            if text.strip():
+                cells[ref.decode()] = text
+        if cells:
+            out[sheet.name] = cells
+    return out

@@ -13,7 +13,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..app.privacy import PROTOCOL_HEADER, PROTOCOL_SHEET, auskunft_from_data, erase_rows, holding_backups, protocol
+from ..app.privacy import (
+    PROTOCOL_HEADER,
+    PROTOCOL_SHEET,
+    auskunft_from_data,
+    erase_rows,
+    holding_backups,
+    protocol,
+    text_sheet,
+)
+from ..core.book import column_letter
 from ..core.errors import KundenlisteError
 from ..core.model import KUNDENLISTE, ROW
 from .common import as_text, sheet_grid, tell, tool_sheet, workbook_data
@@ -50,6 +59,30 @@ def _positions(book: Any, data: Any) -> list[int]:
     return positions
 
 
+def _other_texts(book: Any, data: Any) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Constant text of the sheets not read field by field (app.privacy.text_sheet), and the
+    sheets whose formulas this client cannot tell (the remote engine): left alone, never a
+    formula overwritten."""
+    texts: dict[str, dict[str, str]] = {}
+    unsearched: list[str] = []
+    records = {layout.name for layout in data.layouts.values()}
+    for sheet in book.sheets:
+        if sheet.name in records or not text_sheet(sheet.name):
+            continue
+        grid = sheet_grid(sheet)
+        found = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row) if isinstance(v, str) and v.strip()}
+        if not found:
+            continue
+        try:
+            formulas = sheet.range((1, 1), (len(grid), len(grid[0]))).options(ndim=2).formula
+        except Exception:  # the remote engine cannot read formulas synchronously
+            unsearched.append(sheet.name)
+            continue
+        texts[sheet.name] = {f"{column_letter(c)}{r + 1}": v for (r, c), v in found.items()
+                             if not str(formulas[r][c]).startswith("=")}
+    return texts, unsearched
+
+
 def auskunft(book: Any) -> list[Path]:
     """One Auskunft file per selected customer, beside the workbook; says where."""
     data = workbook_data(book)
@@ -66,7 +99,9 @@ def loeschen(book: Any) -> Any:
     """Erase the selected customers (the VBA has asked), record it, list backups that hold them."""
     data = workbook_data(book)
     folder = folder_of(book)
-    plan = erase_rows(data, _positions(book, data))
+    positions = _positions(book, data)
+    texts, unsearched = _other_texts(book, data)
+    plan = erase_rows(data, positions, texts)
     if not plan.changes:
         tell(book, "Zu den markierten Kunden ist nichts (mehr) zu löschen; es wurde nichts geändert.")
         return plan
@@ -85,6 +120,8 @@ def loeschen(book: Any) -> Any:
     lines = [f"{len(plan.customers)} Kunden gelöscht ({plan.changes} Zellen, davon {plan.mentions} "
              f"Erwähnungen bei anderen Kunden), im Blatt „{PROTOCOL_SHEET}“ vermerkt.",
              "Bitte die Mappe jetzt speichern: erst dann sind die Daten auch aus der Datei verschwunden."]
+    if unsearched:
+        lines.append("Nicht durchsucht (Formeln hier nicht lesbar): " + ", ".join(unsearched) + ".")
     if backups:
         lines.append("Diese älteren Sicherungskopien enthalten die Daten noch; bitte löschen:")
         lines += [f"  {b.path.resolve()}" for b in backups]
