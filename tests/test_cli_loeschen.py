@@ -221,8 +221,36 @@ def test_other_sheets_are_scrubbed_but_not_lists_formulas_or_the_register(tmp_pa
     report_before, report_after = before["Prüfbericht"], after["Prüfbericht"]
     assert report_after[5][5] == "NName „[Name]“ enthält nur Großbuchstaben."
     assert report_after[6] == report_before[6]  # Max Probe stays
-    assert "Erwähnungen bei anderen 1" in out
+    assert "Erwähnungen bei anderen 1" in out and "in anderen Blättern ersetzt: „Prüfbericht“ 1 Zellen" in out
     assert after["Listen"] == before["Listen"]
     with zipfile.ZipFile(path) as zf:
         report_part = next(n for n in zf.namelist() if n.endswith(".xml") and b"Kundenliste!G2" in zf.read(n))
         assert b"<f>Kundenliste!G2</f>" in zf.read(report_part)  # the formula is not overwritten
+
+
+def test_notes_in_the_erased_row_go_and_notes_elsewhere_are_scrubbed(tmp_path: Path) -> None:
+    """The team's openpyxl .xlsm (tests/userbook.py) with two more notes: one on Eva's phone
+    cell, one on the Statistik sheet that names her."""
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    from .userbook import user_xlsm
+
+    book = user_xlsm(tmp_path / "Kundenliste.xlsm")
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["Kundenliste"]["K2"].comment = Comment("Nur vormittags, Handy 0170 7654321", "Kollegin")
+    wb["Statistik"]["A1"].comment = Comment("Ohne die Gespräche mit Frau MUSTER", "Kollegin")
+    wb.save(book)
+    code, out, err = run("loeschen", str(book), "--id", "101", "--ja")
+    assert code == 0, err
+    assert "Notizen 1" in out
+    notes = {}
+    with zipfile.ZipFile(book) as zf:
+        for name in zf.namelist():
+            if "comments" in name and name.endswith(".xml"):
+                root = ElementTree.fromstring(zf.read(name))
+                for c in root.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}comment"):
+                    notes[(name, c.get("ref"))] = "".join(t.text or "" for t in c.iter(
+                        "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}t"))
+    assert sorted(notes.values()) == ["Bitte Schreibweise prüfen", "Ohne die Gespräche mit Frau [Name]", "[gelöscht]"]
+    assert found(EVA + ["0170 7654321"], part_texts(book)) == []

@@ -154,11 +154,12 @@ def select(data: WorkbookData, ids: Sequence[str] | None, closed_before: str | N
 
 
 def plan_erase(data: WorkbookData, ids: Sequence[str] | None = None, closed_before: str | None = None,
-               other_sheets: dict[str, dict[str, str]] | None = None) -> ErasePlan:
+               other_sheets: dict[str, dict[str, str]] | None = None,
+               notes: dict[str, list[tuple[str, str, str]]] | None = None) -> ErasePlan:
     """The cells an erasure would change (nothing written): for the preview and for Excel."""
     from ..core.erase import plan_erasure
 
-    return plan_erasure(data, select(data, ids, closed_before), other_sheets)
+    return plan_erasure(data, select(data, ids, closed_before), other_sheets, notes)
 
 
 def _other_texts(path: str | Path, data: WorkbookData) -> dict[str, dict[str, str]]:
@@ -212,6 +213,7 @@ def holding_backups(path: str | Path, ids: Sequence[str], password: str | None =
     A backup that cannot be read (encrypted, damaged) is listed too: nobody can say it is clean.
     """
     from ..core.erase import plan_erasure
+    from ..files.forget import note_texts
     from ..files.reader import read_workbook
 
     out = []
@@ -219,7 +221,8 @@ def holding_backups(path: str | Path, ids: Sequence[str], password: str | None =
         try:
             data = read_workbook(backup, password)
             keys = [i for i in ids if _has(data, i)]
-            cells = plan_erasure(data, _positions(data, keys), _other_texts(backup, data)).changes if keys else 0
+            cells = plan_erasure(data, _positions(data, keys), _other_texts(backup, data),
+                                 note_texts(backup)).changes if keys else 0
         except KundenlisteError:
             out.append(Backup(backup, 0, readable=False))
             continue
@@ -253,6 +256,7 @@ def erase(path: str | Path, ids: Sequence[str] | None = None, closed_before: str
     cells used emptied, and a row per customer in the hidden Löschprotokoll sheet.  With
     `delete_backups` (and `confirm`), the earlier backups that still hold them are deleted.
     """
+    from ..files.forget import note_texts
     from ..files.patch import Append, check_writable, patch_workbook
     from ..files.reader import read_workbook, require_writable
 
@@ -260,13 +264,13 @@ def erase(path: str | Path, ids: Sequence[str] | None = None, closed_before: str
     if confirm:
         check_writable(path)
     data = read_workbook(path, password)
-    plan = plan_erase(data, ids, closed_before, _other_texts(path, data))
+    plan = plan_erase(data, ids, closed_before, _other_texts(path, data), note_texts(path))
     result = EraseResult(plan)
     if confirm and plan.changes:
         if progress:
             progress(f"Lösche {plan.changes} Zellen zu {len(plan.customers)} Kunden …")
         result.protocol = protocol(data, plan, grund, now)
-        patch_workbook(path, cells=plan.cells,
+        patch_workbook(path, cells=plan.cells, notes=plan.notes,
                        append={PROTOCOL_SHEET: Append(result.protocol, header=list(PROTOCOL_HEADER))},
                        backup=False, forget_strings=True)
         result.written = True

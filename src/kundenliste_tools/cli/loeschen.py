@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                        for e in plan.customers],
             "zellen": plan.changes,
             "erwaehnungen": plan.mentions,
+            "andere_blaetter": plan.elsewhere,
             "sicherungen": [{"datei": str(b.path), "zellen": b.cells, "lesbar": b.readable,
                              "geloescht": b.deleted} for b in result.backups],
         }, stdout, ensure_ascii=False)
@@ -76,6 +77,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
               f"(davon {plan.mentions} Erwähnungen in Einträgen anderer Kunden):", file=stdout)
         for e in plan.customers:
             print(f"  ID {e.id} (Zeile {e.row}): {e.describe() or 'nichts'}", file=stdout)
+        if plan.elsewhere:
+            print("  in anderen Blättern ersetzt: " + ", ".join(f"„{s}“ {n} Zellen" for s, n in plan.elsewhere.items()),
+                  file=stdout)
         if result.written:
             print("Im ausgeblendeten Blatt „Löschprotokoll“ vermerkt; keine Sicherungskopie angelegt.",
                   file=stdout)

@@ -47,6 +47,7 @@ _CATEGORY = {"VName": "Name", "NName": "Name", "Strasse": "Adresse", "PLZ": "Adr
 OTHER_COLUMNS = "weitere Spalten"
 OWN_ENTRIES = "Einträge (Freitext)"
 MENTIONS = "Erwähnungen bei anderen"
+NOTES = "Notizen"
 #: Model fields of the KundenDoku whose text is the conversation itself.
 DOKU_TEXT = ("Zusammenfassung", "Vereinbarungen")
 #: Free text of the Kundenliste that stays (counted by the Auswertung), scrubbed of erased values.
@@ -78,7 +79,7 @@ class Erasure:
 
     def describe(self) -> str:
         """`Name 2, Adresse 3, Einträge (Freitext) 4` (categories in a fixed order)."""
-        order = ["Name", "Adresse", "Telefon", "E-Mail", "Geburtsdatum", OTHER_COLUMNS, OWN_ENTRIES, MENTIONS]
+        order = ["Name", "Adresse", "Telefon", "E-Mail", "Geburtsdatum", OTHER_COLUMNS, OWN_ENTRIES, NOTES, MENTIONS]
         keys = sorted(self.categories, key=lambda k: order.index(k) if k in order else len(order))
         return ", ".join(f"{k} {self.categories[k]}" for k in keys if self.categories[k])
 
@@ -91,11 +92,13 @@ class ErasePlan:
     cells: dict[str, dict[str, Any]]
     mentions: int = 0  # cells of other customers scrubbed
     positions: list[int] = field(default_factory=list)  # of the erased customers in `data.kunden`
+    notes: dict[str, str] = field(default_factory=dict)  # note key (files/forget.py) → new text
+    elsewhere: dict[str, int] = field(default_factory=dict)  # other sheet → cells scrubbed there
 
     @property
     def changes(self) -> int:
-        """Number of cells the plan changes."""
-        return sum(len(c) for c in self.cells.values())
+        """Number of cells and notes the plan changes."""
+        return sum(len(c) for c in self.cells.values()) + len(self.notes)
 
 
 # ----------------------------------------------------------------------------- which customers
@@ -143,12 +146,15 @@ def _is_text(value: object) -> bool:
 
 
 def plan_erasure(data: WorkbookData, positions: Iterable[int],
-                 other_sheets: dict[str, dict[str, str]] | None = None) -> ErasePlan:
+                 other_sheets: dict[str, dict[str, str]] | None = None,
+                 notes: dict[str, list[tuple[str, str, str]]] | None = None) -> ErasePlan:
     """The cell edits that erase the customers at `positions` of `data.kunden` (see module doc).
 
     `other_sheets` ({sheet: {A1: text}}): the constant text of sheets the model does not read
     (a Prüfbericht or Fälligkeiten sheet the tool wrote lists names; a team's own sheets); the
     erased customers' values are scrubbed out of it like out of other customers' entries.
+    `notes` ({sheet: [(key, A1, text)]}): cell notes; a note in an erased customer's row (or
+    one of their entries) becomes `[gelöscht]`, every other note is scrubbed (`plan.notes`).
     """
     positions = sorted(set(positions))
     kunden, doku = data.kunden, data.doku
@@ -203,6 +209,17 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
     for sheet, texts in (other_sheets or {}).items():
         for ref, text in texts.items():
             targets.append((extra.setdefault(sheet, {}), ref, text))
+    note_edits: dict[str, str] = {}
+    own_rows = {k_sheet: {e.row: e for e in erasures},
+                d_sheet: {int(doku[ROW].iat[i]): by_key[d_keys.iat[i]] for i in np.flatnonzero(own).tolist()}}
+    for sheet, items in (notes or {}).items():
+        for key, ref, text in items:
+            owner = own_rows.get(sheet, {}).get(_row_of(ref))
+            if owner is None:
+                targets.append((note_edits, key, text))
+            elif text.strip() != ERASED:
+                note_edits[key] = ERASED
+                owner.categories[NOTES] += 1
     scrubbed = scrubber.scrub_many([t for _, _, t in targets]) if targets else []
     changed = [(cells, ref, text, new) for (cells, ref, text), new in zip(targets, scrubbed)
                if _differs(text, new)]
@@ -214,7 +231,13 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
     for cells, ref, _, new in changed:
         cells[ref] = new
     out = {s: c for s, c in ((k_sheet, k_cells), (d_sheet, d_cells), *extra.items()) if c}
-    return ErasePlan(erasures, out, len(changed), positions)
+    return ErasePlan(erasures, out, len(changed), positions, note_edits,
+                     {sheet: len(cells) for sheet, cells in extra.items() if cells})
+
+
+def _row_of(ref: str) -> int:
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return int(digits) if digits else 0
 
 
 def _differs(old: str, new: str) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .package import MAIN_NS, PKG_REL_NS, REL_NS, parse_ref, resolve
-from .xmlpart import XmlPart, splice, unescape
+from .xmlpart import XmlPart, splice, start_tag, unescape
 from .zipraw import RawZip
 
 SHARED_STRINGS_TYPE = REL_NS + "/sharedStrings"
@@ -132,4 +132,92 @@ def constant_texts(path: str | Path, skip: set[str]) -> dict[str, dict[str, str]
                 cells[ref.decode()] = text
         if cells:
             out[sheet.name] = cells
+    return out
+
+
+# ----------------------------------------------------------------------------- notes
+
+COMMENTS_TYPE = REL_NS + "/comments"
+THREADED_TYPE = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+#: (element namespace, element name) of one note in each kind of part
+_NOTE = {COMMENTS_TYPE: (MAIN_NS, "comment"), THREADED_TYPE: (THREADED_NS, "threadedComment")}
+
+
+def _note_parts(z: RawZip, sheet_part: str) -> list[tuple[str, str]]:
+    """(part, relationship type) of the notes and threaded comments of a worksheet."""
+    from .package import rels_name
+
+    rels = z.find(rels_name(sheet_part))
+    if rels is None:
+        return []
+    out = []
+    for el in XmlPart(z.read(rels), rels).elements(PKG_REL_NS, "Relationship"):
+        kind = (el.get(b"Type") or b"").decode()
+        if kind in _NOTE and el.get(b"TargetMode") != b"External":
+            part = z.find(resolve(sheet_part, unescape(el.get(b"Target") or b"").decode()))
+            if part:
+                out.append((part, kind))
+    return out
+
+
+def _notes_in(xml: bytes, part_name: str, kind: str) -> list[tuple[int, str, object, object]]:
+    """(ordinal, ref, XmlPart, `<text>` element) of every note of a part."""
+    uri, local = _NOTE[kind]
+    part = XmlPart(xml, part_name)
+    out = []
+    for i, el in enumerate(part.elements(uri, local)):
+        text = part.first(uri, "text", el.tag_end, part.end(el)) if not el.empty else None
+        out.append((i, (el.get(b"ref") or b"").decode(), part, text))
+    return out
+
+
+def note_texts(path: str | Path) -> dict[str, list[tuple[str, str, str]]]:
+    """{sheet: [(key, A1, text)]} of every note and threaded comment; `key` names the note for
+    `patch_workbook(notes=…)` (part and position, opaque to the caller)."""
+    from .package import read_sheets
+
+    z = RawZip(Path(path).read_bytes(), Path(path).name)
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for sheet in read_sheets(z, Path(path).name).sheets:
+        if sheet.kind != "worksheet" or not sheet.part or not z.find(sheet.part):
+            continue
+        for part_name, kind in _note_parts(z, sheet.part):
+            for i, ref, part, text in _notes_in(z.read(part_name), part_name, kind):
+                if text is None or text.empty or not ref:
+                    continue
+                if kind == COMMENTS_TYPE:
+                    value = _texts_of(part, text.tag_end, part.inner_end(text))
+                else:
+                    value = unescape(part.data[text.tag_end:part.inner_end(text)]).decode("utf-8")
+                if value.strip():
+                    out.setdefault(sheet.name, []).append((f"{part_name}|{i}", ref, value))
+    return out
+
+
+def rewrite_notes(z: RawZip, notes: Mapping[str, str]) -> dict[str, bytes]:
+    """The note parts with the texts of `notes` ({key: new text}) replaced, formatting dropped
+    (the text of a changed note is one plain run)."""
+    from .package import xml_escape
+
+    by_part: dict[str, dict[int, str]] = {}
+    for key, value in notes.items():
+        part_name, _, index = key.rpartition("|")
+        by_part.setdefault(part_name, {})[int(index)] = value
+    out = {}
+    for part_name, edits in by_part.items():
+        xml = z.read(part_name)
+        kind = THREADED_TYPE if b"threadedComment" in xml[:2000] else COMMENTS_TYPE
+        ops = []
+        for i, _ref, part, text in _notes_in(xml, part_name, kind):
+            if i not in edits or text is None:
+                continue
+            escaped = xml_escape(edits[i])
+            if kind == COMMENTS_TYPE:
+                p = text.prefix
+                inner = b"<" + p + b't xml:space="preserve">' + escaped + b"</" + p + b"t>"
+            else:
+                inner = escaped
+            ops.append((text.start, part.end(text), start_tag(text, empty=False) + inner + b"</" + text.qname + b">"))
+        out[part_name] = splice(xml, ops)
     return out

@@ -15,7 +15,9 @@ never re-save a workbook; we patch the zip package (`zipraw` copies entries as s
 * text is written as inline strings (``t="inlineStr"``), so ``sharedStrings.xml`` is never
   touched (decision: the shared-string table is shared by every sheet, and rewriting it would
   mean renumbering references all over the workbook; Excel turns inline strings into shared
-  ones on its next save).  A cell keeps its style index ``s``;
+  ones on its next save).  A cell keeps its style index ``s``.  Erasing (``forget_strings``,
+  issue 17) is the one exception: the shared strings that only overwritten cells used are
+  emptied in place, index kept (files/forget.py), so the erased text is in no part of the file;
 * only when a sheet has to be added (the hidden `ID-Register`) do ``workbook.xml``, its
   relationships and ``[Content_Types].xml`` get one new element each, appended at the end, so
   sheet indexes used by defined names and the active tab stay valid; elements are found by
@@ -42,6 +44,8 @@ for Strict Open XML, and for encrypted workbooks (decision:
 re-encrypting would rewrite the whole file with msoffcrypto's own parameters; in Excel, the
 buttons work on encrypted workbooks because Excel decrypts them itself).
 
+Erasing writes no backup at all (``backup=False``): a copy would keep what was erased.
+
 Backups are named ``<name>.<JJJJ-MM-TT>T<hhmm>.bak.<ext>`` beside the file, e.g.
 ``Kundenliste.2026-11-23T0215.bak.xlsm`` (local time, no colons so Windows accepts it, the real
 extension last so a double-click opens it in Excel); a second backup in the same minute gets
@@ -63,7 +67,7 @@ from typing import Callable, Literal, Mapping, Sequence
 
 from ..core.errors import WorkbookBusy, WorkbookUnreadable
 from ..core.model import normalize_key
-from .forget import blank_strings, forgotten, shared_strings_part
+from .forget import blank_strings, forgotten, rewrite_notes, shared_strings_part
 from .package import (
     CONTENT_TYPES_NS,
     MAIN_NS,
@@ -304,7 +308,7 @@ def backup_path(path: Path, now: dt.datetime) -> Path:
 def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | None = None,
                    append: Mapping[str, Append] | None = None, *,
                    now: dt.datetime | None = None, backup: bool = True,
-                   forget_strings: bool = False) -> PatchResult:
+                   forget_strings: bool = False, notes: Mapping[str, str] | None = None) -> PatchResult:
     """Write `cells` ({sheet: {"A5": value}}) and `append` ({sheet: Append}) into the workbook.
 
     Nothing is written when there is nothing to change.  Raises a German `KundenlisteError`
@@ -312,7 +316,8 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
 
     Erasing data (Art. 17 DSGVO) must leave no copy of it: `backup=False` writes no backup of
     the original, and `forget_strings=True` empties the shared strings that only the
-    overwritten cells used (files/forget.py), so the old text is in no part of the new file.
+    overwritten cells used (files/forget.py), so the old text is in no part of the new file;
+    `notes` ({key: text}, keys from `forget.note_texts`) replaces the text of cell notes.
     """
     real = check_writable(path)
     now = now or dt.datetime.now()
@@ -369,6 +374,8 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
         else:
             parts[part] = new
         result.cells[names[part]] = [a1_ref(r, c) for r, c in sorted(part_edits)]
+    if notes:
+        parts.update(rewrite_notes(z, notes))
     if not parts and not added:
         return result
     if forget_strings:
