@@ -264,7 +264,10 @@ def protocol_rows(plan: ErasePlan, when: dt.datetime, grund: str, scrubber: Scru
     for e in plan.customers:
         if not e.cells:  # erased before: nothing new to record
             continue
-        shown = e.id if is_exportable(e.id) else (pseudonym(e.id, key) if key else scrubber.scrub(e.id))
+        if not e.id:
+            shown = f"(ohne ID, Zeile {e.row})"
+        else:
+            shown = e.id if is_exportable(e.id) else (pseudonym(e.id, key) if key else scrubber.scrub(e.id))
         rows.append([stamp, shown, e.describe(), e.cells, reason or None])
     return rows
 

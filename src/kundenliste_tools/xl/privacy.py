@@ -25,6 +25,7 @@ from ..app.privacy import (
 from ..core.book import column_letter
 from ..core.errors import KundenlisteError
 from ..core.model import KUNDENLISTE, ROW
+from ..core.values import id_text
 from .common import as_text, sheet_grid, tell, tool_sheet, workbook_data
 from .export import folder_of
 
@@ -89,7 +90,10 @@ def auskunft(book: Any) -> list[Path]:
     folder = folder_of(book)
     paths = []
     for p in _positions(book, data):
-        paths.append(auskunft_from_data(data, data.kunden["ID"].iat[p], folder=folder).path)
+        id_value = id_text(data.kunden["ID"].iat[p])
+        if not id_value:
+            raise KundenlisteError(f"Die Zeile {data.kunden[ROW].iat[p]} hat keine ID; bitte zuerst „IDs vergeben“.")
+        paths.append(auskunft_from_data(data, id_value, folder=folder).path)
     tell(book, "Auskunft nach Art. 15 DSGVO gespeichert unter:\n" + "\n".join(str(p.resolve()) for p in paths),
          title="Auskunft")
     return paths
