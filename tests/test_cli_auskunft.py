@@ -59,3 +59,40 @@ def test_auskunft_of_an_unknown_id_is_exit_2(tmp_path: Path, monkeypatch: pytest
     assert code == 2 and out == ""
     assert err.startswith("Fehler: Die ID „999“ steht nicht in der Kundenliste")
     assert not list(tmp_path.glob("Auskunft_*"))
+
+
+def test_auskunft_lists_the_notes_of_the_customer_and_notes_that_name_them(tmp_path: Path) -> None:
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    from .userbook import user_xlsm
+
+    book = user_xlsm(tmp_path / "Kundenliste.xlsm")
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["Kundenliste"]["K2"].comment = Comment("Nur vormittags anrufen", "Kollegin")  # her row: hers
+    wb["Statistik"]["A1"].comment = Comment("Ohne die Gespräche mit Frau MUSTER und Herrn Probe", "Kollegin")
+    wb.save(book)
+    code, out, err = run("auskunft", str(book), "101", "--json")
+    assert code == 0, err
+    mentions = all_values(Path(json.loads(out)["datei"]))["Erwähnungen"][1:]
+    assert [(m[0], m[1], m[3], m[4]) for m in mentions] == [
+        ("Kundenliste", 2, "Notiz in K2", "Nur vormittags anrufen"),
+        ("Statistik", 1, "Notiz in A1", "Ohne die Gespräche mit Frau MUSTER und Herrn [Name]")]
+
+
+def test_an_encrypted_workbook_is_previewed_and_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    book = team_book(tmp_path, monkeypatch)
+    encrypted = tmp_path / "geheim.xlsm"
+    with open(book, "rb") as src, open(encrypted, "wb") as dst:
+        OOXMLFile(src).encrypt("Geheim1", dst)
+    original = encrypted.read_bytes()
+    code, out, err = run("loeschen", str(encrypted), "--id", "101", "--passwort", "Geheim1")
+    assert code == 0, err
+    assert "Würde löschen: 1 Kunden" in out
+    code, out, err = run("loeschen", str(encrypted), "--id", "101", "--passwort", "Geheim1", "--ja")
+    assert code == 2 and "verschlüsselt" in err
+    assert encrypted.read_bytes() == original
+    code, out, err = run("auskunft", str(encrypted), "101", "--passwort", "Geheim1", "--out", str(tmp_path))
+    assert code == 0, err

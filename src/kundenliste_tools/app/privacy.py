@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from ..core.errors import InvalidInput, KundenlisteError
+from ..core.errors import InvalidInput
 
 #: The hidden sheet of the erasures and its header (core/erase.py; here for the doors).
 PROTOCOL_SHEET = "Löschprotokoll"
@@ -60,8 +60,11 @@ def default_auskunft_name(id_text: str, today: dt.date) -> str:
 
 
 def auskunft_from_data(data: WorkbookData, id_value: str, out: str | Path | None = None,
-                       folder: str | Path | None = None, today: dt.date | None = None) -> AuskunftResult:
-    """Build and write the Auskunft of the customer with ID `id_value` (the workbook is only read)."""
+                       folder: str | Path | None = None, today: dt.date | None = None,
+                       other_sheets: dict[str, dict[str, str]] | None = None,
+                       notes: dict[str, list[tuple[str, str, str]]] | None = None) -> AuskunftResult:
+    """Build and write the Auskunft of the customer with ID `id_value` (the workbook is only read);
+    `other_sheets` and `notes` (read from a file: `auskunft`) are searched too."""
     from ..core.access import build_auskunft
     from ..core.erase import select_ids
     from ..files.auskunft import write_auskunft
@@ -73,7 +76,7 @@ def auskunft_from_data(data: WorkbookData, id_value: str, out: str | Path | None
         raise InvalidInput("kunde", f"Die ID „{id_value}“ steht mehrfach in der Kundenliste; bitte erst "
                                  "die doppelte ID beheben (kundenliste pruefen).")
     result = build_auskunft(data, positions[0], first_names(), Path(data.source).name if data.source else "",
-                            today)
+                            today, other_sheets, notes)
     if out:
         path = Path(out)
         if path.is_dir():
@@ -95,7 +98,8 @@ def auskunft(path: str | Path, id_value: str, out: str | Path | None = None, pas
 
     data = read_workbook(path, password)
     data.source = str(path)
-    return auskunft_from_data(data, id_value, out, today=today)
+    return auskunft_from_data(data, id_value, out, today=today, other_sheets=_other_texts(path, data),
+                              notes=_note_texts(path))
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -162,10 +166,26 @@ def plan_erase(data: WorkbookData, ids: Sequence[str] | None = None, closed_befo
     return plan_erasure(data, select(data, ids, closed_before), other_sheets, notes)
 
 
+def _plain_package(path: str | Path) -> bool:
+    """Whether the file's parts can be read as they are (not encrypted: then only the model's
+    sheets are searched, and writing is refused anyway)."""
+    from ..files.reader import sniff
+
+    return sniff(Path(path)) == "ooxml"
+
+
+def _note_texts(path: str | Path) -> dict[str, list[tuple[str, str, str]]]:
+    from ..files.forget import note_texts
+
+    return note_texts(path) if _plain_package(path) else {}
+
+
 def _other_texts(path: str | Path, data: WorkbookData) -> dict[str, dict[str, str]]:
     """Constant text of the sheets not read field by field (`text_sheet`), from the file."""
     from ..files.forget import constant_texts
 
+    if not _plain_package(path):
+        return {}
     texts = constant_texts(path, {layout.name for layout in data.layouts.values()})
     return {sheet: cells for sheet, cells in texts.items() if text_sheet(sheet)}
 
@@ -213,7 +233,6 @@ def holding_backups(path: str | Path, ids: Sequence[str], password: str | None =
     A backup that cannot be read (encrypted, damaged) is listed too: nobody can say it is clean.
     """
     from ..core.erase import plan_erasure
-    from ..files.forget import note_texts
     from ..files.reader import read_workbook
 
     out = []
@@ -222,8 +241,8 @@ def holding_backups(path: str | Path, ids: Sequence[str], password: str | None =
             data = read_workbook(backup, password)
             keys = [i for i in ids if _has(data, i)]
             cells = plan_erasure(data, _positions(data, keys), _other_texts(backup, data),
-                                 note_texts(backup)).changes if keys else 0
-        except KundenlisteError:
+                                 _note_texts(backup)).changes if keys else 0
+        except Exception:  # noqa: BLE001 - any backup we cannot read may hold the data; never fail the erase over it
             out.append(Backup(backup, 0, readable=False))
             continue
         if cells:
@@ -256,7 +275,6 @@ def erase(path: str | Path, ids: Sequence[str] | None = None, closed_before: str
     cells used emptied, and a row per customer in the hidden Löschprotokoll sheet.  With
     `delete_backups` (and `confirm`), the earlier backups that still hold them are deleted.
     """
-    from ..files.forget import note_texts
     from ..files.patch import Append, check_writable, patch_workbook
     from ..files.reader import read_workbook, require_writable
 
@@ -264,7 +282,7 @@ def erase(path: str | Path, ids: Sequence[str] | None = None, closed_before: str
     if confirm:
         check_writable(path)
     data = read_workbook(path, password)
-    plan = plan_erase(data, ids, closed_before, _other_texts(path, data), note_texts(path))
+    plan = plan_erase(data, ids, closed_before, _other_texts(path, data), _note_texts(path))
     result = EraseResult(plan)
     if confirm and plan.changes:
         if progress:

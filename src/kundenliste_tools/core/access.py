@@ -50,8 +50,14 @@ def _text_column(sheet: str, name: str) -> bool:
 
 
 def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str] = frozenset(),
-                   source: str = "", today: dt.date | None = None) -> Auskunft:
-    """The Auskunft of the customer at `position` of `data.kunden`."""
+                   source: str = "", today: dt.date | None = None,
+                   other_sheets: dict[str, dict[str, str]] | None = None,
+                   notes: dict[str, list[tuple[str, str, str]]] | None = None) -> Auskunft:
+    """The Auskunft of the customer at `position` of `data.kunden`.
+
+    `other_sheets` and `notes` as for the erasure (core/erase.py): text of other sheets and cell
+    notes that mention the customer are listed too, and every note on the customer's own row
+    or entries, whatever it says (what an erasure would blank, the Auskunft shows)."""
     kunden, doku = data.kunden, data.doku
     k_layout, d_layout = data.layouts[KUNDENLISTE], data.layouts[KUNDENDOKU]
     own = erase_scrubber(data, [position])
@@ -83,8 +89,19 @@ def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str
             for i, value in enumerate(doku[n].tolist()):
                 if i not in mine_set and isinstance(value, str) and value.strip():
                     candidates.append((d_layout.name, int(doku[ROW].iat[i]), doku["Datum"].iat[i], header or n, value))
+    for sheet, cells in (other_sheets or {}).items():
+        for ref, text in cells.items():
+            candidates.append((sheet, _row_of(ref), None, ref, text))
+    own_rows = {k_layout.name: {int(kunden[ROW].iat[position])},
+                d_layout.name: {int(doku[ROW].iat[i]) for i in mine}}
+    always: list[bool] = [False] * len(candidates)
+    for sheet, items in (notes or {}).items():
+        for _key, ref, text in items:
+            candidates.append((sheet, _row_of(ref), None, f"Notiz in {ref}", text))
+            always.append(_row_of(ref) in own_rows.get(sheet, set()))
     hits = own.finds([c[4] for c in candidates]) if candidates else []
-    mentions = [[s, r, d, col, hide.scrub(text)] for (s, r, d, col, text), hit in zip(candidates, hits) if hit]
+    mentions = [[s, r, d, col, hide.scrub(text)]
+                for (s, r, d, col, text), hit, mine_note in zip(candidates, hits, always) if hit or mine_note]
 
     result = Auskunft(id_text(kunden["ID"].iat[position]), int(kunden[ROW].iat[position]),
                       list(k_layout.headers), row, list(d_layout.headers), doku_rows, mentions)
@@ -95,8 +112,14 @@ def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str
         ("Kunden-ID", result.id),
         ("Blatt Kundenliste", f"die Zeile der Kundin/des Kunden mit allen {len(row)} Spalten"),
         ("Blatt KundenDoku", f"{len(doku_rows)} Einträge zu dieser Kundin/diesem Kunden"),
-        ("Blatt Erwähnungen", f"{len(mentions)} Stellen bei anderen Kunden, die sie/ihn nennen"),
+        ("Blatt Erwähnungen", f"{len(mentions)} Stellen (andere Kunden, andere Blätter, Notizen), die "
+                              "sie/ihn nennen oder zu ihr/ihm gehören"),
         ("Hinweis", "Angaben über andere Personen sind unkenntlich gemacht ([Name], [Adresse], …)."),
     ]
     return result
 
+
+
+def _row_of(ref: str) -> int:
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return int(digits) if digits else 0
