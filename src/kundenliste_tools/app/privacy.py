@@ -186,8 +186,8 @@ def _other_texts(path: str | Path, data: WorkbookData) -> dict[str, dict[str, st
 
     if not _plain_package(path):
         return {}
-    texts = constant_texts(path, {layout.name for layout in data.layouts.values()})
-    return {sheet: cells for sheet, cells in texts.items() if text_sheet(sheet)}
+    records = {layout.name for layout in data.layouts.values()}
+    return constant_texts(path, lambda sheet: sheet in records or not text_sheet(sheet))
 
 
 def erase_rows(data: WorkbookData, positions: Sequence[int],

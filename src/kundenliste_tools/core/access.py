@@ -18,9 +18,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from . import model
 from .book import WorkbookData
-from .erase import DOKU_TEXT, KUNDEN_TEXT, erase_scrubber
+from .erase import DOKU_TEXT, KUNDEN_TEXT, differs, erase_scrubber, scrub_owned
 from .idkey import link
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .scrub import build_scrubber
@@ -63,47 +65,57 @@ def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str
     own = erase_scrubber(data, [position])
     others = kunden.drop(index=kunden.index[position])
     hide = build_scrubber(others, first_names).protecting(own)
-
-    def show(sheet: str, name: str, value: Any) -> Any:
-        if isinstance(value, str) and _text_column(sheet, name) and value.strip():
-            return hide.scrub(value)
-        return value
+    k_keys, d_keys, _ = link(kunden["ID"], doku["ID"])
+    k_key, d_key = k_keys.to_numpy(dtype=object), d_keys.to_numpy(dtype=object)
+    k_rows, d_rows = kunden[ROW].to_numpy(), doku[ROW].to_numpy()
+    key = k_key[position]
+    mine = np.flatnonzero(d_key == key) if key else np.zeros(0, dtype=np.int64)
 
     k_names = [str(c) for c in kunden.columns[: len(k_layout.headers)]]
-    row = [show(KUNDENLISTE, n, kunden[n].iat[position]) for n in k_names]
-    k_keys, d_keys, _ = link(kunden["ID"], doku["ID"])
-    key = k_keys.iat[position]
     d_names = [str(c) for c in doku.columns[: len(d_layout.headers)]]
-    mine = [i for i, k in enumerate(d_keys.tolist()) if key and k == key]
-    doku_rows = [[show(KUNDENDOKU, n, doku[n].iat[i]) for n in d_names] for i in mine]
+    row = [kunden[n].iat[position] for n in k_names]
+    doku_rows = [list(r) for r in doku[d_names].to_numpy(dtype=object)[mine].tolist()]
+    # the customer's own text goes through `hide` too: entries name partners, other customers
+    own_text = [(r, c) for r, values in enumerate([row, *doku_rows]) for c, v in enumerate(values)
+                if isinstance(v, str) and v.strip()
+                and _text_column(KUNDENLISTE if r == 0 else KUNDENDOKU, (k_names if r == 0 else d_names)[c])]
+    cleaned = hide.scrub_many([([row, *doku_rows][r])[c] for r, c in own_text])
+    for (r, c), text in zip(own_text, cleaned):
+        (row if r == 0 else doku_rows[r - 1])[c] = text
 
-    candidates: list[tuple[str, int, Any, str, str]] = []  # sheet, row, date, column, text
-    mine_set = set(mine)
+    # sheet, row, date, column, text, owner key
+    candidates: list[tuple[str, int, Any, str, str, str]] = []
     for n, header in zip(k_names, k_layout.headers):
         if n in KUNDEN_TEXT or _text_column(KUNDENLISTE, n):
-            for p, value in enumerate(kunden[n].tolist()):
-                if p != position and isinstance(value, str) and value.strip():
-                    candidates.append((k_layout.name, int(kunden[ROW].iat[p]), None, header or n, value))
+            values = kunden[n].to_numpy(dtype=object)
+            for p in np.flatnonzero([isinstance(v, str) and bool(v.strip()) for v in values.tolist()]).tolist():
+                if p != position:
+                    candidates.append((k_layout.name, int(k_rows[p]), None, header or n, values[p], k_key[p]))
+    dates = doku["Datum"].to_numpy(dtype=object)
+    rest = np.setdiff1d(np.arange(len(doku)), mine)
     for n, header in zip(d_names, d_layout.headers):
         if n in DOKU_TEXT or _text_column(KUNDENDOKU, n):
-            for i, value in enumerate(doku[n].tolist()):
-                if i not in mine_set and isinstance(value, str) and value.strip():
-                    candidates.append((d_layout.name, int(doku[ROW].iat[i]), doku["Datum"].iat[i], header or n, value))
+            values = doku[n].to_numpy(dtype=object)
+            sel = rest[np.fromiter((isinstance(v, str) and bool(v.strip()) for v in values[rest].tolist()),
+                                   dtype=bool, count=len(rest))]
+            candidates += [(d_layout.name, r, d, header or n, v, k) for r, d, v, k in
+                           zip(d_rows[sel].tolist(), dates[sel].tolist(), values[sel].tolist(), d_key[sel].tolist())]
     for sheet, cells in (other_sheets or {}).items():
         for ref, text in cells.items():
-            candidates.append((sheet, _row_of(ref), None, ref, text))
-    own_rows = {k_layout.name: {int(kunden[ROW].iat[position])},
-                d_layout.name: {int(doku[ROW].iat[i]) for i in mine}}
+            candidates.append((sheet, _row_of(ref), None, ref, text, ""))
+    own_rows = {k_layout.name: {int(k_rows[position])}, d_layout.name: set(d_rows[mine].tolist())}
     always: list[bool] = [False] * len(candidates)
     for sheet, items in (notes or {}).items():
         for _key, ref, text in items:
-            candidates.append((sheet, _row_of(ref), None, f"Notiz in {ref}", text))
+            candidates.append((sheet, _row_of(ref), None, f"Notiz in {ref}", text, ""))
             always.append(_row_of(ref) in own_rows.get(sheet, set()))
-    hits = own.finds([c[4] for c in candidates]) if candidates else []
-    mentions = [[s, r, d, col, hide.scrub(text)]
-                for (s, r, d, col, text), hit, mine_note in zip(candidates, hits, always) if hit or mine_note]
+    texts = [c[4] for c in candidates]
+    found = scrub_owned(data, own, texts, [c[5] or "" for c in candidates]) if candidates else []
+    picked = [i for i, (text, new) in enumerate(zip(texts, found)) if always[i] or differs(text, new)]
+    shown = hide.scrub_many([texts[i] for i in picked])
+    mentions = [[*candidates[i][:4], text] for i, text in zip(picked, shown)]
 
-    result = Auskunft(id_text(kunden["ID"].iat[position]), int(kunden[ROW].iat[position]),
+    result = Auskunft(id_text(kunden["ID"].iat[position]), int(k_rows[position]),
                       list(k_layout.headers), row, list(d_layout.headers), doku_rows, mentions)
     result.info = [
         ("Auskunft nach", "Art. 15 DSGVO"),

@@ -35,7 +35,7 @@ from .errors import InvalidInput
 from .idkey import id_key, id_keys, link
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .pseudonym import is_exportable, pseudonym
-from .scrub import Scrubber, build_scrubber
+from .scrub import Scrubber, build_scrubber, own_forms
 from .values import id_text, is_blank
 
 ERASED = "[gelöscht]"
@@ -128,21 +128,50 @@ def select_closed_before(data: WorkbookData, cutoff: dt.date) -> list[int]:
 # ----------------------------------------------------------------------------- the plan
 
 
-def _columns(data: WorkbookData, sheet: str) -> list[tuple[str, int]]:
-    """(frame column, 0-based sheet column) for every column under the header."""
-    frame = data.kunden if sheet == KUNDENLISTE else data.doku
-    layout = data.layouts[sheet]
-    return [(str(frame.columns[i]), i) for i in range(len(layout.headers))]
-
-
-def _a1(col: int, row: int) -> str:
+def _columns(data: WorkbookData, sheet: str) -> list[tuple[str, str, np.ndarray]]:
+    """(frame column, column letter, values) for every column under the header."""
     from .cells import column_letter
 
-    return f"{column_letter(col)}{row}"
+    frame = data.kunden if sheet == KUNDENLISTE else data.doku
+    layout = data.layouts[sheet]
+    return [(str(frame.columns[i]), column_letter(i), frame.iloc[:, i].to_numpy(dtype=object))
+            for i in range(len(layout.headers))]
 
 
 def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def scrub_owned(data: WorkbookData, scrubber: Scrubber, texts: list[str], owners: list[str]) -> list[str]:
+    """`texts` scrubbed, each except where it names its own customer (`owners`: ID keys, "" =
+    nobody's): when the erased customer shares a surname or a city with another customer, the
+    other customer's notes keep their own name ("Herr Hoffmann: …" in Anna Hoffmann's entries
+    is about her).  One batch run; only the texts it changed and that belong to a customer are
+    looked at again, with that customer's own values kept (`Scrubber.scrub_keeping`)."""
+    out = scrubber.scrub_many(texts)
+    again = [i for i, (text, new, owner) in enumerate(zip(texts, out, owners)) if owner and differs(text, new)]
+    if not again:
+        return out
+    forms = _owner_forms(data, {owners[i] for i in again})
+    redone = scrubber.scrub_keeping([texts[i] for i in again], [forms.get(owners[i], frozenset()) for i in again])
+    for i, text in zip(again, redone):
+        out[i] = text
+    return out
+
+
+#: Fields whose values the scrubber knows (core/scrub.py build_scrubber).
+_KNOWN = ("VName", "NName", "Strasse", "PLZ", "Stadt", "Telefon", "Email", "Geburtsdatum")
+
+
+def _owner_forms(data: WorkbookData, owners: set[str]) -> dict[str, frozenset[str]]:
+    """Owner key → the forms of their own known values (all their rows with that key)."""
+    keys = id_keys(data.kunden["ID"]).to_numpy(dtype=object)
+    columns = {n: data.kunden[n].to_numpy(dtype=object) for n in _KNOWN if n in data.kunden.columns}
+    out: dict[str, frozenset[str]] = {}
+    for p in [p for p, k in enumerate(keys.tolist()) if k in owners]:
+        forms = own_forms({n: col[p] for n, col in columns.items()})
+        out[keys[p]] = out.get(keys[p], frozenset()) | forms
+    return out
 
 
 def plan_erasure(data: WorkbookData, positions: Iterable[int],
@@ -155,74 +184,81 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
     erased customers' values are scrubbed out of it like out of other customers' entries.
     `notes` ({sheet: [(key, A1, text)]}): cell notes; a note in an erased customer's row (or
     one of their entries) becomes `[gelöscht]`, every other note is scrubbed (`plan.notes`).
+    Columns are taken as arrays once: at 300,000 entries a cell look-up per row costs a minute.
     """
     positions = sorted(set(positions))
+    if not positions:
+        return ErasePlan([], {})
     kunden, doku = data.kunden, data.doku
     k_sheet, d_sheet = data.layouts[KUNDENLISTE].name, data.layouts[KUNDENDOKU].name
     k_cells: dict[str, Any] = {}
     d_cells: dict[str, Any] = {}
-    if not positions:
-        return ErasePlan([], {})
     k_keys, d_keys, _ = link(kunden["ID"], doku["ID"])
-    erasures = [Erasure(id_text(kunden["ID"].iat[p]), int(kunden[ROW].iat[p])) for p in positions]
-    by_key = {k_keys.iat[p]: e for p, e in zip(positions, erasures) if k_keys.iat[p]}
+    k_key, d_key = k_keys.to_numpy(dtype=object), d_keys.to_numpy(dtype=object)
+    k_rows, d_rows = kunden[ROW].to_numpy(), doku[ROW].to_numpy()
+    ids = kunden["ID"].to_numpy(dtype=object)
+    erasures = [Erasure(id_text(ids[p]), int(k_rows[p])) for p in positions]
+    by_key = {k_key[p]: e for p, e in zip(positions, erasures) if k_key[p]}
     chosen = set(positions)
     k_cols = _columns(data, KUNDENLISTE)
     d_cols = _columns(data, KUNDENDOKU)
 
     for p, e in zip(positions, erasures):
-        for name, i in k_cols:
-            value = kunden[name].iat[p]
-            if erasable_kunden_column(name) and not is_blank(value):
-                k_cells[_a1(i, e.row)] = None
+        for name, letter, values in k_cols:
+            if erasable_kunden_column(name) and not is_blank(values[p]):
+                k_cells[f"{letter}{e.row}"] = None
                 e.categories[_CATEGORY.get(name, OTHER_COLUMNS)] += 1
 
-    own = np.array([k in by_key for k in d_keys.tolist()], dtype=bool)
-    for pos in np.flatnonzero(own).tolist():
-        e = by_key[d_keys.iat[pos]]
-        row = int(doku[ROW].iat[pos])
-        for name, i in d_cols:
-            value = doku[name].iat[pos]
-            if name in DOKU_TEXT:
-                if not is_blank(value) and value != ERASED:
-                    d_cells[_a1(i, row)] = ERASED
-                    e.categories[OWN_ENTRIES] += 1
-            elif _field(KUNDENDOKU, name) is None and not is_blank(value):
-                d_cells[_a1(i, row)] = None
-                e.categories[OWN_ENTRIES] += 1
+    own = np.fromiter((k in by_key for k in d_key.tolist()), dtype=bool, count=len(d_key))
+    own_pos = np.flatnonzero(own).tolist()
+    for name, letter, values in d_cols:
+        is_text, unknown = name in DOKU_TEXT, _field(KUNDENDOKU, name) is None
+        if not (is_text or unknown):
+            continue
+        for pos in own_pos:
+            value = values[pos]
+            if is_blank(value) or (is_text and value == ERASED):
+                continue
+            d_cells[f"{letter}{int(d_rows[pos])}"] = ERASED if is_text else None
+            by_key[d_key[pos]].categories[OWN_ENTRIES] += 1
 
     # mentions: every other free-text cell, scrubbed of the erased customers' known values only
     scrubber = erase_scrubber(data, positions)
-    targets: list[tuple[dict[str, Any], str, str]] = []  # (cells, A1, text)
-    for name, i in k_cols:
+    # (cells, column letter or whole reference, row or 0, text, owner key): references are
+    # written out only for the texts that change
+    targets: list[tuple[dict[str, Any], str, int, str, str]] = []
+    for name, letter, values in k_cols:
         if name in KUNDEN_TEXT or _field(KUNDENLISTE, name) is None:
-            for p, value in enumerate(kunden[name].tolist()):
-                if _is_text(value) and (name in KUNDEN_TEXT or p not in chosen):
-                    targets.append((k_cells, _a1(i, int(kunden[ROW].iat[p])), value))
-    for name, i in d_cols:
+            for p in np.flatnonzero([_is_text(v) for v in values.tolist()]).tolist():
+                if p not in chosen:
+                    targets.append((k_cells, letter, int(k_rows[p]), values[p], k_key[p]))
+                elif name in KUNDEN_TEXT:  # the erased customer's own Ergebnis: nothing of theirs stays
+                    targets.append((k_cells, letter, int(k_rows[p]), values[p], ""))
+    others = np.flatnonzero(~own)
+    for name, letter, values in d_cols:
         if name in DOKU_TEXT or _field(KUNDENDOKU, name) is None:
-            for pos in np.flatnonzero(~own).tolist():
-                value = doku[name].iat[pos]
-                if _is_text(value):
-                    targets.append((d_cells, _a1(i, int(doku[ROW].iat[pos])), value))
+            texts = values[others]
+            sel = others[np.fromiter((_is_text(v) for v in texts.tolist()), dtype=bool, count=len(texts))]
+            targets += [(d_cells, letter, row, text, key) for row, text, key in
+                        zip(d_rows[sel].tolist(), values[sel].tolist(), d_key[sel].tolist())]
     extra: dict[str, dict[str, Any]] = {}
-    for sheet, texts in (other_sheets or {}).items():
-        for ref, text in texts.items():
-            targets.append((extra.setdefault(sheet, {}), ref, text))
+    for sheet, texts_of_sheet in (other_sheets or {}).items():
+        for ref, text in texts_of_sheet.items():
+            targets.append((extra.setdefault(sheet, {}), ref, 0, text, ""))
     note_edits: dict[str, str] = {}
     own_rows = {k_sheet: {e.row: e for e in erasures},
-                d_sheet: {int(doku[ROW].iat[i]): by_key[d_keys.iat[i]] for i in np.flatnonzero(own).tolist()}}
+                d_sheet: {int(d_rows[i]): by_key[d_key[i]] for i in own_pos}}
     for sheet, items in (notes or {}).items():
         for key, ref, text in items:
             owner = own_rows.get(sheet, {}).get(_row_of(ref))
             if owner is None:
-                targets.append((note_edits, key, text))
+                targets.append((note_edits, key, 0, text, ""))
             elif text.strip() != ERASED:
                 note_edits[key] = ERASED
                 owner.categories[NOTES] += 1
-    scrubbed = scrubber.scrub_many([t for _, _, t in targets]) if targets else []
-    changed = [(cells, ref, text, new) for (cells, ref, text), new in zip(targets, scrubbed)
-               if _differs(text, new)]
+    scrubbed = scrub_owned(data, scrubber, [t[3] for t in targets], [t[4] or "" for t in targets])
+    changed = [(cells, f"{ref}{row}" if row else ref, text, new)
+               for (cells, ref, row, text, _), new in zip(targets, scrubbed) if differs(text, new)]
     per_customer = [erase_scrubber(data, [p]) for p in positions] if len(positions) > 1 else [scrubber]
     texts = [text for _, _, text, _ in changed]
     for e, own_scrubber in zip(erasures, per_customer):
@@ -240,7 +276,8 @@ def _row_of(ref: str) -> int:
     return int(digits) if digits else 0
 
 
-def _differs(old: str, new: str) -> bool:
+def differs(old: str, new: str) -> bool:
+    """Whether scrubbing changed a text (beyond the trimming and NFC form the scrubber applies)."""
     import unicodedata
 
     return unicodedata.normalize("NFC", old.strip()) != new

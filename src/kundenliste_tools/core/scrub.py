@@ -341,6 +341,17 @@ class Scrubber:
         if not unicodedata.is_normalized("NFC", text):  # pasted from a Mac or a PDF (NFD)
             text = unicodedata.normalize("NFC", text)
             items = text.split(_JOIN)
+        spans = self._spans(text)
+        if not spans:
+            return items
+        result = _splice(text, spans, self.counts)
+        out = result.split(_JOIN)
+        assert len(out) == len(items)
+        return out
+
+    def _spans(self, text: str) -> list[Span]:
+        """What to replace in `text` (NFC already): known values, and unless `known_only` the
+        generic patterns; minus what `keep` protects."""
         w = _words(text)
         if self.known_only:
             spans = self._known(w) + self._numbers(w) + self._no_space(w)
@@ -353,12 +364,23 @@ class Scrubber:
         if self.keep is not None and spans:
             kept = _joined(text, self.keep._known(w) + self.keep._numbers(w) + self.keep._no_space(w))
             spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in kept)]
-        if not spans:
-            return items
-        result = _splice(text, spans, self.counts)
-        out = result.split(_JOIN)
-        assert len(out) == len(items)
-        return out
+        return spans
+
+    def scrub_keeping(self, texts: Sequence[str], keep: Sequence[frozenset[str]]) -> list[str]:
+        """Each text scrubbed, except the found values whose form (`own_forms`) is in its `keep`
+        set: another customer's note keeps that customer's own name when it is also the name of
+        someone erased.  One batch; each found value is judged by the text it stands in."""
+        items = [unicodedata.normalize("NFC", t.strip().replace(_JOIN, " ")) for t in texts]
+        if not items:
+            return []
+        text = _JOIN.join(items)
+        starts = np.cumsum([0] + [len(t) + 1 for t in items[:-1]])
+        spans = []
+        for span in self._spans(text):
+            i = int(np.searchsorted(starts, span[0], side="right")) - 1
+            if _form(text[span[0]:span[1]], span[2]) not in keep[i]:
+                spans.append(span)
+        return _splice(text, spans, self.counts).split(_JOIN) if spans else items
 
     def _known(self, w: _Words) -> list[Span]:
         """Every run of 1..MAX_WORDS neighbouring words whose hash is a known value."""
@@ -593,6 +615,41 @@ def _geb_dates(w: _Words) -> list[Span]:
 
 
 _MERGE_GAP = re.compile(r"[ \t,.\-/]{0,3}")
+
+
+def _form(text: str, kind: str) -> str:
+    """How a found value is compared with a customer's own values (`own_forms`): phone numbers
+    by their identifying digits, everything else in `canonical.loose` form."""
+    from .canonical import loose
+
+    if kind == TELEFON:
+        return "tel:" + (phone_digits(text) or "")
+    return loose(text)
+
+
+def own_forms(values: dict[str, object]) -> frozenset[str]:
+    """The forms of one customer's known values (field → raw value) that `scrub_keeping` keeps:
+    whole values, each word of names, streets and cities (also with a genitive `s`), phones."""
+    from .canonical import loose
+
+    forms: set[str] = set()
+    for name, raw in values.items():
+        text = to_text(raw)
+        if not text:
+            continue
+        if name == "Telefon":
+            digits = phone_digits(text)
+            if digits:
+                forms.add("tel:" + digits)
+            continue
+        whole = loose(text)
+        forms.add(whole)
+        if name in ("VName", "NName", "Strasse", "Stadt"):
+            for word in whole.split():
+                if len(word) > 1 and not word.isdigit():
+                    forms |= {word, word + "s"}
+            forms.add(whole + "s")
+    return frozenset(forms - {""})
 
 
 def _joined(text: str, spans: list[Span]) -> list[tuple[int, int]]:

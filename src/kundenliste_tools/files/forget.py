@@ -11,10 +11,11 @@ A string another cell still uses (a city two customers share) is kept for that c
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
-from .package import MAIN_NS, PKG_REL_NS, REL_NS, parse_ref, resolve
+from .package import MAIN_NS, PKG_REL_NS, REL_NS, column_index, column_letter, resolve
 from .xmlpart import XmlPart, splice, start_tag, unescape
 from .zipraw import RawZip
 
@@ -30,38 +31,67 @@ def shared_strings_part(z: RawZip, workbook_part: str, rels_part: str) -> str | 
     return None
 
 
-def string_refs(xml: bytes, label: str) -> dict[tuple[int, int], int]:
-    """(row, col) → shared-string index of every `t="s"` cell of a worksheet's XML."""
-    part = XmlPart(xml, label)
-    out: dict[tuple[int, int], int] = {}
-    unnamed = -1
-    for el in part.elements(MAIN_NS, "c"):
-        if el.empty or el.get(b"t") != b"s":
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # any namespace prefix
+_CELL_TAG = re.compile(rb"<" + _P + rb"c\s[^>]*>\s*$")
+_SHARED_VALUE = re.compile(rb"\s*<" + _P + rb"v(?:\s[^>]*)?>\s*(\d+)\s*<")
+_T_S = re.compile(rb"""\st\s*=\s*["']s["']""")
+_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
+
+
+def _cell_before(xml: bytes, pos: int) -> bytes | None:
+    """The start tag of the shared-string cell whose `<v>` begins at `pos`, else None."""
+    start = xml.rfind(b"<", 0, pos)
+    tag = xml[start:pos]
+    return tag if start >= 0 and _CELL_TAG.match(tag) and _T_S.search(tag) else None
+
+
+def _edited_indices(xml: bytes, cells: Mapping[tuple[int, int], object]) -> set[int]:
+    """Shared-string indices of the cells about to be overwritten, found by their references."""
+    refs = sorted({f"{column_letter(c - 1)}{r}".encode() for r, c in cells})  # 1-based columns
+    if not refs:
+        return set()
+    pattern = re.compile(rb"""\sr\s*=\s*["']\$?(""" + b"|".join(re.escape(r) for r in refs) + rb""")["']""")
+    out = set()
+    for m in pattern.finditer(xml):
+        start, end = xml.rfind(b"<", 0, m.start()), xml.find(b">", m.end())
+        tag = xml[start:end + 1]
+        if start < 0 or end < 0 or not _CELL_TAG.match(tag) or not _T_S.search(tag) or tag.endswith(b"/>"):
             continue
-        v = part.first(MAIN_NS, "v", el.tag_end, part.end(el))
-        if v is None or v.empty:
-            continue
-        text = part.data[v.tag_end:part.inner_end(v)].strip()
-        if not text.isdigit():
-            continue
-        ref = el.get(b"r")
-        if ref:
-            out[parse_ref(ref.decode())] = int(text)
-        else:  # no reference: never one of ours, but it still uses the string
-            out[(unnamed, 0)] = int(text)
-            unnamed -= 1
+        v = _SHARED_VALUE.match(xml, end + 1)
+        if v:
+            out.add(int(v.group(1)))
     return out
 
 
 def forgotten(z: RawZip, sheet_parts: list[str], edits: Mapping[str, Mapping[tuple[int, int], object]]) -> set[int]:
-    """Indices of shared strings used by overwritten cells and by no other cell."""
-    used_by_edits: set[int] = set()
-    still_used: set[int] = set()
+    """Indices of shared strings used by overwritten cells and by no other cell.
+
+    Two passes of regular expressions over the bytes, no element walk (a job centre's
+    KundenDoku has millions of cells): the indices of the overwritten cells, found by their
+    references; then every `<v>` holding one of them, kept when its cell is a shared-string
+    cell that is not overwritten (a cell without a reference always counts as a use)."""
+    used: set[int] = set()
     for part in sheet_parts:
-        part_edits = edits.get(part, {})
-        for cell, index in string_refs(z.read(part), part).items():
-            (used_by_edits if cell in part_edits else still_used).add(index)
-    return used_by_edits - still_used
+        if edits.get(part):
+            used |= _edited_indices(z.read(part), edits[part])
+    if not used:
+        return set()
+    values = re.compile(rb"<" + _P + rb"v(?:\s[^>]*)?>\s*(" + b"|".join(str(i).encode() for i in sorted(used))
+                        + rb")\s*<")
+    still: set[int] = set()
+    for part in sheet_parts:
+        xml, part_edits = z.read(part), edits.get(part, {})
+        for m in values.finditer(xml):
+            index = int(m.group(1))
+            if index in still:
+                continue
+            tag = _cell_before(xml, m.start())
+            if tag is None:
+                continue
+            ref = _REF.search(tag)
+            if ref is None or (int(ref.group(2)), column_index(ref.group(1).decode()) + 1) not in part_edits:
+                still.add(index)
+    return used - still
 
 
 def blank_strings(xml: bytes, indices: set[int], label: str) -> bytes:
@@ -96,10 +126,11 @@ def shared_texts(xml: bytes, label: str) -> list[str]:
     return [_texts_of(part, si.tag_end, part.inner_end(si)) for si in part.elements(MAIN_NS, "si") if not si.empty]
 
 
-def constant_texts(path: str | Path, skip: set[str]) -> dict[str, dict[str, str]]:
+def constant_texts(path: str | Path, skip: Callable[[str], bool]) -> dict[str, dict[str, str]]:
     """{sheet: {A1: text}} of every constant text cell of the worksheets not named in `skip`.
 
-    Formula cells are left out (their text is a cached result the writer must not overwrite).
+    Formula cells are left out (their text is a cached result the writer must not overwrite);
+    `skip(name)` leaves a sheet out.  The shared strings are read only when a cell needs them.
     Used to find an erased customer's values in sheets the model does not read (reports the
     tool wrote, a team's own lists).
     """
@@ -107,11 +138,18 @@ def constant_texts(path: str | Path, skip: set[str]) -> dict[str, dict[str, str]
 
     z = RawZip(Path(path).read_bytes(), Path(path).name)
     listing = read_sheets(z, Path(path).name)
-    sst_part = shared_strings_part(z, listing.workbook_part, listing.rels_part)
-    sst = shared_texts(z.read(sst_part), sst_part) if sst_part else []
+    sst: list[str] | None = None
+
+    def shared(index: int) -> str:
+        nonlocal sst
+        if sst is None:
+            part_name = shared_strings_part(z, listing.workbook_part, listing.rels_part)
+            sst = shared_texts(z.read(part_name), part_name) if part_name else []
+        return sst[index] if index < len(sst) else ""
+
     out: dict[str, dict[str, str]] = {}
     for sheet in listing.sheets:
-        if sheet.name in skip or sheet.kind != "worksheet" or not sheet.part or not z.find(sheet.part):
+        if skip(sheet.name) or sheet.kind != "worksheet" or not sheet.part or not z.find(sheet.part):
             continue
         part = XmlPart(z.read(sheet.part), sheet.part)
         cells: dict[str, str] = {}
@@ -125,7 +163,7 @@ def constant_texts(path: str | Path, skip: set[str]) -> dict[str, dict[str, str]
             if kind == b"s":
                 v = part.first(MAIN_NS, "v", el.tag_end, end)
                 raw = part.data[v.tag_end:part.inner_end(v)].strip() if v is not None and not v.empty else b""
-                text = sst[int(raw)] if raw.isdigit() and int(raw) < len(sst) else ""
+                text = shared(int(raw)) if raw.isdigit() else ""
             else:
                 text = _texts_of(part, el.tag_end, end)
             if text.strip():
