@@ -11,9 +11,15 @@ What goes and what stays (issue 17):
 * the free text of the customer's own KundenDoku entries becomes `[gelöscht]`, their unknown
   columns are blanked; the entry's Datum, ID, Berater, Folgetermin, Kontaktart and Vermerkart
   stay, so every quarterly count stays the same;
-* wherever another customer's free text (entries, Ergebnis, unknown columns) mentions an
-  erased customer, the scrubber's matching of known values (every spelling, core/scrub.py, in
-  its known-only mode: nothing else is touched) replaces those values by placeholders.
+* wherever another customer's free text (entries, Ergebnis, unknown columns), another sheet's
+  constant text or a cell note mentions an erased customer, the scrubber's matching of known
+  values (every spelling, core/scrub.py, in its known-only mode: nothing else is touched)
+  replaces those values by placeholders; notes on the erased row or entries become
+  `[gelöscht]`;
+* except (decision) what another customer shares with the erased one in that customer's own
+  text: Anna Muster's entries keep "Frau Muster" and her city when Eva Muster is erased
+  (`scrub_owned`); erasing one customer must not damage another's record.  A mention of a
+  shared value in a third customer's text is scrubbed (it may be either; privacy wins).
 
 The plan is pure data; `files.patch` writes it (without a backup) and the app appends the
 Löschprotokoll rows (`protocol_rows`), which name the ID, the categories and the number of
