@@ -11,7 +11,7 @@ import pytest
 from kundenliste_tools.cli import COMMANDS, build_parser, main
 
 EXPECTED = {"pruefen", "faellig", "regelwerke", "ids", "quartal", "vorlage", "demo", "einladen",
-            "einrichten"}
+            "einrichten", "auskunft", "loeschen"}
 
 
 def test_all_commands_of_the_spec_are_there():

@@ -39,7 +39,7 @@ OURS = ("ThisWorkbook", "KundenlisteKnoepfe")
 #: quiet check on an automatic save and the warm-up on opening (issue 15).
 EXPECTED_TARGETS = {
     "pruefen", "on_save", "ids_vergeben", "faelligkeiten", "quartalsexport", "einladungen", "on_autosave",
-    "beim_oeffnen",
+    "beim_oeffnen", "auskunft", "loeschen",
 }
 #: xlwings' standalone module, its Dictionary, and the xlwings Server client (issue 15).
 XLWINGS_VBA = {"xlwings", "Dictionary", "Remote", "IWebAuthenticator", "WebClient", "WebRequest", "WebResponse",
@@ -506,8 +506,12 @@ SERVER = {"Server": "https://kundenliste.example.org/", "Server-Token": "team-ge
 @pytest.mark.parametrize(("label", "macro"), BUTTONS)
 def test_with_a_server_every_button_calls_it_instead_of_python(book, label, macro):
     app = _excel(book, settings=SERVER)
+    app.answer_dialogs(6)  # Löschen asks first: yes
     app.run(macro)
     assert _calls(app) == []
+    if macro == "Auskunft":  # its file holds personal data: never made on the server (no call)
+        assert _server_calls(app) == [] and "nicht auf dem Team-Server" in app.dialogs[-1][1]
+        return
     ((url, token, include),) = _server_calls(app)
     script = url.rsplit("/", 1)[1]
     assert url == f"https://kundenliste.example.org/xlwings/custom-scripts-call/{script}"
@@ -533,15 +537,16 @@ def test_the_sheets_sent_to_the_server_cover_every_sheet_python_reads(book):
     app = _excel(book)
     names = [s.name for s in app.sheets()]
     assert set(names) - set(NEEDED_SHEETS) == {"xlwings.conf"}
-    for extra in ("Kundenliste 2025", "Prüfmarken", "Fälligkeiten", "Beratungsgespräche", "Einladungen", "Regelwerk",
-                  "Notizen"):
+    for extra in ("Kundenliste 2025", "Prüfmarken", "Fälligkeiten", "Beratungsgespräche", "Einladungen",
+                  "Löschprotokoll", "Regelwerk", "Notizen"):
         app.workbook.Sheets().vba_call("Add").vba_set("Name", extra)
     sent = str(app.run("KundenlisteKnoepfe.BenoetigteBlaetter")).split(",")
     assert "Notizen" not in sent and "xlwings.conf" not in sent
     read = {n for n in sent + ["Notizen", "xlwings.conf"]
             if model.canonical_sheet(n) or model.normalize_key(n) in {model.normalize_key(a) for a in model.AUX_SHEETS}}
     assert read <= set(sent)  # every sheet Python's workbook_data reads goes out
-    assert {"Prüfmarken", "Fälligkeiten", "Beratungsgespräche", "Einladungen"} <= set(sent)  # and those it rewrites
+    # and those it rewrites or appends to
+    assert {"Prüfmarken", "Fälligkeiten", "Beratungsgespräche", "Einladungen", "Löschprotokoll"} <= set(sent)
 
 
 def test_our_procedures_apply_the_server_changes_remote_bas_lacks(book):
@@ -609,3 +614,12 @@ End Function
     assert app.run("Antwort.Sichtbar", 3) == 0  # xlSheetHidden
     assert app.run("Antwort.Sichtbar", 1) == -1  # xlSheetVisible
     assert app.run("Antwort.Breite") == 33
+@pytest.mark.parametrize(("answer", "calls"), [(6, ["import kundenliste_tools.xl as kl; kl.loeschen()"]), (7, [])])
+def test_loeschen_asks_first_and_no_is_the_default(book, answer, calls):
+    app = _excel(book)
+    app.answer_dialogs(answer)  # 6 = vbYes, 7 = vbNo
+    app.run("Loeschen")
+    (dialog,) = app.dialogs
+    assert dialog[0] == "MsgBox" and "Jetzt löschen?" in dialog[1] and "nicht rückgängig" in dialog[1]
+    assert dialog[3] & 0x0F == 4 and dialog[3] & 0x300 == 0x100  # vbYesNo, vbDefaultButton2: No
+    assert _calls(app) == calls

@@ -76,6 +76,47 @@ Fehler:
     PythonFehlt Err.Description
 End Sub
 
+' Button "Auskunft": the Art. 15 DSGVO file of each customer selected in the Kundenliste.
+Public Sub Auskunft()
+    On Error GoTo Fehler
+    If ServerAdresse() <> "" Then
+        ' The Auskunft file holds the customer's personal data; the team server keeps none, so it
+        ' is written where Python runs on this PC (kundenliste auskunft), never on the server.
+        MsgBox "Die Auskunft-Datei enth" & ChrW(228) & "lt pers" & ChrW(246) & "nliche Daten und wird " & _
+               "deshalb nicht auf dem Team-Server erstellt. Bitte an einem PC mit Python den Befehl " & _
+               "kundenliste auskunft MAPPE ID verwenden oder die Teamleitung fragen.", vbInformation, "Kundenliste"
+        Exit Sub
+    End If
+    RunPython "import kundenliste_tools.xl as kl; kl.auskunft()"
+    Exit Sub
+Fehler:
+    PythonFehlt Err.Description
+End Sub
+
+' Button "Loeschen": erase the customers selected in the Kundenliste (Art. 17 DSGVO), after asking.
+' No is the default answer: an erasure cannot be undone.
+Public Sub Loeschen()
+    On Error GoTo Fehler
+    Dim Frage As String
+    Frage = "Die pers" & ChrW(246) & "nlichen Daten der markierten Kundinnen und Kunden werden gel" & _
+            ChrW(246) & "scht: Namen, Anschrift, Telefon, E-Mail, Geburtsdatum, weitere Spalten, der " & _
+            "Freitext ihrer Eintr" & ChrW(228) & "ge und Erw" & ChrW(228) & "hnungen bei anderen Kunden. " & _
+            "ID, Daten, Akquise, Status und Berater bleiben f" & ChrW(252) & "r die Statistik." & _
+            vbCrLf & vbCrLf & "Das kann nicht r" & ChrW(252) & "ckg" & ChrW(228) & "ngig gemacht werden. " & _
+            "Jetzt l" & ChrW(246) & "schen?"
+    If MsgBox(Frage, vbYesNo + vbExclamation + vbDefaultButton2, "Kundenliste: L" & ChrW(246) & "schen") <> vbYes Then
+        Exit Sub
+    End If
+    If ServerAdresse() <> "" Then
+        ServerAufrufen "loeschen"
+    Else
+        RunPython "import kundenliste_tools.xl as kl; kl.loeschen()"
+    End If
+    Exit Sub
+Fehler:
+    PythonFehlt Err.Description
+End Sub
+
 ' The ribbon tab (customUI14.xml) calls this for each of its buttons: onAction="KnopfImMenueband".
 Public Sub KnopfImMenueband(control As IRibbonControl)
     Select Case control.Id
@@ -89,6 +130,10 @@ Public Sub KnopfImMenueband(control As IRibbonControl)
             Quartalsexport
         Case "klEinladungen"
             Einladungen
+        Case "klAuskunft"
+            Auskunft
+        Case "klLoeschen"
+            Loeschen
     End Select
 End Sub
 
@@ -149,7 +194,7 @@ Public Function BenoetigteBlaetter() As String
         For Each Muster In Array("kundenliste", "kunden", "kundenuebersicht", "kundendoku", "kundenduku", _
                 "kundendokumentation", "doku", "dokumentation", "beratungsverlauf", "listen", _
                 "einstellungen", "berater", "regelwerk", "idregister", "pruefmarken", "faelligkeiten", _
-                "beratungsgespraeche", "einladungen")
+                "beratungsgespraeche", "einladungen", "loeschprotokoll")
             If Left$(Name, Len(Muster)) = Muster Then
                 If Ergebnis <> "" Then Ergebnis = Ergebnis & ","
                 Ergebnis = Ergebnis & Blatt.Name

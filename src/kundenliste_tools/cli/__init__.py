@@ -14,21 +14,12 @@ from typing import Callable, Sequence, TextIO
 
 from ..core.errors import KundenlisteError
 
-#: How this door spells the inputs that use cases name in `InvalidInput`.
-FLAGS = {
-    "stichtag": "--stichtag",
-    "wochen": "--wochen",
-    "regelwerk": "--regelwerk",
-    "passwort": "--passwort",
-    "out": "--out",
-    "quartal": "--quartal",
-    "bis": "--bis",
-    "anzahl": "--anzahl",
-    "woche": "--woche",
-    "ueberschreiben": "--ueberschreiben",
-    "server": "--server",
-    "token": "--token",
-}
+#: How this door spells the inputs that use cases name in `InvalidInput` (`abgeschlossen_vor` →
+#: `--abgeschlossen-vor`).
+FLAGS = {name: "--" + name.replace("_", "-") for name in (
+    "stichtag", "wochen", "regelwerk", "passwort", "out", "quartal", "bis", "anzahl", "woche",
+    "ueberschreiben", "server", "token", "id", "abgeschlossen_vor",
+)}
 
 #: Modules with a `register(subparsers)` function, in the order `--help` lists them.
 COMMANDS: tuple[str, ...] = (
@@ -41,6 +32,8 @@ COMMANDS: tuple[str, ...] = (
     "quartal",
     "einladen",
     "einrichten",
+    "auskunft",
+    "loeschen",
 )  # each issue adds its command here
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]

@@ -345,4 +345,5 @@ SETTINGS_DEFAULTS: dict[str, str] = {
     # A team server (xlwings Server) instead of Python on each PC: its address and the team token
     "Server": "",
     "Server-Token": "",
+    "Löschfrist (Jahre nach Abschluss)": "",
 }

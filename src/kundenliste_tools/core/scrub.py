@@ -282,6 +282,31 @@ class Scrubber:
     counts: Counter = field(default_factory=Counter)
     #: Known names in scripts written without spaces (Chinese, Japanese, Korean, Thai).
     no_space_names: re.Pattern[str] | None = None
+    #: Only what the Kundenliste knows, no generic pattern (`known_only`): erasing one customer
+    #: from other customers' entries must not scrub anything else out of them (core/erase.py).
+    known_only: bool = False
+    #: Values of one customer that stay (`protecting`): the Auskunft shows the customer's own
+    #: name where another entry mentions it, and scrubs everyone else's.
+    keep: Scrubber | None = None
+
+    def only_known(self) -> Scrubber:
+        """This scrubber without the generic patterns: only the known values it was built from."""
+        return Scrubber(self.keys, self.kinds, self.filter, self.phones, self.phone_tails,
+                        no_space_names=self.no_space_names, known_only=True)
+
+    def protecting(self, own: Scrubber) -> Scrubber:
+        """This scrubber, except where `own` (a known-only scrubber) finds its values."""
+        return Scrubber(self.keys, self.kinds, self.filter, self.phones, self.phone_tails,
+                        no_space_names=self.no_space_names, known_only=self.known_only, keep=own)
+
+    def finds(self, texts: Iterable[object]) -> list[bool]:
+        """Whether each text holds something this scrubber replaces (the counts stay as they were)."""
+        items = [t.strip() if type(t) is str else to_text(t) for t in texts]
+        saved = Counter(self.counts)
+        try:
+            return [unicodedata.normalize("NFC", a) != b for a, b in zip(items, self.scrub_many(items))]
+        finally:
+            self.counts = saved
 
     def scrub(self, text: object) -> str:
         """One cell (any value; blank → ``""``)."""
@@ -316,18 +341,46 @@ class Scrubber:
         if not unicodedata.is_normalized("NFC", text):  # pasted from a Mac or a PDF (NFD)
             text = unicodedata.normalize("NFC", text)
             items = text.split(_JOIN)
-        w = _words(text)
-        title, prefix, label = _trigger_starts(w)
-        spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w), label)
-                 + self._numbers(w) + _geb_dates(w)
-                 + thirdparty.find(text, _house_numbers(w), title, prefix, _plz_starts(w))
-                 + self._no_space(w))
+        spans = self._spans(text)
         if not spans:
             return items
         result = _splice(text, spans, self.counts)
         out = result.split(_JOIN)
         assert len(out) == len(items)
         return out
+
+    def _spans(self, text: str) -> list[Span]:
+        """What to replace in `text` (NFC already): known values, and unless `known_only` the
+        generic patterns; minus what `keep` protects."""
+        w = _words(text)
+        if self.known_only:
+            spans = self._known(w) + self._numbers(w) + self._no_space(w)
+        else:
+            title, prefix, label = _trigger_starts(w)
+            spans = (self._known(w) + _emails(w) + identifiers.find(text, _letter_starts(w), label)
+                     + self._numbers(w) + _geb_dates(w)
+                     + thirdparty.find(text, _house_numbers(w), title, prefix, _plz_starts(w))
+                     + self._no_space(w))
+        if self.keep is not None and spans:
+            kept = _joined(text, self.keep._known(w) + self.keep._numbers(w) + self.keep._no_space(w))
+            spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in kept)]
+        return spans
+
+    def scrub_keeping(self, texts: Sequence[str], keep: Sequence[frozenset[str]]) -> list[str]:
+        """Each text scrubbed, except the found values whose form (`own_forms`) is in its `keep`
+        set: another customer's note keeps that customer's own name when it is also the name of
+        someone erased.  One batch; each found value is judged by the text it stands in."""
+        items = [unicodedata.normalize("NFC", t.strip().replace(_JOIN, " ")) for t in texts]
+        if not items:
+            return []
+        text = _JOIN.join(items)
+        starts = np.cumsum([0] + [len(t) + 1 for t in items[:-1]])
+        spans = []
+        for span in self._spans(text):
+            i = int(np.searchsorted(starts, span[0], side="right")) - 1
+            if _form(text[span[0]:span[1]], span[2]) not in keep[i]:
+                spans.append(span)
+        return _splice(text, spans, self.counts).split(_JOIN) if spans else items
 
     def _known(self, w: _Words) -> list[Span]:
         """Every run of 1..MAX_WORDS neighbouring words whose hash is a known value."""
@@ -415,10 +468,10 @@ class Scrubber:
     def _phone_in(self, text: str, start: int, end: int, starts: np.ndarray, ends: np.ndarray) -> Span | None:
         """The phone number in one group of digits: a known one, a generic one, or after `Tel.`."""
         found: list[tuple[int, int]] = []
-        m = _PHONE_RE.search(text, start, end)
+        m = None if self.known_only else _PHONE_RE.search(text, start, end)
         if m:
             found.append((m.start(), m.end()))
-        elif _PHONE_KEYWORD.search(text, max(0, start - 24), start):
+        elif not self.known_only and _PHONE_KEYWORD.search(text, max(0, start - 24), start):
             found.append((start, end))
         groups = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
         plus = text[start] == "+"
@@ -562,6 +615,52 @@ def _geb_dates(w: _Words) -> list[Span]:
 
 
 _MERGE_GAP = re.compile(r"[ \t,.\-/]{0,3}")
+
+
+def _form(text: str, kind: str) -> str:
+    """How a found value is compared with a customer's own values (`own_forms`): phone numbers
+    by their identifying digits, everything else in `canonical.loose` form."""
+    from .canonical import loose
+
+    if kind == TELEFON:
+        return "tel:" + (phone_digits(text) or "")
+    return loose(text)
+
+
+def own_forms(values: dict[str, object]) -> frozenset[str]:
+    """The forms of one customer's known values (field → raw value) that `scrub_keeping` keeps:
+    whole values, each word of names, streets and cities (also with a genitive `s`), phones."""
+    from .canonical import loose
+
+    forms: set[str] = set()
+    for name, raw in values.items():
+        text = to_text(raw)
+        if not text:
+            continue
+        if name == "Telefon":
+            digits = phone_digits(text)
+            if digits:
+                forms.add("tel:" + digits)
+            continue
+        whole = loose(text)
+        forms.add(whole)
+        if name in ("VName", "NName", "Strasse", "Stadt"):
+            for word in whole.split():
+                if len(word) > 1 and not word.isdigit():
+                    forms |= {word, word + "s"}
+            forms.add(whole + "s")
+    return frozenset(forms - {""})
+
+
+def _joined(text: str, spans: list[Span]) -> list[tuple[int, int]]:
+    """Spans with only separators between them joined (`04109` + `Leipzig`: one address)."""
+    out: list[list[int]] = []
+    for start, end, _ in sorted(spans):
+        if out and (start <= out[-1][1] or _MERGE_GAP.fullmatch(text, out[-1][1], start)):
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(a, b) for a, b in out]
 
 
 def _splice(text: str, spans: list[Span], counts: Counter) -> str:

@@ -79,6 +79,9 @@ eintrag-doppelt             warning   a KundenDoku entry identical to an earlier
                                       the later row's Datum); it would count twice as a contact
 kunde-doppelt               warning   same VName, NName and Geburtsdatum as an earlier customer
                                       (flagged at the later row's NName)
+loeschfrist-abgelaufen      warning   closed, and last seen (latest entry, else Erstkontakt)
+                                      longer ago than the Löschfrist of Einstellungen (at Status;
+                                      core/retention.py); no Löschfrist set, no check
 ==========================  ========  ==========================================================
 
 Where a cell already has a problem of its own (e.g. a date that is text), the cross-field
@@ -97,7 +100,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import model
+from . import model, retention
 from .book import SheetLayout, WorkbookData
 from .chain import missing_followups
 from .findings import ERROR, WARNING, Finding, FindingType, count
@@ -191,6 +194,10 @@ _code("email-ungueltig", ERROR, "E-Mail-Adresse ungültig",
       "„{value}“ ist keine gültige E-Mail-Adresse ({reason}).{hint}")
 _code("eintrag-doppelt", WARNING, "Eintrag doppelt",
       "Dieser Eintrag steht genau so schon in Zeile {first}; doppelt zählt er als zwei Kontakte.")
+_code("loeschfrist-abgelaufen", WARNING, "Löschfrist abgelaufen",
+      "Abgeschlossen und zuletzt am {value} gesehen: die Löschfrist von {years} Jahren ist "
+      "abgelaufen. Bitte die Daten löschen (Knopf „Löschen“, oder „kundenliste loeschen“ für alle "
+      "abgeschlossen vor {cutoff}).")
 _code("kunde-doppelt", WARNING, "Kunde doppelt angelegt?",
       "{name}, geboren {geb}, steht schon in Zeile {first} (ID „{other}“). Doppelt angelegt?")
 
@@ -434,8 +441,21 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
         out.add(d, "folgetermin-fehlt", "Folgetermin", int(pos), value=to_text(data.doku["ID"].iloc[pos]))
     _check_berater(out, data)
     _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
+    _check_retention(out, k, data, today)
 
     return out.ordered()
+
+
+def _check_retention(out: _Collector, k: _Sheet, data: WorkbookData, today: dt.date) -> None:
+    """Closed customers last seen before the Löschfrist (core/retention.py); none set, no check."""
+    n_years = retention.years(data)
+    if n_years is None or data.kunden.empty:
+        return
+    day = retention.cutoff(today, n_years)
+    last = retention.closing_dates(data)
+    for pos in retention.closed_before(data, day).tolist():
+        out.add(k, "loeschfrist-abgelaufen", "Status", pos, value=_iso(last.iat[pos].to_datetime64()),
+                years=n_years, cutoff=day.isoformat())
 
 
 def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:

@@ -15,7 +15,9 @@ never re-save a workbook; we patch the zip package (`zipraw` copies entries as s
 * text is written as inline strings (``t="inlineStr"``), so ``sharedStrings.xml`` is never
   touched (decision: the shared-string table is shared by every sheet, and rewriting it would
   mean renumbering references all over the workbook; Excel turns inline strings into shared
-  ones on its next save).  A cell keeps its style index ``s``;
+  ones on its next save).  A cell keeps its style index ``s``.  Erasing (``forget_strings``,
+  issue 17) is the one exception: the shared strings that only overwritten cells used are
+  emptied in place, index kept (files/forget.py), so the erased text is in no part of the file;
 * only when a sheet has to be added (the hidden `ID-Register`) do ``workbook.xml``, its
   relationships and ``[Content_Types].xml`` get one new element each, appended at the end, so
   sheet indexes used by defined names and the active tab stay valid; elements are found by
@@ -42,6 +44,8 @@ for Strict Open XML, and for encrypted workbooks (decision:
 re-encrypting would rewrite the whole file with msoffcrypto's own parameters; in Excel, the
 buttons work on encrypted workbooks because Excel decrypts them itself).
 
+Erasing writes no backup at all (``backup=False``): a copy would keep what was erased.
+
 Backups are named ``<name>.<JJJJ-MM-TT>T<hhmm>.bak.<ext>`` beside the file, e.g.
 ``Kundenliste.2026-11-23T0215.bak.xlsm`` (local time, no colons so Windows accepts it, the real
 extension last so a double-click opens it in Excel); a second backup in the same minute gets
@@ -63,6 +67,7 @@ from typing import Callable, Literal, Mapping, Sequence
 
 from ..core.errors import WorkbookBusy, WorkbookUnreadable
 from ..core.model import normalize_key
+from .forget import blank_strings, forgotten, rewrite_notes, shared_strings_part
 from .package import (
     CONTENT_TYPES_NS,
     MAIN_NS,
@@ -302,11 +307,17 @@ def backup_path(path: Path, now: dt.datetime) -> Path:
 
 def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | None = None,
                    append: Mapping[str, Append] | None = None, *,
-                   now: dt.datetime | None = None) -> PatchResult:
+                   now: dt.datetime | None = None, backup: bool = True,
+                   forget_strings: bool = False, notes: Mapping[str, str] | None = None) -> PatchResult:
     """Write `cells` ({sheet: {"A5": value}}) and `append` ({sheet: Append}) into the workbook.
 
     Nothing is written when there is nothing to change.  Raises a German `KundenlisteError`
     (and leaves the file as it was) on every refusal or failure.
+
+    Erasing data (Art. 17 DSGVO) must leave no copy of it: `backup=False` writes no backup of
+    the original, and `forget_strings=True` empties the shared strings that only the
+    overwritten cells used (files/forget.py), so the old text is in no part of the new file;
+    `notes` ({key: text}, keys from `forget.note_texts`) replaces the text of cell notes.
     """
     real = check_writable(path)
     now = now or dt.datetime.now()
@@ -363,14 +374,30 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
         else:
             parts[part] = new
         result.cells[names[part]] = [a1_ref(r, c) for r, c in sorted(part_edits)]
+    if notes:
+        parts.update(rewrite_notes(z, notes))
     if not parts and not added:
         return result
+    if forget_strings:
+        _forget(z, pkg, edits, parts, real.name)
     for name, data in (*parts.items(), *added.items()):
         prove(data, f"{real.name}, {name}")  # never write a part a strict parser rejects
     result.changed_parts = [e.name for e in z.entries if e.name in parts]
     result.added_parts = list(added)
-    result.backup = _commit(real, z, parts, added, before, now)
+    result.backup = _commit(real, z, parts, added, before, now, backup)
     return result
+
+
+def _forget(z: RawZip, pkg: _Package, edits: Mapping[str, Mapping[tuple[int, int], Value]],
+            parts: dict[str, bytes], label: str) -> None:
+    """Empty the shared strings only the overwritten cells used (into `parts`)."""
+    sst = shared_strings_part(z, pkg.workbook_part, pkg.rels_part)
+    if sst is None:
+        return
+    sheets = [s.part for s in pkg.sheets if s.kind == "worksheet" and s.part and z.find(s.part)]
+    gone = forgotten(z, sheets, edits)
+    if gone:
+        parts[sst] = blank_strings(z.read(sst), gone, f"{label}, {sst}")
 
 
 def _fail(path: Path, exc: OSError) -> WorkbookBusy:
@@ -386,7 +413,7 @@ def _fail(path: Path, exc: OSError) -> WorkbookBusy:
 
 
 def _commit(path: Path, z: RawZip, parts: Mapping[str, bytes], added: Mapping[str, bytes],
-            before: os.stat_result, now: dt.datetime) -> Path:
+            before: os.stat_result, now: dt.datetime, keep_backup: bool = True) -> Path | None:
     """Temp file → fsync → check → backup (the same way) → atomic replace (`write_atomically`).
 
     The original survives any failure, and whatever was started (temporary files, a backup
@@ -401,7 +428,8 @@ def _commit(path: Path, z: RawZip, parts: Mapping[str, bytes], added: Mapping[st
             raise WorkbookBusy(f"„{path.name}“ wurde während des Schreibens von einem anderen Programm "
                                "geändert; bitte noch einmal ausführen. Es wurde nichts geändert.")
         check_writable(path)  # Excel may have opened it meanwhile
-        backups.append(_backup(path, z, before, now))
+        if keep_backup:
+            backups.append(_backup(path, z, before, now))
 
     try:
         write_atomically(path, lambda fh: write_zip(fh, z, parts, added), like=before, check=check)
@@ -412,7 +440,7 @@ def _commit(path: Path, z: RawZip, parts: Mapping[str, bytes], added: Mapping[st
         if isinstance(exc, OSError):
             raise _fail(path, exc) from exc
         raise
-    return backups[0]
+    return backups[0] if backups else None
 
 
 def _backup(path: Path, z: RawZip, before: os.stat_result, now: dt.datetime) -> Path:

@@ -38,6 +38,7 @@ BUTTONS: tuple[tuple[str, str], ...] = (
     ("Prüfen", "Pruefen"), ("IDs vergeben", "IdsVergeben"),
     ("Fälligkeiten", "Faelligkeiten"), ("Quartalsexport", "Quartalsexport"),
     ("Einladungen", "Einladungen"),
+    ("Auskunft", "Auskunft"), ("Löschen", "Loeschen"),
 )
 #: The header row is high enough to carry the buttons above the header text: row 1 stays the
 #: header row (SPEC §2), it is frozen, so the buttons are always in view.

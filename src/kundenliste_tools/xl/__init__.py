@@ -21,6 +21,8 @@ ENTRY_POINTS: dict[str, str] = {
     "faelligkeiten": "due:faelligkeiten",
     "quartalsexport": "export:quartalsexport",
     "einladungen": "invite:einladungen",
+    "auskunft": "privacy:auskunft",
+    "loeschen": "privacy:loeschen",
 }
 
 

@@ -67,6 +67,14 @@ def einladungen(book: xw.Book) -> None:
 
 
 @script
+def loeschen(book: xw.Book) -> None:
+    """Button "Löschen" (asked in VBA first): the selected customers erased in the open workbook.
+
+    No "Auskunft" script: its file holds personal data, which the server never keeps."""
+    _logged("loeschen", book, lambda: kl.loeschen(book))
+
+
+@script
 def quartalsexport(book: xw.Book) -> None:
     """Button "Quartalsexport": the file goes into the server's export folder, the message says where."""
     folder = Path(os.environ.get(EXPORT_VARIABLE) or Path.home() / "kundenliste-exporte")

@@ -1,0 +1,261 @@
+"""Forgetting shared strings that only erased cells used (`patch_workbook(forget_strings=True)`).
+
+The lossless writer writes text as inline strings and never touches ``sharedStrings.xml``
+(files/patch.py says why).  For an erasure that is not enough: a name blanked in its cell still
+stands in the shared-string table, and whoever unzips the file reads it.  So when erasing, every
+shared string that a cell we overwrite referenced, and that no cell left anywhere in the
+workbook references, is emptied in place (``<si><t/></si>``): its index stays, so no reference
+in any sheet has to be renumbered, and every other string and byte of the part stays as it was.
+A string another cell still uses (a city two customers share) is kept for that cell.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .package import MAIN_NS, PKG_REL_NS, REL_NS, column_index, column_letter, resolve
+from .xmlpart import XmlPart, splice, start_tag, unescape
+from .zipraw import RawZip
+
+SHARED_STRINGS_TYPE = REL_NS + "/sharedStrings"
+
+
+def shared_strings_part(z: RawZip, workbook_part: str, rels_part: str) -> str | None:
+    """The shared-string part of the workbook (from its relationships), or None."""
+    rels = XmlPart(z.read(rels_part), rels_part)
+    for el in rels.elements(PKG_REL_NS, "Relationship"):
+        if (el.get(b"Type") or b"").decode() == SHARED_STRINGS_TYPE:
+            return z.find(resolve(workbook_part, (el.get(b"Target") or b"").decode()))
+    return None
+
+
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # any namespace prefix
+_CELL_TAG = re.compile(rb"<" + _P + rb"c\s[^>]*>\s*$")
+_SHARED_VALUE = re.compile(rb"\s*<" + _P + rb"v(?:\s[^>]*)?>\s*(\d+)\s*<")
+_T_S = re.compile(rb"""\st\s*=\s*["']s["']""")
+_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
+
+
+def _cell_before(xml: bytes, pos: int) -> bytes | None:
+    """The start tag of the shared-string cell whose `<v>` begins at `pos`, else None."""
+    start = xml.rfind(b"<", 0, pos)
+    tag = xml[start:pos]
+    return tag if start >= 0 and _CELL_TAG.match(tag) and _T_S.search(tag) else None
+
+
+def _edited_indices(xml: bytes, cells: Mapping[tuple[int, int], object]) -> set[int]:
+    """Shared-string indices of the cells about to be overwritten, found by their references."""
+    refs = sorted({f"{column_letter(c - 1)}{r}".encode() for r, c in cells})  # 1-based columns
+    if not refs:
+        return set()
+    pattern = re.compile(rb"""\sr\s*=\s*["']\$?(""" + b"|".join(re.escape(r) for r in refs) + rb""")["']""")
+    out = set()
+    for m in pattern.finditer(xml):
+        start, end = xml.rfind(b"<", 0, m.start()), xml.find(b">", m.end())
+        tag = xml[start:end + 1]
+        if start < 0 or end < 0 or not _CELL_TAG.match(tag) or not _T_S.search(tag) or tag.endswith(b"/>"):
+            continue
+        v = _SHARED_VALUE.match(xml, end + 1)
+        if v:
+            out.add(int(v.group(1)))
+    return out
+
+
+def forgotten(z: RawZip, sheet_parts: list[str], edits: Mapping[str, Mapping[tuple[int, int], object]]) -> set[int]:
+    """Indices of shared strings used by overwritten cells and by no other cell.
+
+    Two passes of regular expressions over the bytes, no element walk (a job centre's
+    KundenDoku has millions of cells): the indices of the overwritten cells, found by their
+    references; then every `<v>` holding one of them, kept when its cell is a shared-string
+    cell that is not overwritten (a cell without a reference always counts as a use)."""
+    used: set[int] = set()
+    for part in sheet_parts:
+        if edits.get(part):
+            used |= _edited_indices(z.read(part), edits[part])
+    if not used:
+        return set()
+    values = re.compile(rb"<" + _P + rb"v(?:\s[^>]*)?>\s*(" + b"|".join(str(i).encode() for i in sorted(used))
+                        + rb")\s*<")
+    still: set[int] = set()
+    for part in sheet_parts:
+        xml, part_edits = z.read(part), edits.get(part, {})
+        for m in values.finditer(xml):
+            index = int(m.group(1))
+            if index in still:
+                continue
+            tag = _cell_before(xml, m.start())
+            if tag is None:
+                continue
+            ref = _REF.search(tag)
+            if ref is None or (int(ref.group(2)), column_index(ref.group(1).decode()) + 1) not in part_edits:
+                still.add(index)
+    return used - still
+
+
+def blank_strings(xml: bytes, indices: set[int], label: str) -> bytes:
+    """The shared-string table with the `<si>` items at `indices` emptied (same count)."""
+    if not indices:
+        return xml
+    part = XmlPart(xml, label)
+    ops = []
+    for i, si in enumerate(part.elements(MAIN_NS, "si")):
+        if i in indices:
+            p = si.prefix
+            ops.append((si.start, part.end(si), b"<" + p + b"si><" + p + b"t/></" + p + b"si>"))
+    return splice(xml, ops)
+
+
+def _texts_of(part: XmlPart, start: int, end: int) -> str:
+    """The text of a string item or inline string: its `<t>` runs, phonetic guides left out."""
+    pieces = []
+    for t in part.elements(MAIN_NS, "t", start, end):
+        if t.empty:
+            continue
+        inner = part.data[t.tag_end:part.inner_end(t)]
+        pieces.append((t.start, inner))
+    skip = [(r.start, part.end(r)) for r in part.elements(MAIN_NS, "rPh", start, end)]
+    text = b"".join(inner for pos, inner in pieces if not any(a <= pos < b for a, b in skip))
+    return unescape(text).decode("utf-8")
+
+
+def shared_texts(xml: bytes, label: str) -> list[str]:
+    """Every item of a shared-string table as text."""
+    part = XmlPart(xml, label)
+    return [_texts_of(part, si.tag_end, part.inner_end(si)) for si in part.elements(MAIN_NS, "si") if not si.empty]
+
+
+def constant_texts(path: str | Path, skip: Callable[[str], bool]) -> dict[str, dict[str, str]]:
+    """{sheet: {A1: text}} of every constant text cell of the worksheets not named in `skip`.
+
+    Formula cells are left out (their text is a cached result the writer must not overwrite);
+    `skip(name)` leaves a sheet out.  The shared strings are read only when a cell needs them.
+    Used to find an erased customer's values in sheets the model does not read (reports the
+    tool wrote, a team's own lists).
+    """
+    from .package import read_sheets
+
+    z = RawZip(Path(path).read_bytes(), Path(path).name)
+    listing = read_sheets(z, Path(path).name)
+    sst: list[str] | None = None
+
+    def shared(index: int) -> str:
+        nonlocal sst
+        if sst is None:
+            part_name = shared_strings_part(z, listing.workbook_part, listing.rels_part)
+            sst = shared_texts(z.read(part_name), part_name) if part_name else []
+        return sst[index] if index < len(sst) else ""
+
+    out: dict[str, dict[str, str]] = {}
+    for sheet in listing.sheets:
+        if skip(sheet.name) or sheet.kind != "worksheet" or not sheet.part or not z.find(sheet.part):
+            continue
+        part = XmlPart(z.read(sheet.part), sheet.part)
+        cells: dict[str, str] = {}
+        for el in part.elements(MAIN_NS, "c"):
+            kind, ref = el.get(b"t"), el.get(b"r")
+            if el.empty or ref is None or kind not in (b"s", b"inlineStr"):
+                continue
+            end = part.inner_end(el)
+            if part.first(MAIN_NS, "f", el.tag_end, end) is not None:
+                continue
+            if kind == b"s":
+                v = part.first(MAIN_NS, "v", el.tag_end, end)
+                raw = part.data[v.tag_end:part.inner_end(v)].strip() if v is not None and not v.empty else b""
+                text = shared(int(raw)) if raw.isdigit() else ""
+            else:
+                text = _texts_of(part, el.tag_end, end)
+            if text.strip():
+                cells[ref.decode()] = text
+        if cells:
+            out[sheet.name] = cells
+    return out
+
+
+# ----------------------------------------------------------------------------- notes
+
+COMMENTS_TYPE = REL_NS + "/comments"
+THREADED_TYPE = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+#: (element namespace, element name) of one note in each kind of part
+_NOTE = {COMMENTS_TYPE: (MAIN_NS, "comment"), THREADED_TYPE: (THREADED_NS, "threadedComment")}
+
+
+def _note_parts(z: RawZip, sheet_part: str) -> list[tuple[str, str]]:
+    """(part, relationship type) of the notes and threaded comments of a worksheet."""
+    from .package import rels_name
+
+    rels = z.find(rels_name(sheet_part))
+    if rels is None:
+        return []
+    out = []
+    for el in XmlPart(z.read(rels), rels).elements(PKG_REL_NS, "Relationship"):
+        kind = (el.get(b"Type") or b"").decode()
+        if kind in _NOTE and el.get(b"TargetMode") != b"External":
+            part = z.find(resolve(sheet_part, unescape(el.get(b"Target") or b"").decode()))
+            if part:
+                out.append((part, kind))
+    return out
+
+
+def _notes_in(xml: bytes, part_name: str, kind: str) -> list[tuple[int, str, object, object]]:
+    """(ordinal, ref, XmlPart, `<text>` element) of every note of a part."""
+    uri, local = _NOTE[kind]
+    part = XmlPart(xml, part_name)
+    out = []
+    for i, el in enumerate(part.elements(uri, local)):
+        text = part.first(uri, "text", el.tag_end, part.end(el)) if not el.empty else None
+        out.append((i, (el.get(b"ref") or b"").decode(), part, text))
+    return out
+
+
+def note_texts(path: str | Path) -> dict[str, list[tuple[str, str, str]]]:
+    """{sheet: [(key, A1, text)]} of every note and threaded comment; `key` names the note for
+    `patch_workbook(notes=…)` (part and position, opaque to the caller)."""
+    from .package import read_sheets
+
+    z = RawZip(Path(path).read_bytes(), Path(path).name)
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for sheet in read_sheets(z, Path(path).name).sheets:
+        if sheet.kind != "worksheet" or not sheet.part or not z.find(sheet.part):
+            continue
+        for part_name, kind in _note_parts(z, sheet.part):
+            for i, ref, part, text in _notes_in(z.read(part_name), part_name, kind):
+                if text is None or text.empty or not ref:
+                    continue
+                if kind == COMMENTS_TYPE:
+                    value = _texts_of(part, text.tag_end, part.inner_end(text))
+                else:
+                    value = unescape(part.data[text.tag_end:part.inner_end(text)]).decode("utf-8")
+                if value.strip():
+                    out.setdefault(sheet.name, []).append((f"{part_name}|{i}", ref, value))
+    return out
+
+
+def rewrite_notes(z: RawZip, notes: Mapping[str, str]) -> dict[str, bytes]:
+    """The note parts with the texts of `notes` ({key: new text}) replaced, formatting dropped
+    (the text of a changed note is one plain run)."""
+    from .package import xml_escape
+
+    by_part: dict[str, dict[int, str]] = {}
+    for key, value in notes.items():
+        part_name, _, index = key.rpartition("|")
+        by_part.setdefault(part_name, {})[int(index)] = value
+    out = {}
+    for part_name, edits in by_part.items():
+        xml = z.read(part_name)
+        kind = THREADED_TYPE if b"threadedComment" in xml[:2000] else COMMENTS_TYPE
+        ops = []
+        for i, _ref, part, text in _notes_in(xml, part_name, kind):
+            if i not in edits or text is None:
+                continue
+            escaped = xml_escape(edits[i])
+            if kind == COMMENTS_TYPE:
+                p = text.prefix
+                inner = b"<" + p + b't xml:space="preserve">' + escaped + b"</" + p + b"t>"
+            else:
+                inner = escaped
+            ops.append((text.start, part.end(text), start_tag(text, empty=False) + inner + b"</" + text.qname + b">"))
+        out[part_name] = splice(xml, ops)
+    return out
