@@ -295,3 +295,20 @@ def test_an_own_format_id_typed_lower_case_in_the_kundendoku_is_linked():
     ex = build_export(workbook(kunden, doku), Q3, key=KEY)
     assert len(ex.kunden) == 1 and len(ex.doku) == 1  # old customer, chosen by the entry
     assert ex.doku["ID"].iloc[0] == ex.kunden["ID"].iloc[0] == "K7M4Q3"
+
+
+def test_a_no_show_is_no_gespraech_and_keeps_no_folgetermin_in_the_outcome_tables():
+    # Customer N (Erstkontakt 2026-07-01): a Gespräch on 2026-08-03 agrees 2026-08-17; on that day
+    # the entry says "nicht erschienen" (issue 16: never a contact). So 2026-Q3 has 1 Gespräch, not
+    # 2, and the Folgetermin 08-17 was missed: no Gespräch within 7 days of it (its window ends
+    # 08-24, before the period's end 09-30, so it is not "noch offen" either).
+    kunden = [customer("N", "2026-07-01", "in Beratung")]
+    doku = [entry("N", "2026-08-03", folgetermin="2026-08-17"),
+            entry("N", "2026-08-17", kontaktart="nicht erschienen")]
+    ex = build_export(workbook(kunden, doku), Q3, key=KEY)
+    tables = {t.key: t.frame for t in ex.tables}
+    trend = tables["entwicklung"].set_index("Quartal")
+    assert trend.loc[trend.index[-1], "Gespräche"] == 1
+    folge = dict(zip(tables["folgetermine"]["Kennzahl"], tables["folgetermine"]["Anzahl"]))
+    assert folge["Folgetermine im Zeitraum"] == 1
+    assert folge["eingehalten"] == 0 and folge["verpasst"] == 1

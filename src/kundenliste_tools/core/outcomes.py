@@ -157,7 +157,8 @@ def cases(data: WorkbookData, p: Prepared, status_end: pd.Series, period: Period
     outcome = outcome_keys(_column(data, "Ergebnis"), data.lists)
     success = closed & (outcome == normalize_key(ERGEBNIS_ANGENOMMEN))
 
-    upto = (p.datum <= end).to_numpy()
+    # conversations only: a no-show or a contact attempt is no Gespräch (issue 16)
+    upto = (p.datum <= end).to_numpy() & p.held
     first_talk = codes.per_customer(p.datum, upto, "min", p.ids.index)
     # entries up to each customer's limit (closing day, else the period's end); the first row
     # of an ID speaks for it (duplicate IDs are a validation error)
@@ -332,7 +333,7 @@ def _trend(c: Cases, p: Prepared, period: Period, trend: dict[dt.date, pd.DataFr
         rows.append({
             "Quartal": label,
             "Neue Kunden": int(((c.erst >= s) & (c.erst <= e)).sum()),
-            "Gespräche": int(((p.datum >= s) & (p.datum <= e)).sum()),
+            "Gespräche": int((((p.datum >= s) & (p.datum <= e)).to_numpy() & p.held).sum()),
             "Abgeschlossene Fälle": n_closed,
             ERGEBNIS_ANGENOMMEN: None if small else won,
             "Erfolgsquote": None if small else _ratio(won, n_closed),
@@ -413,7 +414,8 @@ def _appointments(data: WorkbookData, p: Prepared, period: Period, codes: Codes)
     made = upto & folge.between(start, end).to_numpy()
     appts = pd.DataFrame({"ID": codes.doku[made], "F": folge.to_numpy()[made], "made": p.datum.to_numpy()[made]})
     appts = appts.groupby(["ID", "F"], as_index=False)["made"].min()
-    entries = pd.DataFrame({"ID": codes.doku[upto], "D": p.datum.to_numpy()[upto]})
+    met = upto & p.held  # an appointment is kept by a Gespräch, not by a no-show's entry
+    entries = pd.DataFrame({"ID": codes.doku[met], "D": p.datum.to_numpy()[met]})
     pairs = appts.merge(entries, on="ID")
     hit = (pairs["D"] > pairs["made"]) & ((pairs["D"] - pairs["F"]).abs() <= pd.Timedelta(days=KEPT_DAYS))
     kept_pairs = pairs.loc[hit, ["ID", "F"]].drop_duplicates().assign(kept=True)

@@ -183,6 +183,7 @@ class Prepared:
     doku_ids: pd.Series
     datum: pd.Series
     datum_guessed: pd.Series
+    held: np.ndarray  # per entry: a Gespräch took place (not a no-show or contact attempt, issue 16)
 
 
 def prepare(data: WorkbookData) -> Prepared:
@@ -193,7 +194,8 @@ def prepare(data: WorkbookData) -> Prepared:
     status = _canonical(k["Status"], "Status", data.lists)
     # one ID key as everywhere (core/idkey.py): `k7m4q3` in the KundenDoku is customer K7M4Q3
     ids, doku_ids, _ = link(k["ID"], d["ID"])
-    return Prepared(ids, erst, erst_guessed, status, doku_ids, datum, datum_guessed)
+    held = ~_not_held(d).to_numpy(dtype=bool)
+    return Prepared(ids, erst, erst_guessed, status, doku_ids, datum, datum_guessed, held)
 
 
 def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | None = None) -> WorkbookData:
