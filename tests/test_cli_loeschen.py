@@ -254,3 +254,45 @@ def test_notes_in_the_erased_row_go_and_notes_elsewhere_are_scrubbed(tmp_path: P
                         "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}t"))
     assert sorted(notes.values()) == ["Bitte Schreibweise prüfen", "Ohne die Gespräche mit Frau [Name]", "[gelöscht]"]
     assert found(EVA + ["0170 7654321"], part_texts(book)) == []
+
+
+def test_formulas_that_show_an_erased_value_keep_the_formula_but_not_the_cached_result(tmp_path: Path) -> None:
+    """A team's display column `=F2&" "&G2` in the Kundenliste and a statistics sheet quoting a
+    surname (xlsxwriter writes the cached results Excel would): after the erase neither name is in
+    any part, the formulas are still there, Excel is told to compute on opening, and the cached
+    results of formulas about other customers (or numbers) are byte for byte what they were."""
+    import xlsxwriter
+
+    path = tmp_path / "Kundenliste.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    k = wb.add_worksheet("Kundenliste")
+    k.write_row(0, 0, ["ID", "Erstkontakt", "Akquise", "Status", "Berater", "VName", "NName", "Strasse", "PLZ",
+                       "Stadt", "Telefon", "EMail", "Anzeige"])
+    people = [["101", "2025-01-10", "VAMV", "abgeschlossen", "Karin", "Tomasz", "Wisniewski", "Lindenweg 5",
+               "04109", "Leipzig", "0341 5550123", "tomasz@example.org"],
+              ["102", "2025-02-10", "VAMV", "in Beratung", "Karin", "Erika", "Mustermann", "Hauptstr. 1",
+               "04109", "Leipzig", "0341 5550999", "erika@example.org"]]
+    for i, person in enumerate(people, 1):
+        k.write_row(i, 0, person)
+        k.write_formula(i, 12, f'=F{i + 1}&" "&G{i + 1}', None, f"{person[5]} {person[6]}")
+    d = wb.add_worksheet("KundenDoku")
+    d.write_row(0, 0, ["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen", "Folgetermin", "Kontaktart",
+                       "Vermerkart"])
+    d.write_row(1, 0, ["2025-03-01", "101", "Karin", "sucht Arbeit", "", "", "persönlich", "Beratungsvermerk"])
+    st = wb.add_worksheet("Statistik")
+    st.write_formula(0, 0, "=UPPER(Kundenliste!G2)", None, "WISNIEWSKI")
+    st.write_formula(1, 0, "=1+1", None, 2)
+    st.write_formula(2, 0, "=Kundenliste!G3", None, "Mustermann")
+    wb.close()
+    assert found(["Wisniewski"], part_texts(path))  # the cached results hold the name before
+    code, out, err = run("loeschen", str(path), "--id", "101", "--ja")
+    assert code == 0, err
+    assert found(["Wisniewski", "Tomasz"], part_texts(path)) == []
+    with zipfile.ZipFile(path) as zf:
+        kunden, stats = zf.read("xl/worksheets/sheet1.xml"), zf.read("xl/worksheets/sheet3.xml")
+        workbook = zf.read("xl/workbook.xml")
+    assert b'<c r="M2"><f>F2&amp;" "&amp;G2</f></c>' in kunden  # formula kept, cached result gone
+    assert b'<c r="M3" t="str"><f>F3&amp;" "&amp;G3</f><v>Erika Mustermann</v></c>' in kunden
+    assert b'<c r="A1"><f>UPPER(Kundenliste!G2)</f></c>' in stats
+    assert b"<f>1+1</f><v>2</v>" in stats and b"<v>Mustermann</v>" in stats
+    assert re.search(rb"<calcPr[^>]*fullCalcOnLoad=\"1\"", workbook)

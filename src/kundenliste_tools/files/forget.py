@@ -129,7 +129,8 @@ def shared_texts(xml: bytes, label: str) -> list[str]:
 def constant_texts(path: str | Path, skip: Callable[[str], bool]) -> dict[str, dict[str, str]]:
     """{sheet: {A1: text}} of every constant text cell of the worksheets not named in `skip`.
 
-    Formula cells are left out (their text is a cached result the writer must not overwrite);
+    A formula's cached text (`t="str"`) is listed too: where it shows an erased value, the
+    writer drops the cached result and keeps the formula (`patch_sheet_xml(uncached=…)`);
     `skip(name)` leaves a sheet out.  The shared strings are read only when a cell needs them.
     Used to find an erased customer's values in sheets the model does not read (reports the
     tool wrote, a team's own lists).
@@ -155,10 +156,16 @@ def constant_texts(path: str | Path, skip: Callable[[str], bool]) -> dict[str, d
         cells: dict[str, str] = {}
         for el in part.elements(MAIN_NS, "c"):
             kind, ref = el.get(b"t"), el.get(b"r")
-            if el.empty or ref is None or kind not in (b"s", b"inlineStr"):
+            if el.empty or ref is None or kind not in (b"s", b"inlineStr", b"str"):
                 continue
             end = part.inner_end(el)
             if part.first(MAIN_NS, "f", el.tag_end, end) is not None:
+                if kind == b"str":  # a formula's cached text: erasing drops it (patch_sheet_xml)
+                    v = part.first(MAIN_NS, "v", el.tag_end, end)
+                    text = unescape(part.data[v.tag_end:part.inner_end(v)]).decode("utf-8") \
+                        if v is not None and not v.empty else ""
+                    if text.strip():
+                        cells[ref.decode()] = text
                 continue
             if kind == b"s":
                 v = part.first(MAIN_NS, "v", el.tag_end, end)

@@ -87,7 +87,7 @@ from .package import (
 )
 from .reader import open_bytes, require_file, sniff
 from .sheetxml import Value, last_value_row, patch_sheet_xml
-from .xmlpart import Element, XmlPart, prove, splice, start_tag
+from .xmlpart import Element, XmlPart, prove, set_attr, splice, start_tag
 from .zipraw import RawZip, write_zip
 
 __all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "last_value_row",
@@ -364,11 +364,12 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
             for j, value in enumerate(row, start=1):
                 if value is not None:
                     target[(i, j)] = value
+    uncached: list[tuple[int, int]] | None = [] if forget_strings else None
     for part, part_edits in edits.items():
         if not part_edits:
             continue
         xml = added[part] if part in added else z.read(part)
-        new = patch_sheet_xml(xml, part_edits, f"{real.name}, {names[part]}")
+        new = patch_sheet_xml(xml, part_edits, f"{real.name}, {names[part]}", uncached)
         if part in added:
             added[part] = new
         else:
@@ -380,6 +381,9 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
         return result
     if forget_strings:
         _forget(z, pkg, edits, parts, real.name)
+    if uncached:  # formulas whose cached result was dropped compute again when the file opens
+        parts[pkg.workbook_part] = _full_calc_on_load(
+            XmlPart(parts.get(pkg.workbook_part) or z.read(pkg.workbook_part), f"{real.name}, {pkg.workbook_part}"))
     for name, data in (*parts.items(), *added.items()):
         prove(data, f"{real.name}, {name}")  # never write a part a strict parser rejects
     result.changed_parts = [e.name for e in z.entries if e.name in parts]
@@ -398,6 +402,25 @@ def _forget(z: RawZip, pkg: _Package, edits: Mapping[str, Mapping[tuple[int, int
     gone = forgotten(z, sheets, edits)
     if gone:
         parts[sst] = blank_strings(z.read(sst), gone, f"{label}, {sst}")
+
+
+#: The children of `<workbook>` that come after `<calcPr>` (ECMA-376 CT_Workbook's order).
+_AFTER_CALC_PR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                  "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def _full_calc_on_load(wb: XmlPart) -> bytes:
+    """workbook.xml with `<calcPr fullCalcOnLoad="1">`: set on the existing element, or a new one
+    where the schema puts it (Excel refuses a workbook whose children are out of order)."""
+    calc = wb.first(MAIN_NS, "calcPr")
+    if calc is not None:
+        return splice(wb.data, [(calc.start, calc.tag_end,
+                                 start_tag(calc, set_attr(calc.attrs, b"fullCalcOnLoad", b"1")))])
+    p = wb.prefix_in(wb.root, MAIN_NS) or b""
+    element = b"<" + p + b'calcPr fullCalcOnLoad="1"/>'
+    later = [el.start for name in _AFTER_CALC_PR if (el := wb.first(MAIN_NS, name)) is not None]
+    pos = min(later) if later else wb.inner_end(wb.root)
+    return splice(wb.data, [(pos, pos, element)])
 
 
 def _fail(path: Path, exc: OSError) -> WorkbookBusy:

@@ -161,13 +161,19 @@ def _widen_ref(ref: bytes | None, cells: list[tuple[int, int]]) -> bytes:
     return (first if first == last else f"{first}:{last}").encode()
 
 
-def patch_sheet_xml(xml: bytes, edits: Mapping[tuple[int, int], Value], label: str = "Tabellenblatt") -> bytes:
+def patch_sheet_xml(xml: bytes, edits: Mapping[tuple[int, int], Value], label: str = "Tabellenblatt",
+                    uncached: list[tuple[int, int]] | None = None) -> bytes:
     """Write `edits` ((row, col) → value, 1-based) into a worksheet's XML, touching nothing else.
 
     Existing cells are replaced in place (keeping `s`); missing cells and rows are inserted in
     order, styled as described in the module docstring.  A cell holding a formula is refused:
     overwriting it would also need calcChain.xml, and an ID produced by a formula is exactly
     what SPEC §4 forbids, so the user should see it.
+
+    Erasing (`uncached` given, a list the positions are added to) is the exception: an edit
+    that hits a formula keeps the formula and drops only its cached result, the one place the
+    erased text would otherwise survive (`=F2&" "&G2` showing the name); the formula computes
+    again from the erased cells when Excel opens the file (the caller sets `fullCalcOnLoad`).
     """
     if not edits:
         return xml
@@ -222,7 +228,16 @@ def patch_sheet_xml(xml: bytes, edits: Mapping[tuple[int, int], Value], label: s
             for col in sorted(cells):
                 hit = by_col.get(col)
                 if hit:
-                    if part.first(MAIN, "f", hit.el.tag_end, hit.end):
+                    formula = part.first(MAIN, "f", hit.el.tag_end, hit.end)
+                    if formula is not None and uncached is not None:
+                        kept = hit.el.attrs
+                        for name in (b"t", b"vm"):  # the result's type and value metadata (cm stays)
+                            kept = re.sub(rb"\s" + name + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*')", b"", kept)
+                        ops.append((hit.el.start, hit.end, start_tag(hit.el, kept, empty=False)
+                                    + xml[formula.start:part.end(formula)] + b"</" + hit.el.qname + b">"))
+                        uncached.append((number, col))
+                        continue
+                    if formula is not None:
                         raise WorkbookBusy(
                             f"Die Zelle {a1_ref(number, col)} enthält eine Formel; das Werkzeug "
                             "überschreibt keine Formeln. Bitte die Formel löschen (IDs werden nie "

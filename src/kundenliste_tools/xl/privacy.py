@@ -87,22 +87,22 @@ def _other_texts(book: Any, data: Any) -> tuple[dict[str, dict[str, str]], list[
 def auskunft(book: Any) -> list[Path]:
     """One Auskunft file per selected customer, beside the workbook; says where."""
     data = workbook_data(book)
-    folder = folder_of(book)
+    folder, note = folder_of(book)  # an online workbook: its synced folder, else Documents (note says)
     paths = []
     for p in _positions(book, data):
         id_value = id_text(data.kunden["ID"].iat[p])
         if not id_value:
             raise KundenlisteError(f"Die Zeile {data.kunden[ROW].iat[p]} hat keine ID; bitte zuerst „IDs vergeben“.")
         paths.append(auskunft_from_data(data, id_value, folder=folder).path)
-    tell(book, "Auskunft nach Art. 15 DSGVO gespeichert unter:\n" + "\n".join(str(p.resolve()) for p in paths),
-         title="Auskunft")
+    tell(book, "Auskunft nach Art. 15 DSGVO gespeichert unter:\n" + "\n".join(str(p.resolve()) for p in paths)
+         + (f"\n{note}" if note else ""), title="Auskunft")
     return paths
 
 
 def loeschen(book: Any) -> Any:
     """Erase the selected customers (the VBA has asked), record it, list backups that hold them."""
     data = workbook_data(book)
-    folder = folder_of(book)
+    folder, _ = folder_of(book)  # where earlier backups of this workbook would lie
     positions = _positions(book, data)
     texts, unsearched = _other_texts(book, data)
     plan = erase_rows(data, positions, texts)
