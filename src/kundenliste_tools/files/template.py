@@ -42,8 +42,11 @@ BUTTONS: tuple[tuple[str, str], ...] = (
 )
 #: The header row is high enough to carry the buttons above the header text: row 1 stays the
 #: header row (SPEC §2), it is frozen, so the buttons are always in view.
-HEADER_HEIGHT = 42.0
+#: Two rows of at most `BUTTONS_PER_ROW` buttons: one row of seven would reach past the columns
+#: of a printed page's width (LibreOffice drops what lies beyond them from the first page).
+HEADER_HEIGHT = 66.0
 BUTTON_TOP, BUTTON_HEIGHT, BUTTON_WIDTH, BUTTON_GAP = 3.0, 20.0, 92.0, 6.0
+BUTTONS_PER_ROW = 4
 
 #: Live colours of the due dates (SPEC §7): Excel evaluates TODAY() on every recalculation.
 OVERDUE_CELL = (PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"), Font(bold=True, color="9C0006"))
@@ -270,7 +273,8 @@ def _xlwings_conf_sheet(wb: Workbook) -> None:
 def buttons_for(_sheet: str) -> list[Button]:
     """The button strip of a record sheet: in the upper part of the (frozen) header row (the
     same on both record sheets; the sheet is named so that they may differ one day)."""
-    return [Button(label, macro, left=BUTTON_GAP + i * (BUTTON_WIDTH + BUTTON_GAP), top=BUTTON_TOP,
+    return [Button(label, macro, left=BUTTON_GAP + (i % BUTTONS_PER_ROW) * (BUTTON_WIDTH + BUTTON_GAP),
+                   top=BUTTON_TOP + (i // BUTTONS_PER_ROW) * (BUTTON_HEIGHT + BUTTON_TOP),
                    width=BUTTON_WIDTH, height=BUTTON_HEIGHT)
             for i, (label, macro) in enumerate(BUTTONS)]
 
