@@ -174,6 +174,26 @@ def test_a_stray_cell_in_xfd_is_not_read(tmp_path, writer):
     assert max(map(len, grid)) <= len(tb.HEADER)  # calamine never saw column XFD
 
 
+def test_only_the_cut_sheet_goes_into_memory(tmp_path):
+    """The sheet with the stray cell is parsed from a small package of its cut XML; the other
+    sheets (the KundenDoku is the large one) are not copied into it but read from the file."""
+    import openpyxl
+
+    from kundenliste_tools.files import reader
+
+    path = tb.WRITERS["openpyxl"](tmp_path / "ohne.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Kundenliste 2025"]["XFD17"] = "x"
+    wb.save(tmp_path / "mit.xlsx")
+    plan, cut = reader._plan(tmp_path / "mit.xlsx", "mit.xlsx")
+    assert list(cut) == ["Kundenliste 2025"] and len(plan) == 2
+    handle = cut["Kundenliste 2025"]()
+    assert handle.sheet_names == list(wb.sheetnames)  # the workbook part is the same ...
+    with pytest.raises(Exception):  # ... but the KundenDoku's XML is not in the package
+        handle.get_sheet_by_name("KundenDoku 2025").to_python()
+    assert reader._plan(path, "ohne.xlsx")[1] == {}
+
+
 @pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])
 def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, writer):
     """Column B, row 1,048,576: by the rule a value a person entered in a known field, so the

@@ -26,13 +26,10 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree
 
 from ..core.records import HEADER_SEARCH_ROWS, SheetFacts
 from .package import PKG_REL_NS, column_index, column_letter, rels_name, resolve
-from .zipraw import RawZip, write_zip
 
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
@@ -280,12 +277,22 @@ def _beyond(width: int) -> bytes:
     return b"|".join(alts) or rb"(?!)"
 
 
-def repack(source: Any, replaced: dict[str, bytes]) -> io.BytesIO:
-    """The package with some parts replaced (stored, not compressed: it is read once, at
-    once); every other entry is copied as its raw compressed bytes (`zipraw`), so nothing is
-    inflated and deflated again for nothing."""
-    raw = source.read_bytes() if isinstance(source, Path) else source.getvalue()
+#: Parts a cut sheet's package leaves out besides the other sheets: calamine reads none of
+#: them for a sheet's values, and they can be large.
+_NOT_NEEDED = ("xl/media/", "xl/embeddings/", "xl/printerSettings/", "xl/vbaProject.bin", "xl/drawings/")
+
+
+def cut_package(zf: zipfile.ZipFile, part: str, xml: bytes, sheet_parts: set[str]) -> bytes:
+    """A small package in which calamine can parse the sheet at `part` from `xml` (its cut
+    XML, stored): the workbook, its relationships, styles and shared strings as they are, and
+    no other sheet.  The large sheets are not copied (the KundenDoku of a job centre is 100 MB
+    of XML), so a stray cell in the Kundenliste costs the cut of that sheet only."""
     out = io.BytesIO()
-    write_zip(out, RawZip(raw, ""), replaced, {}, compress=False)
-    out.seek(0)
-    return out
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dest:
+        for info in zf.infolist():
+            name = info.filename
+            if name == part:
+                dest.writestr(name, xml)
+            elif name not in sheet_parts and not name.startswith(_NOT_NEEDED):
+                dest.writestr(name, zf.read(name))
+    return out.getvalue()
