@@ -195,6 +195,31 @@ def test_only_the_cut_sheet_goes_into_memory(tmp_path):
     assert reader._plan(path, "ohne.xlsx")[1] == {}
 
 
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter", "libreoffice"])
+def test_the_scan_in_small_pieces_finds_what_one_piece_finds(books, writer, monkeypatch):
+    """The sheet XML is scanned in pieces cut after a row (memory: the KundenDoku of a job
+    centre is 100 MB of XML); pieces of a few hundred bytes must find the same formula cells,
+    error cells, merged ranges and totals rows as one piece of the whole sheet."""
+    import zipfile
+
+    from kundenliste_tools.files import sheetfacts
+    from kundenliste_tools.files.package import sheet_parts
+
+    with zipfile.ZipFile(books[writer]) as zf:
+        parts = sheet_parts(zf)
+        whole = {s: sheetfacts.scan_sheet(zf, p) for s, p in parts.items()}
+        monkeypatch.setattr(sheetfacts, "SCAN_CHUNK", 300)
+        pieces = {s: sheetfacts.scan_sheet(zf, p) for s, p in parts.items()}
+    for sheet, scan in whole.items():
+        got = pieces[sheet]
+        assert got.errors == scan.errors
+        assert got.facts.formula_rows.tolist() == scan.facts.formula_rows.tolist()
+        assert got.facts.formula_cols.tolist() == scan.facts.formula_cols.tolist()
+        assert (got.facts.merged, got.facts.totals_rows) == (scan.facts.merged, scan.facts.totals_rows)
+    known = whole["Kundenliste 2025"]
+    assert len(known.facts.formula_rows) and known.errors and known.facts.merged  # the book has them
+
+
 @pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])
 def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, writer):
     """Column B, row 1,048,576: by the rule a value a person entered in a known field, so the
