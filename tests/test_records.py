@@ -229,6 +229,7 @@ def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, 
     path = tb.WRITERS[writer](tmp_path / "ohne.xlsx")
     wb = openpyxl.load_workbook(path)
     wb["Kundenliste 2025"]["B1048576"] = "x"
+    wb["Kundenliste 2025"]["C1048576"] = "#N/A"  # an error cell in the moved row keeps its place
     wb["Kundenliste 2025"]["XFD17"] = "y"
     wb.save(tmp_path / "mit.xlsx")
     data = read_workbook(tmp_path / "mit.xlsx")
@@ -237,6 +238,7 @@ def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, 
     assert len(grid) < tb.FORMULA_END + 10 and max(map(len, grid)) <= len(tb.HEADER)
     cells = {(f.cell, f.code) for f in validate(data, today=tb.STICHTAG)}
     assert ("B1048576", "datum-ungueltig") in cells and ("A1048576", "id-fehlt") in cells
+    assert ("C1048576", "zellfehler") in cells
 
 
 def test_sheet_and_header_refusals_are_one_short_sentence(tmp_path):

@@ -156,8 +156,9 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     formula cells, totals rows and merged ranges go into `facts` (when given), their error
     cells into the grid as text (`#N/A`, so validation reports `zellfehler`), and a stray cell
     far right of the header (or far down) is cut away before calamine sees it: such a sheet
-    alone is parsed from a small package of its cut XML (`_plan`), the others from `source`.  `meanwhile` is work for
-    the next step (imports, tables), done in this thread while calamine parses.
+    alone is parsed from a small package of its cut XML (`_plan`), the others from `source`.
+    `meanwhile` is work for the next step (imports, tables), done in this thread while
+    calamine parses.
     """
     plan, cut = _plan(source, name)
     scans: dict[str, Any] = {}
@@ -297,6 +298,7 @@ def _plan(source: BinaryIO | Path, name: str
         _rewind(source)
         return [], {}
     cut: dict[str, Callable[[], Any]] = {}
+    packages: dict[str, bytes] = {}
     with zf:
         try:
             parts = sheet_parts(zf)
@@ -322,6 +324,7 @@ def _plan(source: BinaryIO | Path, name: str
                     package = sheetfacts.cut_package(zf, part, xml, set(parts.values()))
                     del xml
                     cut[sheet] = _package_opener(package)
+                    packages[sheet] = package
                     if row_map:
                         moved[sheet] = row_map
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib_error) as exc:
@@ -335,7 +338,14 @@ def _plan(source: BinaryIO | Path, name: str
         view = source.getbuffer() if isinstance(source, io.BytesIO) else source.read()
         _rewind(source)
         opener = lambda: zipfile.ZipFile(io.BytesIO(view))  # noqa: E731  (own position)
-    return [(opener, sheet, part, moved.get(sheet, {})) for sheet, part in todo], cut
+    # a cut sheet is scanned in its package, as calamine sees it: moved rows under the
+    # numbers of the grid (`row_map` gives their real ones), the cells beyond the header gone
+    return [(_zip_opener(packages[sheet]) if sheet in packages else opener, sheet, part,
+             moved.get(sheet, {})) for sheet, part in todo], cut
+
+
+def _zip_opener(package: bytes) -> Callable[[], zipfile.ZipFile]:
+    return lambda: zipfile.ZipFile(io.BytesIO(package))
 
 
 def _package_opener(package: bytes) -> Callable[[], Any]:
