@@ -78,8 +78,8 @@ def totals_rows(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
 
 
 def member_bytes(zf: zipfile.ZipFile, part: str) -> bytes:
-    """The decompressed part in one `zlib` call, which runs without the GIL: the scan can go
-    on in a thread while calamine parses the same file (calamine keeps the GIL)."""
+    """The decompressed part in one `zlib` call, its CRC checked: for the stray-cell cut, which
+    needs the whole sheet (the scan reads it in pieces, `_row_pieces`)."""
     info = zf.getinfo(part)
     if info.compress_type != zipfile.ZIP_DEFLATED:
         return zf.read(part)
