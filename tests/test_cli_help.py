@@ -69,3 +69,15 @@ def test_einladen_help_names_the_week_and_the_no_shows():
     text = " ".join(proc.stdout.split())
     for words in ("--woche JJJJ-Www", "nicht erschienen", "Bundesland", "Stellenanteil", "--json"):
         assert words in text
+
+
+def test_help_imports_neither_pandas_nor_numpy():
+    """`kundenliste --help` starts in a tenth of a second: no command module may pull in pandas
+    at import time (cli/ids.py once did, through core.book: 0.6 s and 70 MB for a help text)."""
+    code = ("import contextlib, io, sys\n"
+            "from kundenliste_tools.cli import main\n"
+            "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['--help'])\n"
+            "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

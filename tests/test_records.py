@@ -176,6 +176,52 @@ def test_a_stray_cell_in_xfd_is_not_read(tmp_path, writer):
     assert max(map(len, grid)) <= len(tb.HEADER)  # calamine never saw column XFD
 
 
+def test_only_the_cut_sheet_goes_into_memory(tmp_path):
+    """The sheet with the stray cell is parsed from a small package of its cut XML; the other
+    sheets (the KundenDoku is the large one) are not copied into it but read from the file."""
+    import openpyxl
+    import python_calamine as pc
+
+    from kundenliste_tools.files import reader
+
+    path = tb.WRITERS["openpyxl"](tmp_path / "ohne.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Kundenliste 2025"]["XFD17"] = "x"
+    wb.save(tmp_path / "mit.xlsx")
+    plan, cut = reader._plan(tmp_path / "mit.xlsx", "mit.xlsx")
+    assert list(cut) == ["Kundenliste 2025"] and len(plan) == 2
+    handle = cut["Kundenliste 2025"]()
+    assert handle.sheet_names == list(wb.sheetnames)  # the workbook part is the same ...
+    with pytest.raises(pc.CalamineError):  # ... but the KundenDoku's XML is not in the package
+        handle.get_sheet_by_name("KundenDoku 2025").to_python()
+    assert reader._plan(path, "ohne.xlsx")[1] == {}
+
+
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter", "libreoffice"])
+def test_the_scan_in_small_pieces_finds_what_one_piece_finds(books, writer, monkeypatch):
+    """The sheet XML is scanned in pieces cut after a row (memory: the KundenDoku of a job
+    centre is 100 MB of XML); pieces of a few hundred bytes must find the same formula cells,
+    error cells, merged ranges and totals rows as one piece of the whole sheet."""
+    import zipfile
+
+    from kundenliste_tools.files import sheetfacts
+    from kundenliste_tools.files.package import sheet_parts
+
+    with zipfile.ZipFile(books[writer]) as zf:
+        parts = sheet_parts(zf)
+        whole = {s: sheetfacts.scan_sheet(zf, p) for s, p in parts.items()}
+        monkeypatch.setattr(sheetfacts, "SCAN_CHUNK", 300)
+        pieces = {s: sheetfacts.scan_sheet(zf, p) for s, p in parts.items()}
+    for sheet, scan in whole.items():
+        got = pieces[sheet]
+        assert got.errors == scan.errors
+        assert got.facts.formula_rows.tolist() == scan.facts.formula_rows.tolist()
+        assert got.facts.formula_cols.tolist() == scan.facts.formula_cols.tolist()
+        assert (got.facts.merged, got.facts.totals_rows) == (scan.facts.merged, scan.facts.totals_rows)
+    known = whole["Kundenliste 2025"]
+    assert len(known.facts.formula_rows) and known.errors and known.facts.merged  # the book has them
+
+
 @pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])
 def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, writer):
     """Column B, row 1,048,576: by the rule a value a person entered in a known field, so the
@@ -185,6 +231,7 @@ def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, 
     path = tb.WRITERS[writer](tmp_path / "ohne.xlsx")
     wb = openpyxl.load_workbook(path)
     wb["Kundenliste 2025"]["B1048576"] = "x"
+    wb["Kundenliste 2025"]["C1048576"] = "#N/A"  # an error cell in the moved row keeps its place
     wb["Kundenliste 2025"]["XFD17"] = "y"
     wb.save(tmp_path / "mit.xlsx")
     data = read_workbook(tmp_path / "mit.xlsx")
@@ -193,6 +240,7 @@ def test_a_stray_cell_far_down_is_read_without_the_empty_rows_between(tmp_path, 
     assert len(grid) < tb.FORMULA_END + 10 and max(map(len, grid)) <= len(tb.HEADER)
     cells = {(f.cell, f.code) for f in validate(data, today=tb.STICHTAG)}
     assert ("B1048576", "datum-ungueltig") in cells and ("A1048576", "id-fehlt") in cells
+    assert ("C1048576", "zellfehler") in cells
 
 
 def test_sheet_and_header_refusals_are_one_short_sentence(tmp_path):

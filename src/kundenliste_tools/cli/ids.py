@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import TextIO
 
-from ..core.book import ID_REGISTER_SHEET
+from ..core.model import ID_REGISTER_SHEET
 from . import add_book_argument, progress
 
 

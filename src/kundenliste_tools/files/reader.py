@@ -155,10 +155,12 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     For an .xlsx/.xlsm, the two record sheets are scanned first (`files.sheetfacts`): their
     formula cells, totals rows and merged ranges go into `facts` (when given), their error
     cells into the grid as text (`#N/A`, so validation reports `zellfehler`), and a stray cell
-    far right of the header is cut away before calamine sees it.  `meanwhile` is work for
-    the next step (imports, tables), done in this thread while calamine parses.
+    far right of the header (or far down) is cut away before calamine sees it: such a sheet
+    alone is parsed from a small package of its cut XML (`_plan`), the others from `source`.
+    `meanwhile` is work for the next step (imports, tables), done in this thread while
+    calamine parses.
     """
-    plan, source = _plan(source, name)
+    plan, cut = _plan(source, name)
     scans: dict[str, Any] = {}
     scanner = threading.Thread(target=_scan_all, args=(plan, scans), daemon=True) if plan else None
     if scanner:
@@ -174,7 +176,7 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
         raise WorkbookUnreadable(
             f"„{name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
-    grids = _read_sheets(wb, wanted, name, _second_opener(source), meanwhile)
+    grids = _read_sheets(wb, wanted, name, _second_opener(source), meanwhile, cut)
     if scanner:
         scanner.join()
         if "!" in scans:
@@ -195,13 +197,15 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
 
 
 def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None,
-                 meanwhile: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
+                 meanwhile: Callable[[], Any] | None = None,
+                 cut: dict[str, Callable[[], Any]] | None = None) -> dict[str, list[list[Any]]]:
     """The grids of the sheets to read, parsed in two threads while this one imports pandas.
 
     calamine lets go of the GIL while it parses, so on two cores the KundenDoku (the largest
     sheet, on a second workbook handle that `second` opens: 0.03 s) and the other sheets are
     parsed side by side, and pandas, which the next step needs anyway, is imported meanwhile
-    (0.3 s): at 100,000 entries 1.5 s of work take about 0.8 s."""
+    (0.3 s): at 100,000 entries 1.5 s of work take about 0.8 s.  A sheet in `cut` is parsed
+    on its own handle (`_plan`'s small package without the stray cells)."""
     todo: list[str] = []
     grids: dict[str, list[list[Any]]] = {}
     with_aux = {normalize_key(s) for s in AUX_SHEETS}
@@ -215,9 +219,10 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     aside = [s for s in todo if canonical_sheet(s) == KUNDENDOKU][:1] if second is not None else []
     rest = [s for s in todo if s not in aside]
     done: dict[str, Any] = {}
-    threads = [threading.Thread(target=_parse_into, args=(lambda: wb, rest, name, done), daemon=True)]
+    cut = cut or {}
+    threads = [threading.Thread(target=_parse_into, args=(lambda: wb, rest, name, done, cut), daemon=True)]
     if aside:
-        threads.append(threading.Thread(target=_parse_into, args=(second, aside, name, done), daemon=True))
+        threads.append(threading.Thread(target=_parse_into, args=(second, aside, name, done, cut), daemon=True))
     for thread in threads:
         thread.start()
     try:
@@ -232,18 +237,19 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
         raise failed[1]
     if failed is not None:
         # the second handle failed: the first one reads the sheet and says what is wrong
-        done[failed[0]] = _parse(wb, failed[0], name)
+        done[failed[0]] = _parse(cut[failed[0]]() if failed[0] in cut else wb, failed[0], name)
     grids.update(done)
     return grids
 
 
-def _parse_into(opener: Any, sheets: list[str], name: str, out: dict[str, Any]) -> None:
+def _parse_into(opener: Any, sheets: list[str], name: str, out: dict[str, Any],
+                cut: dict[str, Callable[[], Any]]) -> None:
     """A thread's share of `_read_sheets`: the first failure goes into `out["!"]`."""
     sheet = ""
     try:
         wb = opener()
         for sheet in sheets:
-            out[sheet] = _parse(wb, sheet, name)
+            out[sheet] = _parse(cut[sheet]() if sheet in cut else wb, sheet, name)
     except BaseException as exc:  # re-raised (or the sheet re-read) by the calling thread
         out.setdefault("!", (sheet or sheets[0], exc))
 
@@ -276,17 +282,23 @@ def _merged(ws: Any) -> tuple[tuple[int, int, int, int], ...]:
     return tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
 
 
-def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str, dict[int, int]]], BinaryIO | Path]:
-    """Which record sheets of an .xlsx/.xlsm to scan (a zip opener, sheet name, part), and the
-    source to parse: a stray cell far right of the header is cut away first (a new in-memory
-    package then replaces `source`).  Other formats: nothing to scan."""
+def _plan(source: BinaryIO | Path, name: str
+          ) -> tuple[list[tuple[Any, str, str, dict[int, int]]], dict[str, Callable[[], Any]]]:
+    """Which record sheets of an .xlsx/.xlsm to scan (a zip opener, sheet name, part), and how
+    to open each sheet that has a stray cell far right of the header (or far down): a calamine
+    handle on a small in-memory package of that sheet's cut XML and the few parts calamine
+    needs beside it (`sheetfacts.cut_package`).  The rest of the workbook is parsed from
+    `source` as it is, so only the cut sheet is ever held in memory.  Other formats: nothing
+    to scan, nothing to cut."""
     from . import sheetfacts
 
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError):
         _rewind(source)
-        return [], source
+        return [], {}
+    cut: dict[str, Callable[[], Any]] = {}
+    packages: dict[str, bytes] = {}
     with zf:
         try:
             parts = sheet_parts(zf)
@@ -296,7 +308,6 @@ def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str,
         moved: dict[str, dict[int, int]] = {}
         todo = [(sheet, parts[sheet]) for sheet in found.values()
                 if parts.get(sheet) and parts[sheet] in zf.NameToInfo]
-        trimmed: dict[str, bytes] = {}
         for sheet, part in todo:
             try:
                 dimension, width = sheetfacts.head(zf, part)
@@ -305,19 +316,21 @@ def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str,
                 rows, cols = dimension[0], dimension[1] + 1
                 # a dense grid of the used range far larger than the cells in the file: a stray
                 # cell far right (XFD) or far down (row 1,048,576) spans it
-                cut = (cols - width) * rows > STRAY_CELLS
+                far_right = (cols - width) * rows > STRAY_CELLS
                 sparse = rows * width > STRAY_CELLS and zf.getinfo(part).file_size < rows * width
-                if cut or sparse:
-                    xml, row_map = sheetfacts.trimmed_sheet(zf.read(part), width, cut, sparse)
-                    trimmed[part] = xml
+                if far_right or sparse:
+                    xml, row_map = sheetfacts.trimmed_sheet(sheetfacts.member_bytes(zf, part), width,
+                                                            far_right, sparse)
+                    package = sheetfacts.cut_package(zf, part, xml, set(parts.values()))
+                    del xml
+                    cut[sheet] = _package_opener(package)
+                    packages[sheet] = package
                     if row_map:
                         moved[sheet] = row_map
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib_error) as exc:
                 raise WorkbookUnreadable(
                     f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc}). Bitte eine "
                     "Sicherungskopie verwenden.") from exc
-    if trimmed:
-        source = sheetfacts.repack(source, trimmed)
     _rewind(source)
     if isinstance(source, Path):
         opener: Any = lambda: zipfile.ZipFile(source)  # noqa: E731
@@ -325,7 +338,26 @@ def _plan(source: BinaryIO | Path, name: str) -> tuple[list[tuple[Any, str, str,
         view = source.getbuffer() if isinstance(source, io.BytesIO) else source.read()
         _rewind(source)
         opener = lambda: zipfile.ZipFile(io.BytesIO(view))  # noqa: E731  (own position)
-    return [(opener, sheet, part, moved.get(sheet, {})) for sheet, part in todo], source
+    # a cut sheet is scanned in its package, as calamine sees it: moved rows under the
+    # numbers of the grid (`row_map` gives their real ones), the cells beyond the header gone
+    return [(_zip_opener(packages[sheet]) if sheet in packages else opener, sheet, part,
+             moved.get(sheet, {})) for sheet, part in todo], cut
+
+
+def _zip_opener(package: bytes) -> Callable[[], zipfile.ZipFile]:
+    return lambda: zipfile.ZipFile(io.BytesIO(package))
+
+
+def _package_opener(package: bytes) -> Callable[[], Any]:
+    """A calamine handle on `package`, opened once, when its sheet is parsed."""
+    handle: list[Any] = []
+
+    def opener() -> Any:
+        if not handle:
+            handle.append(pc.CalamineWorkbook.from_filelike(io.BytesIO(package)))
+        return handle[0]
+
+    return opener
 
 
 def _scan_all(plan: list[tuple[Any, str, str, dict[int, int]]], out: dict[str, Any]) -> None:

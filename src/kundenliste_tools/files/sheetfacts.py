@@ -26,13 +26,11 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Iterator
 from xml.etree import ElementTree
 
 from ..core.records import HEADER_SEARCH_ROWS, SheetFacts
 from .package import PKG_REL_NS, column_index, column_letter, rels_name, resolve
-from .zipraw import RawZip, write_zip
 
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
@@ -80,8 +78,8 @@ def totals_rows(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
 
 
 def member_bytes(zf: zipfile.ZipFile, part: str) -> bytes:
-    """The decompressed part in one `zlib` call, which runs without the GIL: the scan can go
-    on in a thread while calamine parses the same file (calamine keeps the GIL)."""
+    """The decompressed part in one `zlib` call, its CRC checked: for the stray-cell cut, which
+    needs the whole sheet (the scan reads it in pieces, `_row_pieces`)."""
     info = zf.getinfo(part)
     if info.compress_type != zipfile.ZIP_DEFLATED:
         return zf.read(part)
@@ -116,28 +114,59 @@ def _dimension(buf: bytes) -> tuple[int, int] | None:
     return int(last_row), _col(last_col)
 
 
+#: Decompressed bytes per step of the scan: the sheet XML is never held whole (the KundenDoku
+#: of 300,000 entries is 100 MB of it, which would sit in memory beside calamine's parse).
+SCAN_CHUNK = 4 << 20
+
+
 def scan_sheet(zf: zipfile.ZipFile, part: str, row_map: dict[int, int] | None = None) -> ScanResult:
     """Formula cells, error cells, merged ranges, totals rows and extent of one sheet."""
     f_rows: list[int] = []
     f_cols: list[int] = []
     errors: dict[tuple[int, int], str] = {}
     merged: list[tuple[int, int, int, int]] = []
-    buf = member_bytes(zf, part)
-    f_tag = b"<f"
-    m = _PREFIX.search(buf, 0, 4096)
-    if m and m.group(1):
-        f_tag = b"<" + m.group(1) + b"f"
-    _formulas(buf, f_tag, f_rows, f_cols)
-    _errors(buf, errors)
-    start = buf.rfind(b"mergeCells")
-    if start >= 0:
-        for m in _MERGE.finditer(buf, max(start - 64, 0)):
-            merged.append((int(m.group(2)), _col(m.group(1)), int(m.group(4)), _col(m.group(3))))
+    f_tag = b""
+    for buf in _row_pieces(zf, part):
+        if not f_tag:
+            m = _PREFIX.search(buf, 0, 4096)
+            f_tag = b"<" + (m.group(1) if m and m.group(1) else b"") + b"f"
+        _formulas(buf, f_tag, f_rows, f_cols)
+        _errors(buf, errors)
+        start = buf.rfind(b"mergeCells")
+        if start >= 0:
+            for m in _MERGE.finditer(buf, max(start - 64, 0)):
+                merged.append((int(m.group(2)), _col(m.group(1)), int(m.group(4)), _col(m.group(3))))
     import numpy as np  # here, not at the top: see core.records
 
     facts = SheetFacts(np.array(f_rows, dtype=np.int64), np.array(f_cols, dtype=np.int64),
                        totals_rows(zf, part), tuple(merged), dict(row_map or {}))
     return ScanResult(facts, errors)
+
+
+def _row_pieces(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The decompressed sheet XML in pieces of about `SCAN_CHUNK` bytes, each cut after a
+    `</row>`, so that every cell lies whole in one piece (what follows the last row, e.g. the
+    merged ranges, comes as the last piece).  zipfile checks the CRC as it goes; zlib lets go
+    of the GIL while it inflates, so calamine's parse goes on meanwhile."""
+    close = b""
+    rest = b""
+    with zf.open(part) as fh:
+        while True:
+            data = fh.read(SCAN_CHUNK)
+            if not data:
+                break
+            buf = rest + data if rest else data
+            if not close:
+                m = _PREFIX.search(buf, 0, 4096)
+                close = b"</" + (m.group(1) if m and m.group(1) else b"") + b"row>"
+            cut = buf.rfind(close)
+            if cut < 0:
+                rest = buf
+                continue
+            yield buf[:cut + len(close)]
+            rest = buf[cut + len(close):]
+    if rest:
+        yield rest
 
 
 def _cell_at(buf: bytes, pos: int) -> tuple[int, int] | None:
@@ -280,12 +309,22 @@ def _beyond(width: int) -> bytes:
     return b"|".join(alts) or rb"(?!)"
 
 
-def repack(source: Any, replaced: dict[str, bytes]) -> io.BytesIO:
-    """The package with some parts replaced (stored, not compressed: it is read once, at
-    once); every other entry is copied as its raw compressed bytes (`zipraw`), so nothing is
-    inflated and deflated again for nothing."""
-    raw = source.read_bytes() if isinstance(source, Path) else source.getvalue()
+#: Parts a cut sheet's package leaves out besides the other sheets: calamine reads none of
+#: them for a sheet's values, and they can be large.
+_NOT_NEEDED = ("xl/media/", "xl/embeddings/", "xl/printerSettings/", "xl/vbaProject.bin", "xl/drawings/")
+
+
+def cut_package(zf: zipfile.ZipFile, part: str, xml: bytes, sheet_parts: set[str]) -> bytes:
+    """A small package in which calamine can parse the sheet at `part` from `xml` (its cut
+    XML, stored): the workbook, its relationships, styles and shared strings as they are, and
+    no other sheet.  The large sheets are not copied (the KundenDoku of a job centre is 100 MB
+    of XML), so a stray cell in the Kundenliste costs the cut of that sheet only."""
     out = io.BytesIO()
-    write_zip(out, RawZip(raw, ""), replaced, {}, compress=False)
-    out.seek(0)
-    return out
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dest:
+        for info in zf.infolist():
+            name = info.filename
+            if name == part:
+                dest.writestr(name, xml)
+            elif name not in sheet_parts and not name.startswith(_NOT_NEEDED):
+                dest.writestr(name, zf.read(name))
+    return out.getvalue()
