@@ -296,3 +296,40 @@ def test_formulas_that_show_an_erased_value_keep_the_formula_but_not_the_cached_
     assert b'<c r="A1"><f>UPPER(Kundenliste!G2)</f></c>' in stats
     assert b"<f>1+1</f><v>2</v>" in stats and b"<v>Mustermann</v>" in stats
     assert re.search(rb"<calcPr[^>]*fullCalcOnLoad=\"1\"", workbook)
+
+
+def test_copies_excel_keeps_beside_the_cells_are_named_with_what_to_do(tmp_path: Path) -> None:
+    """A pivot cache and the document title still quote the erased customer (Excel keeps such
+    copies; the lossless erase does not rewrite them): the command says which parts and what
+    to do, and exits 1; a city shared with others is no such finding."""
+    from kundenliste_tools.files.template import write_workbook
+
+    path = write_workbook(tmp_path / "Kundenliste.xlsx", kunden=[
+        {"ID": "101", "Erstkontakt": "2026-01-05", "Akquise": "VAMV", "Status": "neu", "Berater": "A",
+         "VName": "Tomasz", "NName": "Wisniewski", "Stadt": "Leipzig"},
+        {"ID": "102", "Erstkontakt": "2026-01-05", "Akquise": "VAMV", "Status": "neu", "Berater": "A",
+         "VName": "Erika", "NName": "Mustermann", "Stadt": "Leipzig"}])
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/pivotCache/pivotCacheDefinition9.xml",
+                    f'<pivotCacheDefinition xmlns="{main_ns}"><cacheFields count="1"><cacheField name="NName">'
+                    '<sharedItems count="2"><s v="WISNIEWSKI"/><s v="Mustermann"/></sharedItems></cacheField>'
+                    "</cacheFields></pivotCacheDefinition>")
+        zf.writestr("docProps/custom.xml",
+                    '<Properties xmlns="urn:x"><p>Leipzig, Akte Tomasz Wisniewski</p></Properties>')
+    code, out, err = run("loeschen", str(path), "--id", "101", "--ja")
+    assert code == 1, err
+    warnings = [line for line in out.splitlines() if line.startswith("Achtung")]
+    assert warnings == [
+        "Achtung, noch in der Datei (xl/pivotCache/pivotCacheDefinition9.xml): Zwischenspeicher einer "
+        "Pivot-Tabelle: die Pivot-Tabelle in Excel aktualisieren (Daten → Alle aktualisieren) und speichern.",
+        "Achtung, noch in der Datei (docProps/custom.xml): Dokumenteigenschaften: in Excel unter Datei → "
+        "Informationen → Eigenschaften entfernen."]
+    # the sheets and shared strings themselves are clean (what the erase does rewrite)
+    texts = part_texts(path)
+    assert {p for _v, p in found(["Wisniewski", "Tomasz"], texts)} == {
+        "xl/pivotCache/pivotCacheDefinition9.xml", "docProps/custom.xml"}
+    # erasing Erika: the pivot cache names her too; Leipzig (shared, in the title) is not looked for
+    code, out, _ = run("loeschen", str(path), "--id", "102", "--ja", "--json")
+    assert code == 1 and [c["teil"] for c in json.loads(out)["noch_in_der_datei"]] == [
+        "xl/pivotCache/pivotCacheDefinition9.xml"]

@@ -65,7 +65,8 @@ def test_loeschen_erases_the_same_cells_as_the_command_line(team: Path, tmp_path
     cli_copy.parent.mkdir()
     shutil.copy(team, cli_copy)
     before = all_values(cli_copy)
-    assert run("loeschen", str(cli_copy), "--id", "101", jan_id, "--ja")[0] == 0
+    code, out, _ = run("loeschen", str(cli_copy), "--id", "101", jan_id, "--ja")
+    assert code == 0, out
     expected = changed(before, all_values(cli_copy))
 
     b = remote_book(team, "$C$2:$D$3")  # rows 2 (Eva) and 3 (Jan)

@@ -130,6 +130,8 @@ class EraseResult:
     written: bool = False
     protocol: list[list] = field(default_factory=list)  # the Löschprotokoll rows written
     backups: list[Backup] = field(default_factory=list)
+    #: (part, German hint): copies beside the cells that still hold erased values (pivot cache …)
+    copies_left: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -292,9 +294,28 @@ def erase(path: str | Path, ids: Sequence[str] | None = None, closed_before: str
                        append={PROTOCOL_SHEET: Append(result.protocol, header=list(PROTOCOL_HEADER))},
                        backup=False, forget_strings=True)
         result.written = True
+        from ..files.forget import copies_left
+
+        result.copies_left = copies_left(path, _distinctive_values(data, plan.positions))
     result.backups = holding_backups(path, result.ids, password)
     if confirm and delete_backups:
         for b in result.backups:
             b.path.unlink()
             b.deleted = True
     return result
+
+
+#: The erased values looked for afterwards in the parts the erasure does not rewrite: those that
+#: name one person.  Not a first name alone (a customer called Jan and the month "Jan" in a chart),
+#: not a city or a PLZ (shared by many, found everywhere).
+_DISTINCTIVE = ("NName", "Strasse", "Telefon", "Email")
+
+
+def _distinctive_values(data: WorkbookData, positions: Sequence[int]) -> list[str]:
+    from ..core.values import to_text
+
+    k = data.kunden
+    out = [to_text(k[name].iat[p]) for name in _DISTINCTIVE if name in k.columns for p in positions]
+    if "VName" in k.columns and "NName" in k.columns:  # the full name, as a title or a label has it
+        out += [f"{to_text(k['VName'].iat[p])} {to_text(k['NName'].iat[p])}" for p in positions]
+    return [v for v in out if v.strip()]

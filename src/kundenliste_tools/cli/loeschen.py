@@ -63,9 +63,10 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             "andere_blaetter": plan.elsewhere,
             "sicherungen": [{"datei": str(b.path), "zellen": b.cells, "lesbar": b.readable,
                              "geloescht": b.deleted} for b in result.backups],
+            "noch_in_der_datei": [{"teil": part, "hinweis": hint} for part, hint in result.copies_left],
         }, stdout, ensure_ascii=False)
         stdout.write("\n")
-        return 0
+        return 1 if result.copies_left else 0
     if not plan.customers:
         print("Keine Kundin und kein Kunde passt; es wurde nichts gelöscht.", file=stdout)
     elif not plan.changes:
@@ -91,4 +92,6 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         print(f"Sicherungskopie {b.path}: {what}", file=stdout)
     if result.backups and not any(b.deleted for b in result.backups):
         print("Diese Sicherungskopien mit --ja --sicherungen-loeschen löschen (oder von Hand).", file=stdout)
-    return 0
+    for part, hint in result.copies_left:
+        print(f"Achtung, noch in der Datei ({part}): {hint}.", file=stdout)
+    return 1 if result.copies_left else 0

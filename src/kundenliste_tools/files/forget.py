@@ -266,3 +266,48 @@ def rewrite_notes(z: RawZip, notes: Mapping[str, str]) -> dict[str, bytes]:
             ops.append((text.start, part.end(text), start_tag(text, empty=False) + inner + b"</" + text.qname + b">"))
         out[part_name] = splice(xml, ops)
     return out
+
+
+# ----------------------------------------------------------------------------- afterwards
+
+#: Where a copy of cell values can stay that the erasure does not rewrite, and what the user does.
+_LEFTOVER_HINTS = (
+    ("xl/pivotCache/", "Zwischenspeicher einer Pivot-Tabelle: die Pivot-Tabelle in Excel aktualisieren "
+                       "(Daten → Alle aktualisieren) und speichern"),
+    ("xl/charts/", "Zwischenspeicher eines Diagramms: die Mappe in Excel öffnen und speichern"),
+    ("docProps/", "Dokumenteigenschaften: in Excel unter Datei → Informationen → Eigenschaften entfernen"),
+    ("xl/workbook.xml", "Namen der Mappe: in Excel unter Formeln → Namens-Manager entfernen"),
+    ("xl/externalLinks/", "Verknüpfung zu einer anderen Datei: unter Daten → Verknüpfungen bearbeiten lösen"),
+)
+#: Parts the erasure itself rewrites (sheets, shared strings, notes): not looked at again here.
+_REWRITTEN = re.compile(r"xl/(worksheets/|sharedStrings\.xml$|comments|threadedComments/)")
+
+
+def copies_left(path: str | Path, values: list[str]) -> list[tuple[str, str]]:
+    """(part, German hint) for each part of the written workbook that still holds one of `values`
+    as whole words in canonical form: the copies Excel keeps beside the cells (pivot and chart
+    caches, document properties, defined names), which a lossless erase does not rewrite, so the
+    user is told where they are and how to clear them instead of believing the file is clean."""
+    from xml.etree import ElementTree
+
+    from ..core.canonical import canonical
+
+    needles = [n for n in {canonical(v) for v in values if v and len(v.strip()) >= 3} if n]
+    if not needles:
+        return []
+    pattern = re.compile(r"(?<![0-9a-z])(?:" + "|".join(re.escape(n) for n in sorted(needles)) + r")(?![0-9a-z])")
+    z = RawZip(Path(path).read_bytes(), Path(path).name)
+    out = []
+    for entry in z.entries:
+        name = entry.name
+        if not name.endswith((".xml", ".rels")) or _REWRITTEN.match(name):
+            continue
+        try:
+            root = ElementTree.fromstring(z.read(name))
+        except ElementTree.ParseError:
+            continue
+        text = " ".join(piece for el in root.iter() for piece in (el.text or "", el.tail or "", *el.attrib.values()))
+        if pattern.search(canonical(text)):
+            hint = next((h for prefix, h in _LEFTOVER_HINTS if name.startswith(prefix)), "ein Teil der Datei")
+            out.append((name, hint))
+    return out
