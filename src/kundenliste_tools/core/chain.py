@@ -31,11 +31,18 @@ def missing_followups(data: WorkbookData) -> np.ndarray:
     status_key, _ = list_keys(k["Status"], "Status", data.lists)
     k_keys, d_keys, _ = link(k["ID"], d["ID"])
     beratung = set(k_keys[(status_key == normalize_key(STATUS_IN_BERATUNG)).to_numpy()].tolist()) - {""}
-    when = dates(d["Datum"])
-    frame = pd.DataFrame({"key": d_keys.to_numpy(), "when": when.to_numpy(), "row": d["_row"].to_numpy(),
-                          "pos": np.arange(len(d))})
-    frame = frame[frame["key"].isin(beratung) & frame["when"].notna()]
-    latest = frame.sort_values(["key", "when", "row"]).drop_duplicates("key", keep="last")
-    blank = d["Folgetermin"].map(is_blank).to_numpy(dtype=bool)
-    pos = latest["pos"].to_numpy(dtype=np.int64)
-    return np.sort(pos[blank[pos]])
+    when = dates(d["Datum"]).to_numpy(dtype="datetime64[ns]")
+    # numbers, not object sorting (300,000 entries): each customer's key as a code, then the
+    # latest entry per code by (code, Datum, Excel row)
+    codes, uniques = pd.factorize(d_keys.to_numpy(dtype=object))
+    wanted = np.fromiter((u in beratung for u in uniques), dtype=bool, count=len(uniques))
+    sel = np.flatnonzero((codes >= 0) & wanted[np.maximum(codes, 0)] & ~np.isnat(when))
+    if not len(sel):
+        return np.array([], dtype=np.int64)
+    rows = d["_row"].to_numpy()[sel]
+    order = sel[np.lexsort((rows, when[sel].view("int64"), codes[sel]))]
+    ordered = codes[order]
+    latest = order[np.append(ordered[1:] != ordered[:-1], True)]
+    folge = d["Folgetermin"].to_numpy(dtype=object)[latest]
+    blank = np.fromiter((is_blank(v) for v in folge), dtype=bool, count=len(latest))
+    return np.sort(latest[blank]).astype(np.int64)
