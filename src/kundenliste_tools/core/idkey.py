@@ -96,7 +96,8 @@ def link(kunden: pd.Series, doku: pd.Series) -> tuple[pd.Series, pd.Series, np.n
     known.discard("")
     respelled = np.zeros(len(d_keys), dtype=bool)
     d_arr = d_keys.to_numpy(dtype=object)
-    missing = sorted({k for k in d_arr.tolist() if k and k not in known})
+    # per distinct key, not per entry (300,000 entries, a tenth as many customers)
+    missing = sorted(k for k in pd.unique(d_arr).tolist() if k and k not in known)
     if missing:
         by_loose: dict[str, str | None] = {}
         for k in known:
@@ -105,7 +106,7 @@ def link(kunden: pd.Series, doku: pd.Series) -> tuple[pd.Series, pd.Series, np.n
         repl = {m: by_loose.get(loose_key(m)) for m in missing}
         repl = {m: k for m, k in repl.items() if k}
         if repl:
-            hit = np.fromiter((k in repl for k in d_arr), dtype=bool, count=len(d_arr))
+            hit = pd.Series(d_arr).isin(list(repl)).to_numpy()
             d_arr = d_arr.copy()
             d_arr[hit] = [repl[k] for k in d_arr[hit]]
             respelled = hit
