@@ -279,8 +279,10 @@ _LEFTOVER_HINTS = (
     ("xl/workbook.xml", "Namen der Mappe: in Excel unter Formeln → Namens-Manager entfernen"),
     ("xl/externalLinks/", "Verknüpfung zu einer anderen Datei: unter Daten → Verknüpfungen bearbeiten lösen"),
 )
-#: Parts the erasure itself rewrites (sheets, shared strings, notes): not looked at again here.
-_REWRITTEN = re.compile(r"xl/(worksheets/|sharedStrings\.xml$|comments|threadedComments/)")
+#: Parts the erasure itself rewrites (sheets, shared strings, notes), and tables, which hold
+#: only column names (a surname such as "Abschluss" is also the header "Abschluss am"): not
+#: looked at here.
+_REWRITTEN = re.compile(r"xl/(worksheets/|sharedStrings\.xml$|comments|threadedComments/|tables/)")
 
 
 def copies_left(path: str | Path, values: list[str]) -> list[tuple[str, str]]:
