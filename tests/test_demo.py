@@ -56,7 +56,8 @@ def test_demo_command_runs_every_capability(tmp_path):
     folder = tmp_path / "demo"
     assert main(["demo", str(folder), "--anzahl", "60"], stdout=out, stderr=err) == 0, err.getvalue()
     text = out.getvalue()
-    for step in ("Prüfen", "IDs vergeben", "Fälligkeiten nach vamv", "Quartalsexport", "Einladungen nächste Woche"):
+    for step in ("Prüfen", "IDs vergeben", "Fälligkeiten nach vamv", "Quartalsexport", "Einladungen nächste Woche",
+                 "Auskunft für", "(nur Vorschau)", "Mappe mit diesem Python verbinden"):
         assert step in text
     assert "FEHLER" not in text
     names = {p.name for p in folder.iterdir()}
@@ -67,7 +68,11 @@ def test_demo_command_runs_every_capability(tmp_path):
         "faellig.json",
         "Quartal_anonym.xlsx",
         "einladen.txt",
+        "Auskunft_Demo.xlsx",
+        "loeschen_vorschau.txt",
+        "einrichten.txt",
     } <= names
+    assert "Würde löschen: 1 Kunden" in (folder / "loeschen_vorschau.txt").read_text(encoding="utf-8")
     plan = (folder / "einladen.txt").read_text(encoding="utf-8")
     assert "nach Regelwerk lichtenberg-2013, Quote 25 je Vollzeitstelle; Bundesland: BE" in plan
     assert all(f"faellig_{n}.txt" in names for n in builtin_names())

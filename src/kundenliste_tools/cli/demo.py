@@ -62,6 +62,10 @@ def _names() -> list[str]:
         "quartal.txt",
         "Quartal_anonym.xlsx",
         "einladen.txt",
+        "auskunft.txt",
+        "Auskunft_Demo.xlsx",
+        "loeschen_vorschau.txt",
+        "einrichten.txt",
     ]
 
 
@@ -130,5 +134,16 @@ def _tour(args: argparse.Namespace, folder: Path, stdout: TextIO, stderr: TextIO
         failed |= _step("Einladungen nächste Woche (lichtenberg-2013)",
                         ["einladen", str(book), "--regelwerk", "lichtenberg-2013"],
                         folder / "einladen.txt", stdout, stderr) == 2
+    someone = next((str(row["ID"]) for row in data.kunden if str(row.get("ID") or "").strip()), "")
+    if "auskunft" in COMMANDS and someone:  # Art. 15 DSGVO for the first customer
+        failed |= _step(f"Auskunft für {someone}", ["auskunft", str(book), someone, "--out",
+                                                    str(folder / "Auskunft_Demo.xlsx")],
+                        folder / "auskunft.txt", stdout, stderr) == 2
+    if "loeschen" in COMMANDS and someone:  # without --ja: only what would be erased, nothing changes
+        failed |= _step(f"Löschen von {someone} (nur Vorschau)", ["loeschen", str(book), "--id", someone],
+                        folder / "loeschen_vorschau.txt", stdout, stderr) == 2
+    if "einrichten" in COMMANDS:  # this Python into the workbook's xlwings.conf: its buttons work here
+        failed |= _step("Mappe mit diesem Python verbinden", ["einrichten", str(book)],
+                        folder / "einrichten.txt", stdout, stderr) == 2
     print(f"Alle Ergebnisse liegen in {folder.resolve()}", file=stdout)
     return 2 if failed else 0
