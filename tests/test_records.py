@@ -278,3 +278,12 @@ def test_grids_from_both_doors_give_one_model():
     data = workbook_from_grids(grids)
     assert data.kunden["_row"].tolist() == [5, 6, 7]
     assert [(s.row, s.reason) for s in data.skipped] == [(4, "eingabehilfe")]
+
+
+def test_superscript_digits_are_text_not_numbers():
+    # Found by hypothesis (test_random_values_in_every_field_never_crash): "²" is a digit to
+    # str.isdigit but not a number to int(); an ID "²" is text, an Ausweis serial with it no serial.
+    from kundenliste_tools.core.identifiers import ausweis_ok
+
+    assert id_key("²") == "²" and id_key(" 007 ") == "7" and id_key("٣٤") == "34"  # Arabic-Indic digits: decimal
+    assert ausweis_ok("AB²4567891") is False

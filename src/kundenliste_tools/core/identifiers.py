@@ -149,7 +149,7 @@ def _icao_value(ch: str) -> int:
 def ausweis_ok(text: str) -> bool:
     """Personalausweis/Reisepass serial: 9 characters and the ICAO 9303 check digit (7-3-1)."""
     t = _compact(text)
-    if len(t) != 10 or not t[-1].isdigit() or not any(c.isdigit() for c in t[:9]):
+    if len(t) != 10 or not t.isascii() or not t[-1].isdigit() or not any(c.isdigit() for c in t[:9]):
         return False
     total = sum(_icao_value(c) * (7, 3, 1)[i % 3] for i, c in enumerate(t[:9]))
     return total % 10 == int(t[9])

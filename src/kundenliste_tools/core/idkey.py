@@ -39,7 +39,7 @@ def id_key(value: Any) -> str:
             return ""
         if "\u00a0" in text:
             text = text.replace("\u00a0", " ").strip()
-        if text.isdigit() or _DIGITS.fullmatch(text):
+        if text.isdecimal() or _DIGITS.fullmatch(text):  # isdecimal: int() reads it ("²" is a digit, not decimal)
             return str(int(re.split(r"[.,]", text)[0]))
         if len(text) == 6 and is_own_format(text):
             return text.upper()
