@@ -17,9 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
 from ..core.access import MENTION_HEADER, Auskunft
-from ..core.errors import KundenlisteError, WorkbookBusy
-from .export import DATE_FORMAT, RISKY_START
-from .package import lock_files, lock_program, write_atomically
+from .export import DATE_FORMAT, RISKY_START, write_new_xlsx
 
 CREATOR = "kundenliste-tools"
 TITLE = "Auskunft nach Art. 15 DSGVO"
@@ -29,19 +27,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 def write_auskunft(auskunft: Auskunft, path: str | Path) -> Path:
     """Write the file atomically (temporary file, fsync, replace); refuse while it is open."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise KundenlisteError(f"Die Auskunft ist eine .xlsx-Datei; „{path.name}“ hat eine andere Endung.")
-    if not path.parent.is_dir():
-        raise KundenlisteError(f"Den Ordner „{path.parent}“ gibt es nicht.")
-    for lock in lock_files(path):
-        raise WorkbookBusy(f"„{path.name}“ ist gerade in {lock_program(lock)} geöffnet. Bitte schließen und "
-                           "die Auskunft noch einmal erstellen.")
-    try:
-        write_atomically(path, lambda fh: save_auskunft(auskunft, fh))
-    except PermissionError as exc:
-        raise WorkbookBusy(f"„{path}“ kann nicht geschrieben werden (geöffnet oder schreibgeschützt).") from exc
-    return path
+    return write_new_xlsx(path, lambda fh: save_auskunft(auskunft, fh), "Die Auskunft",
+                          "die Auskunft noch einmal erstellen")
 
 
 def save_auskunft(auskunft: Auskunft, target: str | Path | BinaryIO) -> None:

@@ -25,7 +25,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 import pandas as pd
 from openpyxl import Workbook
@@ -60,16 +60,23 @@ _CHART_COLUMN = 8  # charts start in column H, beside the tables (at most six co
 def write_export(export: QuarterlyExport, path: str | Path) -> Path:
     """Write the four sheets to `path` atomically (`package.write_atomically`): a temporary
     file in the same folder, fsynced, then replaced, so a half-written export never exists."""
+    return write_new_xlsx(path, lambda fh: save_export(export, fh), "Der Export", "erneut exportieren")
+
+
+def write_new_xlsx(path: str | Path, save: Callable[[BinaryIO], None], what: str, again: str) -> Path:
+    """A file the tool makes (export, Auskunft) written atomically, with the same refusals: not
+    an .xlsx, no such folder, open in Excel (`what`: "Der Export"; `again`: what to do once it
+    is closed, "erneut exportieren")."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise KundenlisteError(f"Der Export ist eine .xlsx-Datei; „{path.name}“ hat eine andere Endung.")
+        raise KundenlisteError(f"{what} ist eine .xlsx-Datei; „{path.name}“ hat eine andere Endung.")
     if not path.parent.is_dir():
         raise KundenlisteError(f"Den Ordner „{path.parent}“ gibt es nicht.")
     for lock in lock_files(path):
         raise WorkbookBusy(f"„{path.name}“ ist gerade in {lock_program(lock)} geöffnet. "
-                           "Bitte schließen und erneut exportieren.")
+                           f"Bitte schließen und {again}.")
     try:
-        write_atomically(path, lambda fh: save_export(export, fh))
+        write_atomically(path, save)
     except PermissionError as exc:
         raise WorkbookBusy(f"„{path}“ kann nicht geschrieben werden (geöffnet oder schreibgeschützt).") from exc
     return path
