@@ -36,12 +36,19 @@ def _values(series: pd.Series | None) -> list[str]:
     return [t for t in pd.unique(to_texts(series)) if t]
 
 
+def _words(value: str) -> list[str]:
+    """The words of a value without its numbers; none when they hold fewer than two letters
+    (a lone initial or a house number names nobody and no place)."""
+    words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
+    return words if sum(len(w) for w in words) >= 2 else []
+
+
 def name_keys(values: Iterable[str]) -> set[str]:
     """Full names and their parts, each also with a genitive `s`."""
     keys: set[str] = set()
     for value in values:
-        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
-        if not words or sum(len(w) for w in words) < 2:
+        words = _words(value)
+        if not words:
             continue
         forms = {value}
         if len(words) > 1:
@@ -101,8 +108,8 @@ def city_keys(values: Iterable[str]) -> set[str]:
     """The city as written, and its first word (`Frankfurt am Main` → also `Frankfurt`)."""
     keys: set[str] = set()
     for value in values:
-        words = [w for w in _PY_TOKEN.findall(value) if not w.isdigit()]
-        if not words or sum(len(w) for w in words) < 2:
+        words = _words(value)
+        if not words:
             continue
         keys |= spellings(value)
         if len(words) > 1 and len(words[0]) >= 4 and words[0].lower() not in PARTICLES:
