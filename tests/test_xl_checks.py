@@ -21,26 +21,14 @@ from kundenliste_tools.core.marks import MARKS_HEADER, MARKS_SHEET, NOTE_PREFIX,
 from kundenliste_tools.xl.checks import check_book, on_autosave, on_save, pruefen
 from kundenliste_tools.xl.report import link
 
+from .userbook import DOKU_HEADER, KUNDEN_HEADER
 from .xlbook import actions, payload
 
 TODAY = dt.date(2026, 3, 15)
 NOW = dt.datetime(2026, 3, 15, 10, 30)
 RED, YELLOW = TOOL_COLORS["error"], TOOL_COLORS["warning"]
-KH = [
-    "ID",
-    "Erstkontakt",
-    "Akquise",
-    "Status",
-    "Berater",
-    "VName",
-    "NName",
-    "Strasse",
-    "PLZ",
-    "Stadt",
-    "Telefon",
-    "Email",
-]
-DH = ["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen", "Folgetermin"]
+KH = [h for h in KUNDEN_HEADER if h != "Bemerkung"]  # the team's sheet without its own column
+DH = DOKU_HEADER
 
 
 def kunde(i: int, **fields: Any) -> list[Any]:
