@@ -25,7 +25,7 @@ from kundenliste_tools.cli import main
 from kundenliste_tools.core.canonical import canonical
 
 from . import corpus
-from .userbook import DOKU_ROWS, VBA_MODULE, all_values, raw_entries, visibility
+from .userbook import DOKU_ROWS, KUNDEN_ROWS, VBA_MODULE, all_values, raw_entries, visibility
 
 MENTIONS = [
     ["2026-03-10", "A-17", "Herr B", "Frau MUSTER rief an (0341/123456), wohnt Hauptstraße 1, 04109 Leipzig",
@@ -333,3 +333,21 @@ def test_copies_excel_keeps_beside_the_cells_are_named_with_what_to_do(tmp_path:
     code, out, _ = run("loeschen", str(path), "--id", "102", "--ja", "--json")
     assert code == 1 and [c["teil"] for c in json.loads(out)["noch_in_der_datei"]] == [
         "xl/pivotCache/pivotCacheDefinition9.xml"]
+
+
+@pytest.mark.parametrize("variant", ["without_cell_refs", "inline_strings"])
+def test_shared_strings_of_cells_written_without_references_or_left_behind_are_emptied(tmp_path: Path,
+                                                                                       variant: str) -> None:
+    """Excel's own markup rewritten the way other programs write it: cells without `r=` (their
+    strings were not found by reference), and every cell as an inline string while the old
+    shared-string table stays behind unused. After erasing Eva Muster (101) none of her values is
+    in any part, and what other customers still show is still there."""
+    vba = corpus.vba_project(tmp_path)
+    book = getattr(corpus, variant)(corpus.excel_book(tmp_path, vba), tmp_path)
+    before = all_values(book)
+    code, out, err = run("loeschen", str(book), "--id", "101", "--ja")
+    assert code == 0, out + err
+    mine = [str(v) for v in KUNDEN_ROWS[0][5:12] if v and str(v) not in ("Leipzig", "04109")]
+    assert found(mine, part_texts(book)) == []
+    after = all_values(book)
+    assert after["Kundenliste"][2:] == before["Kundenliste"][2:]  # the other customers' rows

@@ -67,7 +67,7 @@ from typing import Callable, Literal, Mapping, Sequence
 
 from ..core.errors import WorkbookBusy, WorkbookUnreadable
 from ..core.model import normalize_key
-from .forget import blank_strings, forgotten, rewrite_notes, shared_strings_part
+from .forget import blank_strings, rewrite_notes, shared_strings_part, unused_strings
 from .package import (
     CONTENT_TYPES_NS,
     MAIN_NS,
@@ -380,7 +380,7 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
     if not parts and not added:
         return result
     if forget_strings:
-        _forget(z, pkg, edits, parts, real.name)
+        _forget(z, pkg, parts, real.name)
     if uncached:  # formulas whose cached result was dropped compute again when the file opens
         parts[pkg.workbook_part] = _full_calc_on_load(
             XmlPart(parts.get(pkg.workbook_part) or z.read(pkg.workbook_part), f"{real.name}, {pkg.workbook_part}"))
@@ -392,16 +392,16 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
     return result
 
 
-def _forget(z: RawZip, pkg: _Package, edits: Mapping[str, Mapping[tuple[int, int], Value]],
-            parts: dict[str, bytes], label: str) -> None:
-    """Empty the shared strings only the overwritten cells used (into `parts`)."""
+def _forget(z: RawZip, pkg: _Package, parts: dict[str, bytes], label: str) -> None:
+    """Empty the shared strings no cell uses after the edits (into `parts`, files/forget.py)."""
     sst = shared_strings_part(z, pkg.workbook_part, pkg.rels_part)
     if sst is None:
         return
     sheets = [s.part for s in pkg.sheets if s.kind == "worksheet" and s.part and z.find(s.part)]
-    gone = forgotten(z, sheets, edits)
+    table = z.read(sst)
+    gone = unused_strings((parts.get(part) or z.read(part) for part in sheets), table)
     if gone:
-        parts[sst] = blank_strings(z.read(sst), gone, f"{label}, {sst}")
+        parts[sst] = blank_strings(table, gone, f"{label}, {sst}")
 
 
 #: The children of `<workbook>` that come after `<calcPr>` (ECMA-376 CT_Workbook's order).
