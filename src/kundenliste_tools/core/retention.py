@@ -51,7 +51,8 @@ def closing_dates(data: WorkbookData) -> pd.Series:
     return last.where(status == model.normalize_key(model.STATUS_ABGESCHLOSSEN))
 
 
-def closed_before(data: WorkbookData, day: dt.date) -> np.ndarray:
-    """Positions of the closed customers last seen before `day`."""
-    last = closing_dates(data)
+def closed_before(data: WorkbookData, day: dt.date, last: pd.Series | None = None) -> np.ndarray:
+    """Positions of the closed customers last seen before `day` (`last`: `closing_dates(data)`
+    when the caller has it already)."""
+    last = closing_dates(data) if last is None else last
     return np.flatnonzero((last < pd.Timestamp(day)).to_numpy())

@@ -453,7 +453,7 @@ def _check_retention(out: _Collector, k: _Sheet, data: WorkbookData, today: dt.d
         return
     day = retention.cutoff(today, n_years)
     last = retention.closing_dates(data)
-    for pos in retention.closed_before(data, day).tolist():
+    for pos in retention.closed_before(data, day, last).tolist():
         out.add(k, "loeschfrist-abgelaufen", "Status", pos, value=_iso(last.iat[pos].to_datetime64()),
                 years=n_years, cutoff=day.isoformat())
 
