@@ -207,10 +207,8 @@ def earlier_views(data: WorkbookData, period: Period, prepared: Prepared) -> Ite
     leaves closed customers out, so they and their entries are left out before the engine
     runs (in a workbook of some years most customers are closed).
     """
-    from .idkey import link
-
     p = prepared
-    kunden_ids, doku_ids = _linked_numbers(*link(data.kunden["ID"], data.doku["ID"])[:2])
+    kunden_ids, doku_ids = _linked_numbers(p.ids, p.doku_ids)  # prepare() linked them (idkey.link)
     codes = Codes.of(p)
     every = np.ones(len(p.datum), dtype=bool)
     first = codes.per_customer(p.datum, every, "min", p.ids.index)
