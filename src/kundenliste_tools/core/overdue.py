@@ -276,6 +276,12 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
     prefixed `p_`), and `_row` (the Excel row of the customer, for writing back).  `code` and
     `followup` are reason codes of `core.reasons`; `reason` is their German sentence.
     """
+    return assess_with_fields(data, rules, stichtag)[0]
+
+
+def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> tuple[pd.DataFrame, Customers]:
+    """`assess`, and the per-customer fields it judged (the invitation plan needs each
+    customer's agreed Folgetermin without reducing the KundenDoku a second time)."""
     S = pd.Timestamp(stichtag)
     ids, code, id_index = customer_ids(data)
     contacts = reduce_doku(data, rules.counts, S, id_index)
@@ -396,7 +402,7 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
         "assessable": assessable.astype(bool),
         ROW: data.kunden[ROW].astype("int64"),
     }, index=index)
-    return pd.concat([frame, params.add_prefix(PARAM_PREFIX)], axis=1).reset_index(drop=True)
+    return pd.concat([frame, params.add_prefix(PARAM_PREFIX)], axis=1).reset_index(drop=True), c
 
 
 PARAM_PREFIX = "p_"

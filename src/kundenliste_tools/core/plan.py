@@ -41,7 +41,7 @@ from .book import WorkbookData
 from .columns import texts
 from .errors import KundenlisteError
 from .model import ROW, normalize_key
-from .overdue import assess, customer_ids, reduce_doku
+from .overdue import assess_with_fields
 from .reasons import ABGESCHLOSSEN, REASONS
 from .rules import RuleSet
 from .staff import NO_SHOW_WEEKS, no_show_rates, rate, roster
@@ -177,9 +177,8 @@ def plan(data: WorkbookData, rules: RuleSet, week: Week, holidays: Mapping[dt.da
     monday, sunday = pd.Timestamp(week.monday), pd.Timestamp(week.sunday)
     display, share, kunden_key, _ = people = roster(data)
     working = 5 - len(holidays)
-    result = assess(data, rules, week.monday)
-    _, code, id_index = customer_ids(data)
-    followup = pd.Series(reduce_doku(data, rules.counts, monday, id_index).folgetermin[code])
+    result, judged = assess_with_fields(data, rules, week.monday)
+    followup = judged.folgetermin.reset_index(drop=True)
     open_ = (result["code"] != ABGESCHLOSSEN).to_numpy() & (kunden_key.to_numpy() != "")
     agreed_here = (followup >= monday) & (followup <= sunday)
     shows = no_show_rates(data, monday - pd.Timedelta(weeks=NO_SHOW_WEEKS), monday - pd.Timedelta(days=1), people)
