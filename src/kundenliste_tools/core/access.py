@@ -22,7 +22,7 @@ import numpy as np
 
 from . import model
 from .book import WorkbookData
-from .erase import DOKU_TEXT, KUNDEN_TEXT, differs, erase_scrubber, scrub_owned
+from .erase import DOKU_TEXT, KUNDEN_TEXT, differs, erase_scrubber, is_text, row_of, scrub_owned
 from .idkey import link
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .scrub import build_scrubber
@@ -77,7 +77,7 @@ def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str
     doku_rows = [list(r) for r in doku[d_names].to_numpy(dtype=object)[mine].tolist()]
     # the customer's own text goes through `hide` too: entries name partners, other customers
     own_text = [(r, c) for r, values in enumerate([row, *doku_rows]) for c, v in enumerate(values)
-                if isinstance(v, str) and v.strip()
+                if is_text(v)
                 and _text_column(KUNDENLISTE if r == 0 else KUNDENDOKU, (k_names if r == 0 else d_names)[c])]
     cleaned = hide.scrub_many([([row, *doku_rows][r])[c] for r, c in own_text])
     for (r, c), text in zip(own_text, cleaned):
@@ -88,7 +88,7 @@ def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str
     for n, header in zip(k_names, k_layout.headers):
         if n in KUNDEN_TEXT or _text_column(KUNDENLISTE, n):
             values = kunden[n].to_numpy(dtype=object)
-            for p in np.flatnonzero([isinstance(v, str) and bool(v.strip()) for v in values.tolist()]).tolist():
+            for p in np.flatnonzero([is_text(v) for v in values.tolist()]).tolist():
                 if p != position:
                     candidates.append((k_layout.name, int(k_rows[p]), None, header or n, values[p], k_key[p]))
     dates = doku["Datum"].to_numpy(dtype=object)
@@ -96,19 +96,19 @@ def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str
     for n, header in zip(d_names, d_layout.headers):
         if n in DOKU_TEXT or _text_column(KUNDENDOKU, n):
             values = doku[n].to_numpy(dtype=object)
-            sel = rest[np.fromiter((isinstance(v, str) and bool(v.strip()) for v in values[rest].tolist()),
+            sel = rest[np.fromiter((is_text(v) for v in values[rest].tolist()),
                                    dtype=bool, count=len(rest))]
             candidates += [(d_layout.name, r, d, header or n, v, k) for r, d, v, k in
                            zip(d_rows[sel].tolist(), dates[sel].tolist(), values[sel].tolist(), d_key[sel].tolist())]
     for sheet, cells in (other_sheets or {}).items():
         for ref, text in cells.items():
-            candidates.append((sheet, _row_of(ref), None, ref, text, ""))
+            candidates.append((sheet, row_of(ref), None, ref, text, ""))
     own_rows = {k_layout.name: {int(k_rows[position])}, d_layout.name: set(d_rows[mine].tolist())}
     always: list[bool] = [False] * len(candidates)
     for sheet, items in (notes or {}).items():
         for _key, ref, text in items:
-            candidates.append((sheet, _row_of(ref), None, f"Notiz in {ref}", text, ""))
-            always.append(_row_of(ref) in own_rows.get(sheet, set()))
+            candidates.append((sheet, row_of(ref), None, f"Notiz in {ref}", text, ""))
+            always.append(row_of(ref) in own_rows.get(sheet, set()))
     texts = [c[4] for c in candidates]
     found = scrub_owned(data, own, texts, [c[5] or "" for c in candidates]) if candidates else []
     picked = [i for i, (text, new) in enumerate(zip(texts, found)) if always[i] or differs(text, new)]
@@ -129,9 +129,3 @@ def build_auskunft(data: WorkbookData, position: int, first_names: frozenset[str
         ("Hinweis", "Angaben über andere Personen sind unkenntlich gemacht ([Name], [Adresse], …)."),
     ]
     return result
-
-
-
-def _row_of(ref: str) -> int:
-    digits = "".join(ch for ch in ref if ch.isdigit())
-    return int(digits) if digits else 0

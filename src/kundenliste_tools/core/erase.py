@@ -144,7 +144,8 @@ def _columns(data: WorkbookData, sheet: str) -> list[tuple[str, str, np.ndarray]
             for i in range(len(layout.headers))]
 
 
-def _is_text(value: object) -> bool:
+def is_text(value: object) -> bool:
+    """A text cell with something in it (free text the scrubber looks at)."""
     return isinstance(value, str) and bool(value.strip())
 
 
@@ -218,14 +219,14 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
     own = np.fromiter((k in by_key for k in d_key.tolist()), dtype=bool, count=len(d_key))
     own_pos = np.flatnonzero(own).tolist()
     for name, letter, values in d_cols:
-        is_text, unknown = name in DOKU_TEXT, _field(KUNDENDOKU, name) is None
-        if not (is_text or unknown):
+        conversation, unknown = name in DOKU_TEXT, _field(KUNDENDOKU, name) is None
+        if not (conversation or unknown):
             continue
         for pos in own_pos:
             value = values[pos]
-            if is_blank(value) or (is_text and value == ERASED):
+            if is_blank(value) or (conversation and value == ERASED):
                 continue
-            d_cells[f"{letter}{int(d_rows[pos])}"] = ERASED if is_text else None
+            d_cells[f"{letter}{int(d_rows[pos])}"] = ERASED if conversation else None
             by_key[d_key[pos]].categories[OWN_ENTRIES] += 1
 
     # mentions: every other free-text cell, scrubbed of the erased customers' known values only
@@ -235,7 +236,7 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
     targets: list[tuple[dict[str, Any], str, int, str, str]] = []
     for name, letter, values in k_cols:
         if name in KUNDEN_TEXT or _field(KUNDENLISTE, name) is None:
-            for p in np.flatnonzero([_is_text(v) for v in values.tolist()]).tolist():
+            for p in np.flatnonzero([is_text(v) for v in values.tolist()]).tolist():
                 if p not in chosen:
                     targets.append((k_cells, letter, int(k_rows[p]), values[p], k_key[p]))
                 elif name in KUNDEN_TEXT:  # the erased customer's own Ergebnis: nothing of theirs stays
@@ -244,7 +245,7 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
     for name, letter, values in d_cols:
         if name in DOKU_TEXT or _field(KUNDENDOKU, name) is None:
             texts = values[others]
-            sel = others[np.fromiter((_is_text(v) for v in texts.tolist()), dtype=bool, count=len(texts))]
+            sel = others[np.fromiter((is_text(v) for v in texts.tolist()), dtype=bool, count=len(texts))]
             targets += [(d_cells, letter, row, text, key) for row, text, key in
                         zip(d_rows[sel].tolist(), values[sel].tolist(), d_key[sel].tolist())]
     extra: dict[str, dict[str, Any]] = {}
@@ -256,7 +257,7 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
                 d_sheet: {int(d_rows[i]): by_key[d_key[i]] for i in own_pos}}
     for sheet, items in (notes or {}).items():
         for key, ref, text in items:
-            owner = own_rows.get(sheet, {}).get(_row_of(ref))
+            owner = own_rows.get(sheet, {}).get(row_of(ref))
             if owner is None:
                 targets.append((note_edits, key, 0, text, ""))
             elif text.strip() != ERASED:
@@ -277,7 +278,8 @@ def plan_erasure(data: WorkbookData, positions: Iterable[int],
                      {sheet: len(cells) for sheet, cells in extra.items() if cells})
 
 
-def _row_of(ref: str) -> int:
+def row_of(ref: str) -> int:
+    """The row of an A1 reference (`F12` → 12; 0 without digits)."""
     digits = "".join(ch for ch in ref if ch.isdigit())
     return int(digits) if digits else 0
 
