@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from kundenliste_tools.core import model
+from kundenliste_tools.core.model import XLWINGS_CONF
 from kundenliste_tools.files import package, xlsm
 from kundenliste_tools.files.demo import write_demo
 from kundenliste_tools.files.reader import read_workbook
@@ -22,7 +23,6 @@ from kundenliste_tools.files.template import (
     INTERPRETER_MAC,
     INTERPRETER_WIN,
     UDF_MODULES,
-    XLWINGS_CONF,
     kunden_headers,
     write_workbook,
 )

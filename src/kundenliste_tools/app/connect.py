@@ -20,11 +20,10 @@ from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from ..core.errors import InvalidInput
-from ..core.model import EINSTELLUNGEN, normalize_key
+from ..core.model import EINSTELLUNGEN, XLWINGS_CONF, normalize_key
 from ..files.patch import Append, check_writable, patch_workbook
 from ..files.reader import read_named_sheets, require_writable
 
-XLWINGS_CONF = "xlwings.conf"
 SERVER_KEY = "Server"
 TOKEN_KEY = "Server-Token"
 #: Plain http only to this computer (a test or a server started locally); elsewhere the token

@@ -200,16 +200,12 @@ def erase_rows(data: WorkbookData, positions: Sequence[int],
     return plan_erasure(data, positions, other_sheets)
 
 
-#: xlwings' own configuration sheet (files/template.py writes it; xlwings reads it by this name).
-XLWINGS_CONF = "xlwings.conf"
-
-
 def text_sheet(name: str) -> bool:
     """Whether a sheet's constant text is scrubbed as a whole when customers are erased: not the
     lists, settings, counsellors, rule set (values, not notes), the ID register, the
     Löschprotokoll or xlwings' configuration (a customer called "Eintrag" must not change the
     interpreter's path or its hints).  (The record sheets are planned cell by cell.)"""
-    from ..core.model import AUX_SHEETS, normalize_key
+    from ..core.model import AUX_SHEETS, XLWINGS_CONF, normalize_key
 
     kept = (*AUX_SHEETS, PROTOCOL_SHEET, XLWINGS_CONF)
     return normalize_key(name) not in {normalize_key(s) for s in kept}

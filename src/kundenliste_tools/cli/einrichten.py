@@ -74,4 +74,6 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _shown(key: str, value: str) -> str:
     """A token is not printed in full (terminal logs are read by others)."""
-    return value[:2] + "…" if key == "Server-Token" and len(value) > 4 else value
+    from ..app.connect import TOKEN_KEY
+
+    return value[:2] + "…" if key == TOKEN_KEY and len(value) > 4 else value

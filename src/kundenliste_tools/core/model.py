@@ -17,6 +17,8 @@ KUNDENLISTE = "Kundenliste"
 KUNDENDOKU = "KundenDoku"
 LISTEN = "Listen"
 EINSTELLUNGEN = "Einstellungen"
+#: xlwings' own configuration sheet: the Python to start (the template writes it, `einrichten` fills it).
+XLWINGS_CONF = "xlwings.conf"
 BERATER_SHEET = "Berater"
 REGELWERK_SHEET = "Regelwerk"
 ID_REGISTER_SHEET = "ID-Register"

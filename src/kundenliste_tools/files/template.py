@@ -53,7 +53,6 @@ OVERDUE_CELL = (PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"), 
 SOON_CELL = (PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"), Font(color="9C5700"))
 OVERDUE_ROW = PatternFill("solid", start_color="FCE4E4", end_color="FCE4E4")
 
-XLWINGS_CONF = "xlwings.conf"
 #: Where the installation guide puts the Python environment; xlwings expands the variables.
 INTERPRETER_WIN = r"%USERPROFILE%\kundenliste-tools\.venv\Scripts\python.exe"
 INTERPRETER_MAC = "$HOME/kundenliste-tools/.venv/bin/python"
@@ -243,7 +242,7 @@ def _xlwings_conf_sheet(wb: Workbook) -> None:
     Server` = TRUE makes RunPython on Windows use the persistent COM server, so a save does not
     wait for Python to start (SPEC §7). PYTHONPATH stays empty: the package is installed.
     """
-    ws = wb.create_sheet(XLWINGS_CONF)
+    ws = wb.create_sheet(model.XLWINGS_CONF)
     rows: list[tuple[str, Any]] = [
         ("Interpreter_Win", INTERPRETER_WIN),
         ("Interpreter_Mac", INTERPRETER_MAC),
