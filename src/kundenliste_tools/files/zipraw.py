@@ -96,14 +96,12 @@ def _dos_now() -> tuple[int, int]:
             ((now.year - 1980) << 9) | (now.month << 5) | now.day)
 
 
-def write_zip(out: BinaryIO, z: RawZip, replaced: Mapping[str, bytes], added: Mapping[str, bytes],
-              *, compress: bool = True) -> None:
+def write_zip(out: BinaryIO, z: RawZip, replaced: Mapping[str, bytes], added: Mapping[str, bytes]) -> None:
     """Write the package: raw copies, rewritten entries in place, new entries at the end.
 
-    Rewritten and new entries are deflated; with `compress` off they are stored, for a package
-    that is read once at once in memory (the reader's trimmed copy) and need not be small.
+    Rewritten and new entries are deflated.
     """
-    method = 8 if compress else 0
+    method = 8  # deflated
     pos = 0
 
     def emit(data: bytes) -> None:
@@ -113,12 +111,9 @@ def write_zip(out: BinaryIO, z: RawZip, replaced: Mapping[str, bytes], added: Ma
 
     def emit_new(name_bytes: bytes, data: bytes, flags: int, mtime: int, mdate: int,
                  made: int, eattr: int, comment: bytes) -> bytes:
-        """Write a deflated (or stored) entry; return its central-directory record."""
-        if compress:
-            compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-            packed = compressor.compress(data) + compressor.flush()
-        else:
-            packed = data
+        """Write a deflated entry; return its central-directory record."""
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packed = compressor.compress(data) + compressor.flush()
         crc = zlib.crc32(data)
         flags &= 0x800  # keep only "name is UTF-8"; no descriptor, no encryption
         offset = pos
