@@ -244,12 +244,17 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
 
 def _parse_into(opener: Any, sheets: list[str], name: str, out: dict[str, Any],
                 cut: dict[str, Callable[[], Any]]) -> None:
-    """A thread's share of `_read_sheets`: the first failure goes into `out["!"]`."""
+    """A thread's share of `_read_sheets`: the first failure goes into `out["!"]`.  The handle
+    from `opener` is opened only for a sheet that is not cut (a cut KundenDoku needs none)."""
     sheet = ""
+    wb = None
     try:
-        wb = opener()
         for sheet in sheets:
-            out[sheet] = _parse(cut[sheet]() if sheet in cut else wb, sheet, name)
+            if sheet in cut:
+                out[sheet] = _parse(cut[sheet](), sheet, name)
+                continue
+            wb = opener() if wb is None else wb
+            out[sheet] = _parse(wb, sheet, name)
     except BaseException as exc:  # re-raised (or the sheet re-read) by the calling thread
         out.setdefault("!", (sheet or sheets[0], exc))
 
