@@ -26,17 +26,18 @@ ENTRY_POINTS: dict[str, str] = {
 }
 
 
-def _run(name: str, book: Any = None) -> Any:
+def _run(name: str, book: Any = None, **options: Any) -> Any:
     module, func = ENTRY_POINTS[name].split(":")
     from .common import caller_book, report_errors
 
     target = getattr(import_module(f"{__name__}.{module}"), func)
     book = book if book is not None else caller_book()
     with report_errors(book):
-        return target(book)
+        return target(book, **options)
 
 
 def __getattr__(name: str) -> Any:
     if name in ENTRY_POINTS:
-        return lambda book=None: _run(name, book)
+        # `options` for other doors onto this one (the team server's export folder)
+        return lambda book=None, **options: _run(name, book, **options)
     raise AttributeError(name)

@@ -19,7 +19,6 @@ import xlwings as xw
 from xlwings.server import script
 
 import kundenliste_tools.xl as kl
-from kundenliste_tools.xl import export
 
 logger = logging.getLogger("kundenliste.server")
 #: Where the server writes quarterly exports (the analyst collects them there).
@@ -79,11 +78,4 @@ def quartalsexport(book: xw.Book) -> None:
     """Button "Quartalsexport": the file goes into the server's export folder, the message says where."""
     folder = Path(os.environ.get(EXPORT_VARIABLE) or Path.home() / "kundenliste-exporte")
     folder.mkdir(parents=True, exist_ok=True)
-    _logged("quartalsexport", book, lambda: _export(book, folder))
-
-
-def _export(book: xw.Book, folder: Path) -> None:
-    from kundenliste_tools.xl.common import report_errors
-
-    with report_errors(book):
-        export.quartalsexport(book, folder=folder)
+    _logged("quartalsexport", book, lambda: kl.quartalsexport(book, folder=folder))
