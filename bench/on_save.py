@@ -34,7 +34,7 @@ def write_payload(path: str, target: str) -> int:
 
     grids = read_grids(Path(path), name=Path(path).name)
     sheets = {name: [[None if c == "" else c for c in row] for row in grid]
-              for name, grid in grids.items() if grid}
+              for name, grid in grids.items() if len(grid)}
     Path(target).write_text(json.dumps(payload(sheets, name=Path(path).name), default=str), encoding="utf-8")
     return 0
 

