@@ -15,7 +15,6 @@ starts at C4):
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
