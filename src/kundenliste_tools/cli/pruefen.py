@@ -69,25 +69,27 @@ def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> 
     encode = json.JSONEncoder(ensure_ascii=False).encode
     stdout.write('{"findings": [')
     if findings:
-        lines = _encoded(findings, encode)
-        # written in slices: one joined string of 150,000 lines (40 MB) and its UTF-8 copy
-        # would only add memory to fault in
-        for start in range(0, len(lines), JSON_SLICE):
+        # encoded and written in slices: 150,000 lines at once (40 MB), joined, and their
+        # UTF-8 copy would only add memory to fault in
+        heads: dict[str, str] = {}
+        tails: dict[tuple[Any, ...], str] = {}
+        for start in range(0, len(findings), JSON_SLICE):
             stdout.write(",\n " if start else "\n ")
-            stdout.write(",\n ".join(lines[start:start + JSON_SLICE]))
+            stdout.write(",\n ".join(_encoded(findings[start:start + JSON_SLICE], encode, heads, tails)))
         stdout.write("\n")
     stdout.write('],\n"summary": ')
     json.dump(summary, stdout, ensure_ascii=False, indent=1)
     stdout.write("}\n")
 
 
-def _encoded(findings: list[Any], encode: Any) -> list[str]:
+def _encoded(findings: list[Any], encode: Any, heads: dict[str, str] | None = None,
+             tails: dict[tuple[Any, ...], str] | None = None) -> list[str]:
     """Each finding as compact JSON, the same text `encode(f.to_dict())` gives (a test holds
     it to that).  Only the cell and the row differ from finding to finding of one check and
     value, so the rest of the line is encoded once per (sheet, field, code, message,
     suggestion)."""
-    heads: dict[str, str] = {}
-    tails: dict[tuple[Any, ...], str] = {}
+    heads = {} if heads is None else heads  # shared by the slices of one output
+    tails = {} if tails is None else tails
     out = []
     for f in findings:
         head = heads.get(f.sheet)
