@@ -6,6 +6,9 @@ on every save that starts Python); this copy costs nothing, and the library is i
 for a value the copy cannot decide.  A test compares the copy with the installed library's
 metadata, so a new version of `phonenumbers` (pinned in pyproject.toml) fails it until it is
 copied again: `python -m kundenliste_tools.core.phoneplan > src/kundenliste_tools/core/phoneplan.py`.
+
+The patterns are Google's libphonenumber metadata (Apache License 2.0), as the `phonenumbers`
+package (Apache License 2.0) ships them; only the table for region DE is copied.
 """
 
 from __future__ import annotations
