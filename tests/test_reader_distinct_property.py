@@ -27,7 +27,9 @@ from kundenliste_tools.files import reader
 from tests.test_reader_stray_property import _write, assert_same, doku_row, row
 
 numbers = st.one_of(st.sampled_from([0, 1, 0.0, 1.0, -0.0, 2, 2.0, 0.5, 1e-9]), st.booleans())
-mixed_row = st.lists(st.one_of(numbers, st.sampled_from(["1", "WAHR", "", "x"])), min_size=3, max_size=3)
+long_texts = st.text("abc äöß-", min_size=40, max_size=70)  # around `reader.SHORT_TEXT`
+mixed_row = st.lists(st.one_of(numbers, st.sampled_from(["1", "WAHR", "", "x"]), long_texts),
+                     min_size=3, max_size=3)
 
 
 def _typed(grid: Any) -> list[list[tuple[str, str]]]:
