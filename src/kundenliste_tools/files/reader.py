@@ -180,7 +180,8 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
         raise WorkbookUnreadable(
             f"„{name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
-    grids = _read_sheets(wb, wanted, name, second, meanwhile, cut, early)
+    grids = _read_sheets(wb, wanted, name, second, meanwhile, cut, early,
+                         reopen=(lambda: _fresh_handle(source)) if plan else None)
     if scanner:
         scanner.join()
         if "!" in scans:
@@ -196,7 +197,12 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
             if facts is not None:
                 facts[sheet] = scan.facts
         elif facts is not None and canonical_sheet(sheet) and len(grid):
-            facts[sheet] = SheetFacts(merged=_merged(wb.get_sheet_by_name(sheet)))
+            try:
+                ws = wb.get_sheet_by_name(sheet)
+            except pc.WorkbookClosed:  # released after the parse (`_read_sheets`): rare, reopen
+                wb = _fresh_handle(source)
+                ws = wb.get_sheet_by_name(sheet)
+            facts[sheet] = SheetFacts(merged=_merged(ws))
     return grids
 
 
@@ -211,7 +217,7 @@ def _start_doku(plan: list[tuple[Any, str, str, dict[int, int]]], wanted: set[st
     if second is None or doku is None or (wanted is not None and doku not in wanted):
         return None
     done: dict[str, Any] = {}
-    thread = threading.Thread(target=_parse_into, args=(second, [doku], name, done, cut), daemon=True)
+    thread = threading.Thread(target=_parse_into, args=(second, [doku], name, done, cut, True), daemon=True)
     thread.start()
     return doku, thread, done
 
@@ -219,8 +225,8 @@ def _start_doku(plan: list[tuple[Any, str, str, dict[int, int]]], wanted: set[st
 def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None,
                  meanwhile: Callable[[], Any] | None = None,
                  cut: dict[str, Callable[[], Any]] | None = None,
-                 early: tuple[str, threading.Thread, dict[str, Any]] | None = None
-                 ) -> dict[str, list[list[Any]]]:
+                 early: tuple[str, threading.Thread, dict[str, Any]] | None = None,
+                 reopen: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
     """The grids of the sheets to read, parsed in two threads while this one imports pandas.
 
     calamine lets go of the GIL while it parses, so on two cores the KundenDoku (the largest
@@ -250,7 +256,8 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     cut = cut or {}
     threads = [threading.Thread(target=_parse_into, args=(lambda: wb, rest, name, done, cut), daemon=True)]
     if aside and early is None:
-        threads.append(threading.Thread(target=_parse_into, args=(second, aside, name, done, cut), daemon=True))
+        threads.append(threading.Thread(target=_parse_into, args=(second, aside, name, done, cut, True),
+                                        daemon=True))
     for thread in threads:
         thread.start()
     if early is not None:
@@ -260,7 +267,14 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
         if meanwhile is not None:
             meanwhile()
     finally:
-        for thread in threads:
+        threads[0].join()
+        release = reopen is not None and len(threads) > 1
+        if release:
+            # the first handle is done while the KundenDoku still parses: its copy of the
+            # shared strings (90 MB with 600,000 different notes) goes before that parse
+            # peaks.  An .xlsx's sheets are all scanned, so nothing asks it for merged cells.
+            wb.close()
+        for thread in threads[1:]:
             thread.join()
     if early is not None:
         early_failed = early[2].pop("!", None)
@@ -271,32 +285,38 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     if failed is not None and failed[0] in rest:
         raise failed[1]
     if failed is not None:
-        # the second handle failed: the first one reads the sheet and says what is wrong
-        done[failed[0]] = _parse(cut[failed[0]]() if failed[0] in cut else wb, failed[0], name)
+        # the second handle failed: the first one (or, closed, a new one) reads the sheet
+        # and says what is wrong
+        first = _reopen(reopen, failed[0], name) if release and reopen is not None else wb
+        done[failed[0]] = _parse(cut[failed[0]]() if failed[0] in cut else first, failed[0], name)
     grids.update(done)
     return grids
 
 
 def _parse_into(opener: Any, sheets: list[str], name: str, out: dict[str, Any],
-                cut: dict[str, Callable[[], Any]]) -> None:
+                cut: dict[str, Callable[[], Any]], own: bool = False) -> None:
     """A thread's share of `_read_sheets`: the first failure goes into `out["!"]`.  The handle
-    from `opener` is opened only for a sheet that is not cut (a cut KundenDoku needs none)."""
+    from `opener` is opened only for a sheet that is not cut (a cut KundenDoku needs none);
+    a handle of its `own` is closed as soon as its last sheet is parsed, before that sheet's
+    cells become Python values (its shared strings are not needed for that)."""
     sheet = ""
     wb = None
     try:
-        for sheet in sheets:
+        for i, sheet in enumerate(sheets):
             if sheet in cut:
                 out[sheet] = _parse(cut[sheet](), sheet, name)
                 continue
             wb = opener() if wb is None else wb
-            out[sheet] = _parse(wb, sheet, name)
+            out[sheet] = _parse(wb, sheet, name, close=own and i == len(sheets) - 1)
     except BaseException as exc:  # re-raised (or the sheet re-read) by the calling thread
         out.setdefault("!", (sheet or sheets[0], exc))
 
 
-def _parse(wb: Any, sheet: str, name: str) -> Any:
+def _parse(wb: Any, sheet: str, name: str, close: bool = False) -> Any:
     try:
         ws = wb.get_sheet_by_name(sheet)
+        if close:
+            wb.close()
         if canonical_sheet(sheet):
             return record_cells(ws)
         return ws.to_python(skip_empty_area=False)
@@ -366,6 +386,22 @@ def _second_opener(source: BinaryIO | Path) -> Any:
         view = source.getvalue()
         return lambda: pc.CalamineWorkbook.from_filelike(io.BytesIO(view))
     return None
+
+
+def _fresh_handle(source: BinaryIO | Path) -> Any:
+    """A new calamine handle on the workbook's bytes (a file, or an in-memory copy)."""
+    if isinstance(source, Path):
+        return pc.CalamineWorkbook.from_path(str(source))
+    view = source.getvalue() if isinstance(source, io.BytesIO) else b""
+    return pc.CalamineWorkbook.from_filelike(io.BytesIO(view))
+
+
+def _reopen(opener: Callable[[], Any], sheet: str, name: str) -> Any:
+    """A handle for the fallback read of `sheet` after the first one was closed."""
+    try:
+        return opener()
+    except Exception as exc:  # calamine's errors are not one family
+        raise WorkbookUnreadable(f"Das Blatt „{sheet}“ in „{name}“ ist beschädigt ({exc}).") from exc
 
 
 def _merged(ws: Any) -> tuple[tuple[int, int, int, int], ...]:
