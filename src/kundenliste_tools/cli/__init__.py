@@ -9,6 +9,8 @@ traceback unless --debug).
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 from typing import Callable, Sequence, TextIO
 
@@ -156,8 +158,6 @@ def describe(exc: KundenlisteError) -> str:
 
 def _silence_stdout() -> None:
     """After a broken pipe, Python would complain again when it flushes stdout at exit."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -187,9 +187,6 @@ if __name__ == "__main__":  # pragma: no cover
 def run() -> None:
     """Console-script wrapper: exit with `main`'s code, without freeing millions of cells and
     findings one by one first (0.1–0.2 s): flushed output, exit handlers run, then `_exit`."""
-    import atexit
-    import os
-
     code = main()
     try:
         sys.stdout.flush()
