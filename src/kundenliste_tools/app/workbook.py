@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
@@ -25,6 +26,20 @@ def open_workbook(path: str | Path, password: str | None = None,
     from ..files.reader import read_workbook
 
     return read_workbook(path, password, meanwhile=meanwhile)
+
+
+def preload(module: str, call: str = "") -> Callable[[], None]:
+    """Work for `open_workbook(..., meanwhile=)`: import a use case's module (`".due"`; pandas,
+    the core and the use case's own libraries come with it: 0.3–0.5 s), and call its `call`
+    (tables it needs, e.g. the first-name list), while calamine parses.  A door that imported
+    the use case before reading would make the parse wait for all of that."""
+
+    def run() -> None:
+        loaded = importlib.import_module(module, __package__)
+        if call:
+            getattr(loaded, call)()
+
+    return run
 
 
 def from_grids(grids: dict[str, Sequence[Sequence[Any]]], source: str = "",

@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 
 from .errors import InvalidInput
-from .values import parse_date
 
 #: Seed 000: the data go out on the 28th of these months.
 STICHTAG_MONTHS: tuple[int, ...] = (3, 6, 9, 12)
@@ -145,6 +144,8 @@ def stichtag_window(end: dt.date) -> Period:
 
 def parse_bis(text: str) -> Period:
     """`2026-09-28` → the Stichtag window ending that day (ISO date, a Stichtag)."""
+    from .values import parse_date  # here: a door checks the period before pandas is loaded
+
     parsed = parse_date(text)
     if parsed is None or parsed.date is None:
         hint = ""
