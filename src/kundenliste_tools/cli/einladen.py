@@ -41,10 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Plan the week and print the table or the JSON."""
-    from ..app.plan import invitations
-    from ..app.workbook import open_workbook
+    from ..app.workbook import open_workbook, preload
 
-    data = open_workbook(args.mappe, args.passwort)
+    data = open_workbook(args.mappe, args.passwort, meanwhile=preload(".plan"))  # imported while calamine parses
+    from ..app.plan import invitations
+
     result = invitations(data, woche=args.woche, regelwerk=args.regelwerk)
     if args.json:
         json.dump(result.as_json(), stdout, ensure_ascii=False)
