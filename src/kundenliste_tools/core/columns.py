@@ -73,21 +73,27 @@ def iso(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").fillna("").astype(object)
 
 
-def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists) -> pd.Series:
+def contact_keys(doku: pd.DataFrame, lists: ValueLists) -> dict[str, pd.Series]:
+    """The list key of each entry's `Kontaktart` and `Vermerkart` (the columns present): what
+    `counts_mask` and `not_a_contact` read, converted once when a caller needs both."""
+    return {col: list_keys(doku[col], col, lists)[0] for col in ("Kontaktart", "Vermerkart") if col in doku.columns}
+
+
+def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists,
+                keys: dict[str, pd.Series] | None = None) -> pd.Series:
     """Which entries count as a contact: value in the rule set's list (or starting with one of
-    its prefixes), or blank; a no-show or a contact attempt never (`model.NEVER_CONTACT`)."""
+    its prefixes), or blank; a no-show or a contact attempt never (`model.NEVER_CONTACT`).
+    `keys`: `contact_keys(doku, lists)` when the caller has them already."""
+    keys = contact_keys(doku, lists) if keys is None else keys
     ok = pd.Series(True, index=doku.index)
-    for col in ("Kontaktart", "Vermerkart"):
-        if col not in doku.columns:
-            continue
+    for col, key in keys.items():
         allowed, prefixes = counts.allowed(col)
-        keys, _ = list_keys(doku[col], col, lists)
-        ok &= ~never_contact(keys, col)
+        ok &= ~never_contact(key, col)
         if allowed is None:
             continue
-        hit = (keys == "") | keys.isin(allowed)
+        hit = (key == "") | key.isin(allowed)
         if prefixes:
-            hit |= keys.str.startswith(prefixes)
+            hit |= key.str.startswith(prefixes)
         ok &= hit
     return ok
 
@@ -97,10 +103,10 @@ def never_contact(keys: pd.Series, column: str) -> pd.Series:
     return keys == normalize_key(NEVER_CONTACT[column])
 
 
-def not_a_contact(doku: pd.DataFrame, lists: ValueLists) -> pd.Series:
+def not_a_contact(doku: pd.DataFrame, lists: ValueLists, keys: dict[str, pd.Series] | None = None) -> pd.Series:
     """Entries that record a no-show or a contact attempt (issue 16): shown, never counted."""
+    keys = contact_keys(doku, lists) if keys is None else keys
     out = pd.Series(False, index=doku.index)
-    for col in ("Kontaktart", "Vermerkart"):
-        if col in doku.columns:
-            out |= never_contact(list_keys(doku[col], col, lists)[0], col)
+    for col, key in keys.items():
+        out |= never_contact(key, col)
     return out

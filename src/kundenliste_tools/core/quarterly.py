@@ -208,14 +208,19 @@ def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | 
     """
     p = prepared or prepare(data)
     end = pd.Timestamp(period.end)
-    before = set(p.doku_ids[p.datum <= end])
-    existed = (p.erst <= end) | (p.erst.isna() & p.ids.isin(before) & (p.ids != ""))
-    status = _status_at_end(p.status, p.ids, p.doku_ids, p.datum, end)
+    existed, status = state_at_end(p, end)
     kunden = data.kunden.copy()
     kunden["Status"] = status.where(status != "", None)
     kunden = kunden[existed.to_numpy()]
     doku = data.doku[(p.datum <= end).to_numpy()]
     return dataclasses.replace(data, kunden=kunden, doku=doku)
+
+
+def state_at_end(p: Prepared, end: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """(which customers existed at `end`, their Status then) as `data_at_period_end` sees them."""
+    before = set(p.doku_ids[p.datum <= end])
+    existed = (p.erst <= end) | (p.erst.isna() & p.ids.isin(before) & (p.ids != ""))
+    return existed, _status_at_end(p.status, p.ids, p.doku_ids, p.datum, end)
 
 
 # ----------------------------------------------------------------------------- the export
