@@ -57,9 +57,11 @@ def demo_book(n: int, seed: int, mistakes: bool, today: dt.date):
     for k in kunden:  # some closed cases with an Abschluss am, some before their last entry
         if k["Status"] == "abgeschlossen" and rnd.random() < 0.6 and isinstance(k["Erstkontakt"], dt.date):
             k["Abschluss am"] = k["Erstkontakt"] + dt.timedelta(days=rnd.randint(10, 500))
-    for e in doku:  # other spellings of a customer's ID (core/idkey.py links them)
+    for e in doku:  # other spellings of a customer's ID (core/idkey.py links them); no counsellor
         if isinstance(e["ID"], str) and rnd.random() < 0.05:
             e["ID"] = e["ID"].lower() if rnd.random() < 0.5 else f" {e['ID']} "
+        if rnd.random() < 0.05:
+            e["Berater"] = None
     return workbook_from_grids(grids(kunden, doku, kunden_header=HEADER), source="demo.xlsx")
 
 
@@ -111,3 +113,17 @@ def test_one_basis_judges_any_stichtag_as_assess_does(rule_set):
     for day in (dt.date(2025, 2, 28), dt.date(2026, 6, 30), dt.date(2026, 11, 20)):
         pd.testing.assert_frame_equal(judge(b, rules, day)[0], assess(data, rules, day), check_exact=True)
     assert np.array_equal(b.restrict().sorted_entries, b.sorted_entries)
+
+
+@pytest.mark.parametrize("rule_set", RULE_SETS)
+def test_the_staff_figures_from_the_basis_equal_those_from_the_sheets(rule_set):
+    """`faellig` hands its basis to `staff.advisors` (parsed dates, Kontaktart keys, counting
+    entries, links); the figures are those `advisors` computes from the sheets alone."""
+    from kundenliste_tools.core.staff import advisors
+
+    data = demo_book(150, 11, True, dt.date(2026, 11, 20))
+    assert data.doku["Berater"].isna().any()  # entries that count for their customer's counsellor
+    rules = load_builtin(rule_set, data.lists)
+    b = basis(data, rules.counts)
+    for day in (dt.date(2026, 3, 4), dt.date(2026, 11, 20)):
+        assert advisors(data, rules, day, 8, b) == advisors(data, rules, day, 8)

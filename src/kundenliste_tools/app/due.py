@@ -19,9 +19,10 @@ from ..core.overdue import (
     LAGE_BALD,
     LAGE_NICHT_BEWERTBAR,
     LAGE_UEBERFAELLIG,
-    assess,
+    basis,
     choose_stichtag,
     iso,
+    judge,
     ordered,
     reason_values,
 )
@@ -144,5 +145,6 @@ def due(
     rules = load_ruleset(regelwerk, data)
     if progress:
         progress(f"Bewerte {len(data.kunden)} Kunden nach Regelwerk {rules.name} zum {day.isoformat()} …")
-    result = ordered(assess(data, rules, day), day, SOON_DAYS)
-    return DueResult(day, rules, result, advisors(data, rules, day, weeks) if staff else [])
+    prepared = basis(data, rules.counts)  # each column read once, for the engine and the staff figures
+    result = ordered(judge(prepared, rules, day)[0], day, SOON_DAYS)
+    return DueResult(day, rules, result, advisors(data, rules, day, weeks, prepared) if staff else [])

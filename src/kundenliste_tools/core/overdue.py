@@ -130,6 +130,7 @@ class Basis:
     entry_row: np.ndarray  # per entry, Excel row
     counting: np.ndarray  # per entry, counts as a contact under the rule set's filter
     passing: np.ndarray  # per entry, a no-show or attempt without a new Folgetermin
+    contact: dict[str, pd.Series]  # per entry, Kontaktart/Vermerkart → list key (`columns.contact_keys`)
     sorted_entries: np.ndarray  # entries of a customer with a date, by (code, date, row)
     sorted_code: np.ndarray  # their customer code
 
@@ -185,7 +186,7 @@ def basis(data: WorkbookData, counts: ContactFilter, linked: tuple[pd.Series, pd
         counting=counts_mask(doku, counts, lists, contact).to_numpy(),
         # a no-show or contact attempt without a new Folgetermin leaves the agreed one in force
         # (issue 16: it does not stop the Einladungskette; a missed appointment stays missed)
-        passing=not_a_contact(doku, lists, contact).to_numpy() & np.isnat(ft),
+        passing=not_a_contact(doku, lists, contact).to_numpy() & np.isnat(ft), contact=contact,
         sorted_entries=np.empty(0, int), sorted_code=np.empty(0, int))
     return _linked(b)
 
