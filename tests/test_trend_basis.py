@@ -127,3 +127,19 @@ def test_the_staff_figures_from_the_basis_equal_those_from_the_sheets(rule_set):
     b = basis(data, rules.counts)
     for day in (dt.date(2026, 3, 4), dt.date(2026, 11, 20)):
         assert advisors(data, rules, day, 8, b) == advisors(data, rules, day, 8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(float("nan")), st.just(pd.NaT), st.text(max_size=4),
+                          st.integers(2, 9), st.dates(dt.date(2026, 1, 1), dt.date(2026, 1, 9))), max_size=30))
+def test_per_unique_is_the_function_on_each_cell(values):
+    """`columns.per_unique` (factorise once, blanks as one code) gives what the function gives
+    on each cell, a blank (None, NaN, NaT) as None."""
+    from kundenliste_tools.core.columns import per_unique
+
+    column = pd.Series(values, dtype=object)
+    seen = []
+    got, shown = per_unique(column, lambda v: ("blank" if v is None else repr(v)), lambda v: seen.append(v) or v)
+    assert got.tolist() == ["blank" if v is None or v is pd.NaT or v != v else repr(v) for v in values]
+    assert got.index.equals(column.index) and shown.index.equals(column.index)
+    assert len(seen) == len({repr(v) for v in values if not pd.isna(v)}) + any(pd.isna(v) for v in values)

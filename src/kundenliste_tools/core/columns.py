@@ -23,11 +23,15 @@ def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:
     A column has few distinct values (Status, Bereich) or is converted by a cheap function
     (IDs), so this keeps per-cell Python work out of the engine.
     """
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    # blanks (None, NaN, NaT) as one code -1, the last slot of each table: func(None) (pandas
+    # finds them in its hash loop; use_na_sentinel=False costs an extra isna pass per column)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    blank = len(codes) and (codes < 0).any()
     out = []
     for func in funcs:
-        mapped = np.empty(len(uniques), dtype=object)
-        mapped[:] = [func(None if (isinstance(u, float) and u != u) else u) for u in uniques]
+        mapped = np.empty(len(uniques) + 1, dtype=object)
+        mapped[:-1] = [func(u) for u in uniques]
+        mapped[-1] = func(None) if blank else None
         out.append(pd.Series(mapped[codes] if len(codes) else np.empty(0, dtype=object),
                              index=values.index, dtype=object))
     return out
