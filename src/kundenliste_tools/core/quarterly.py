@@ -445,11 +445,15 @@ def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series
 
 def _not_held(doku: pd.DataFrame) -> pd.Series:
     """Entries recording a no-show or a contact attempt (`model.NEVER_CONTACT`): no Gespräch."""
+    from .columns import per_unique
+
     out = pd.Series(False, index=doku.index)
     for col, word in NEVER_CONTACT.items():
         if col in doku.columns:
-            values = doku[col].fillna("").astype(str)
-            out |= values.map({v: normalize_key(v) == normalize_key(word) for v in pd.unique(values)}).astype(bool)
+            key = normalize_key(word)
+            # once per distinct value; a blank is "" (as fillna("").astype(str) made it)
+            hit = per_unique(doku[col], lambda v, key=key: normalize_key("" if v is None else str(v)) == key)[0]
+            out |= hit.astype(bool)
     return out
 
 
