@@ -265,8 +265,9 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     One `overdue.basis` for all nine days (issue 18): every column parsed and keyed once,
     each day only selects its customers, their Status and the entries up to it.  The earlier
     days link entries as `earlier_views` does (over the whole workbook, prepare()); the
-    period's end as `view_at` does (over the customers existing then).  The `id` column of the
-    earlier days holds ID keys where the views held numbers; only the overdue share is read.
+    period's end as `view_at` does (over the customers existing then).  Of the earlier days
+    only the overdue share is read: their `id` column holds ID keys where the views held
+    numbers, and their `reason` is left empty (`overdue.judge`).
     """
     from .idkey import link
     from .overdue import basis, judge
@@ -287,7 +288,8 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     for day, existed, closed, status in _earlier_states(data, period, p):
         keep = np.flatnonzero(existed & ~closed)
         status = status.iloc[keep]
-        out[day] = judge(whole.restrict(keep, status.where(status != "", None), data.lists), rules, day)[0]
+        out[day] = judge(whole.restrict(keep, status.where(status != "", None), data.lists), rules, day,
+                         sentences=False)[0]
     return out
 
 

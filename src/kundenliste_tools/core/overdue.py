@@ -371,8 +371,10 @@ def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date,
     return judge(prepared if prepared is not None else basis(data, rules.counts), rules, stichtag)
 
 
-def judge(b: Basis, rules: RuleSet, stichtag: dt.date) -> tuple[pd.DataFrame, Customers]:
-    """`assess_with_fields` on a prepared workbook (`basis`, `Basis.restrict`)."""
+def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -> tuple[pd.DataFrame, Customers]:
+    """`assess_with_fields` on a prepared workbook (`basis`, `Basis.restrict`).  `sentences`
+    False leaves `reason` and the `werte` of "keine Regel passt" empty: a caller that counts
+    verdicts (the quarterly trend) saves writing a sentence per customer."""
     S = pd.Timestamp(stichtag)
     contacts = reduce_doku(b, S)
     c = customer_fields(b, contacts, S)
@@ -455,7 +457,7 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date) -> tuple[pd.DataFrame, Cu
         assessable[nomatch] = False
         rule_label[nomatch] = ""
         why[nomatch] = reasons.KEINE_REGEL_PASST
-        params.loc[nomatch, "werte"] = _describe(c, nomatch, rules)
+        params.loc[nomatch, "werte"] = _describe(c, nomatch, rules) if sentences else ""
 
     # Folgetermin of the latest entry: missed → earlier of the two; open and "setzt aus" → it.
     ft = c.folgetermin
@@ -487,7 +489,7 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date) -> tuple[pd.DataFrame, Cu
         "rule": rule_label,
         "code": why,
         "followup": followup,
-        "reason": reasons.render(why, params, followup),
+        "reason": reasons.render(why, params, followup) if sentences else "",
         "last_contact": c.last,
         "assessable": assessable.astype(bool),
         ROW: b.row,
