@@ -209,22 +209,23 @@ def _rows_xml(part: _DataPart) -> Iterator[str]:
     """`<row>` elements for every record, from row 2: inline strings, dates as day numbers.
 
     Each column is turned into the tail of its cells' XML once per distinct value
-    (`_column_xml`); rows are then glued column by column with numpy's element-wise `+` on
-    object arrays (issue 18: no Python statement runs per cell).
+    (`_column_xml`); the pieces of all rows stand in one table (row × piece) that is joined
+    chunk by chunk, so that no Python statement runs per cell (issue 18).
     """
     frame = part.frame
-    n = len(frame)
+    n, width = len(frame), len(frame.columns)
     numbers = np.array([str(r) for r in range(2, n + 2)], dtype=object)
-    rows = '<row r="' + numbers + '">'
+    pieces = np.full((n, 3 * width + 4), "", dtype=object)
+    pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
     for i, name in enumerate(frame.columns):
         tails = _column_xml(frame[name], part)
         filled = tails != ""
-        cells = np.full(n, "", dtype=object)
-        cells[filled] = f'<c r="{column_letter(i)}' + numbers[filled] + '"' + tails[filled]
-        rows = rows + cells
-    rows = rows + "</row>"
+        column = pieces[:, 3 + 3 * i: 6 + 3 * i]
+        column[filled, 0] = f'<c r="{column_letter(i)}'
+        column[filled, 1] = numbers[filled]
+        column[filled, 2] = '"' + tails[filled]
     for start in range(0, max(n, 1), _ROWS_PER_CHUNK):
-        yield "".join(rows[start:start + _ROWS_PER_CHUNK].tolist())
+        yield "".join(pieces[start:start + _ROWS_PER_CHUNK].ravel().tolist())
 
 
 _ROWS_PER_CHUNK = 10_000
