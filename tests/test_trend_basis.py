@@ -144,3 +144,21 @@ def test_per_unique_is_the_function_on_each_cell(values):
     assert got.tolist() == ["blank" if v is None or v is pd.NaT or v != v else repr(v) for v in values]
     assert got.index.equals(column.index) and shown.index.equals(column.index)
     assert len(seen) == len({repr(v) for v in values if not pd.isna(v)}) + any(pd.isna(v) for v in values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(), st.just(float("nan")), st.booleans(), st.integers(0, 50_000), st.sampled_from([0.0, 1.0, 45000.5]),
+    st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)), st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2030, 1, 1)),
+    st.sampled_from(["2026-01-05", "05.01.2026", "5.1.26", "1. Mai 2026", "morgen", "", " 2026-02-30 "])),
+    max_size=30))
+def test_lenient_dates_once_per_value_are_those_cell_by_cell(values):
+    """`quarterly.lenient_dates` parses each distinct value once; the dates and the cells that
+    needed the lenient reading are those of reading each cell on its own."""
+    from kundenliste_tools.core.quarterly import _lenient_dates, lenient_dates
+
+    column = pd.Series(values, dtype=object)
+    got, guessed = lenient_dates(pd.concat([column, column], ignore_index=True))  # repeats: per value
+    want, want_guessed = _lenient_dates(pd.concat([column, column], ignore_index=True))
+    pd.testing.assert_series_equal(got, want)
+    pd.testing.assert_series_equal(guessed, want_guessed)
