@@ -278,9 +278,9 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     at_end = np.flatnonzero(existed)
     # `view_at` links the entries up to the end to the customers existing then: an entry linked
     # (over the whole workbook) to one of them links alike; only the others are linked again
+    # (an entry after the end has no date up to it either way: the engine never sees it)
     keys = p.doku_ids.to_numpy(dtype=object).copy()
     in_view = (p.datum <= pd.Timestamp(period.end)).to_numpy()
-    keys[~in_view] = ""
     again = np.flatnonzero(in_view & ~p.doku_ids.isin(set(p.ids[existed]) - {""}).to_numpy())
     if len(again):
         keys[again] = link(data.kunden["ID"][existed], data.doku["ID"].iloc[again])[1].to_numpy()

@@ -125,6 +125,7 @@ class Basis:
     blank_ez: pd.Series
     berater: pd.Series  # counsellor as text
     entry_keys: np.ndarray  # per entry, the linked customer key ("" none)
+    entry_code: np.ndarray  # per entry, the position of that key in `id_index` (-1 none)
     when: np.ndarray  # per entry, Datum (datetime64, NaT unreadable)
     folgetermin: np.ndarray  # per entry, Folgetermin
     entry_row: np.ndarray  # per entry, Excel row
@@ -151,8 +152,13 @@ class Basis:
         truth = {k: v.iloc[rows] for k, v in self.truth.items()}
         out = dataclasses.replace(self, index=self.index[rows], code=self.code[rows], keys=keys, shown=shown,
                                   truth=truth, **part)
-        if entry_keys is not None:
-            out = _sort_entries(dataclasses.replace(out, entry_keys=entry_keys))
+        if entry_keys is not None:  # only the entries linked otherwise are looked up again
+            changed = np.flatnonzero(entry_keys != self.entry_keys)
+            code = self.entry_code.copy()
+            code[changed] = _codes(self.id_index, entry_keys[changed])
+            out = dataclasses.replace(out, entry_keys=entry_keys, entry_code=code)
+            if (code[changed] != self.entry_code[changed]).any():
+                out = _sort_entries(out)
         kept = np.zeros(len(self.id_index), dtype=bool)
         kept[out.code] = True
         mine = kept[out.sorted_code]
@@ -181,7 +187,8 @@ def basis(data: WorkbookData, counts: ContactFilter, linked: tuple[pd.Series, pd
         elternzeit=dates(k["Elternzeit bis"]),
         blank_ez=per_unique(k["Elternzeit bis"], is_blank)[0].astype(bool),
         berater=texts(k["Berater"]),
-        entry_keys=d_keys.to_numpy(dtype=object), when=dates(doku["Datum"]).to_numpy(), folgetermin=ft,
+        entry_keys=d_keys.to_numpy(dtype=object), entry_code=np.empty(0, int),
+        when=dates(doku["Datum"]).to_numpy(), folgetermin=ft,
         entry_row=doku[ROW].to_numpy(),
         counting=counts_mask(doku, counts, lists, contact).to_numpy(),
         # a no-show or contact attempt without a new Folgetermin leaves the agreed one in force
@@ -194,15 +201,23 @@ def basis(data: WorkbookData, counts: ContactFilter, linked: tuple[pd.Series, pd
 def _linked(b: Basis) -> Basis:
     """`b` with its customer codes and its entries of known customers in engine order."""
     code, uniques = pd.factorize(b.ids.to_numpy())
-    return _sort_entries(dataclasses.replace(b, code=np.asarray(code), id_index=pd.Index(uniques)))
+    id_index = pd.Index(uniques)
+    return _sort_entries(dataclasses.replace(b, code=np.asarray(code), id_index=id_index,
+                                             entry_code=_codes(id_index, b.entry_keys)))
+
+
+def _codes(id_index: pd.Index, keys: np.ndarray) -> np.ndarray:
+    """Position of each key in `id_index`; -1 for none and for "" (customers without an ID own
+    no entries; entries without an ID belong to no one)."""
+    code = id_index.get_indexer(keys) if len(id_index) else np.full(len(keys), -1)
+    if "" in id_index:
+        code[code == id_index.get_loc("")] = -1
+    return code
 
 
 def _sort_entries(b: Basis) -> Basis:
     """`b` with the entries of its customers (dated) in (code, date, row) order."""
-    id_index = b.id_index
-    entry = id_index.get_indexer(b.entry_keys) if len(id_index) else np.full(len(b.entry_keys), -1)
-    if "" in id_index:  # customers without an ID own no entries; entries without an ID belong to no one
-        entry[entry == id_index.get_loc("")] = -1
+    entry = b.entry_code
     pos = np.flatnonzero((entry >= 0) & ~np.isnat(b.when))
     order = np.lexsort((b.entry_row[pos], b.when[pos].astype("int64"), entry[pos]))
     return dataclasses.replace(b, sorted_entries=pos[order], sorted_code=entry[pos[order]])
