@@ -64,8 +64,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         progress=lambda line: progress(stderr, line),
     )
     if args.json:
-        json.dump(result.as_json(), stdout, ensure_ascii=False)
-        stdout.write("\n")
+        # dumps, not dump: dump encodes in small pieces in Python, dumps in C (issue 18)
+        stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
     else:
         write_table(result, stdout)
     return 0
