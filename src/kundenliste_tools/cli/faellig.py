@@ -80,8 +80,14 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _cut_30(text: str) -> str:
+    return _cut(text, 30)
+
+
 def write_table(result: DueResult, out: TextIO) -> None:
     """A German table for people: summary, customers (overdue first), then the staff figures."""
+    import pandas as pd
+
     from ..app.due import iso
 
     rules, stichtag, table, staff = result.rules, result.stichtag, result.customers, result.advisors
@@ -92,21 +98,23 @@ def write_table(result: DueResult, out: TextIO) -> None:
         f"{result.not_assessable} nicht bewertbar.\n\n"
     )
     header = ["ID", "Berater", "Lage", "Fällig am", "Tage", "Regel", "Grund"]
-    rows = list(
-        zip(
-            table["id"].astype(str),
-            table["berater"].astype(str),
-            table["lage"],
-            iso(table["due"]),
-            table["days_overdue"].astype(str).where(table["overdue"], ""),
-            table["rule"].astype(str),
-            table["reason"].astype(str),
-        )
-    )
-    widths = [max([len(header[i])] + [len(_cut(r[i], 30)) for r in rows]) for i in range(6)]
+    columns = [
+        table["id"].astype(str),
+        table["berater"].astype(str),
+        table["lage"].astype(str),
+        iso(table["due"]).astype(str),
+        table["days_overdue"].astype(str).where(table["overdue"], ""),
+        table["rule"].astype(str),
+    ]
+    # each distinct value cut and padded once, the lines glued column by column (issue 18)
+    cut = [c.map(_cut_30) if len(c) else c for c in columns]
+    widths = [max([len(h)] + ([int(c.str.len().max())] if len(c) else [])) for h, c in zip(header, cut)]
     out.write("  ".join(h.ljust(widths[i]) if i < 6 else h for i, h in enumerate(header)) + "\n")
-    for r in rows:
-        out.write("  ".join(_cut(v, 30).ljust(widths[i]) if i < 6 else v for i, v in enumerate(r)) + "\n")
+    lines = pd.Series("", index=table.index, dtype=object)
+    for c, width in zip(cut, widths):
+        lines = lines + c.map(lambda v, w=width: v.ljust(w)) + "  "
+    lines = lines + table["reason"].astype(str) + "\n"
+    out.write("".join(lines.tolist()))
     if not staff:
         return
     quota = rules.staff.per_week
