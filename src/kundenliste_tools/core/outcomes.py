@@ -116,7 +116,14 @@ class Codes:
 
     @classmethod
     def of(cls, p: Prepared) -> Codes:
-        """One numbering over both sheets' IDs (an entry's number is its customer's)."""
+        """One numbering over both sheets' IDs (an entry's number is its customer's); made
+        once per `Prepared` (the trend and the tables both need it)."""
+        if p.codes is None:
+            p.codes = cls._of(p)
+        return p.codes
+
+    @classmethod
+    def _of(cls, p: Prepared) -> Codes:
         k, d = p.ids.to_numpy(dtype=object), p.doku_ids.to_numpy(dtype=object)
         codes, uniques = pd.factorize(np.concatenate([k, d]))
         codes = np.asarray(codes).copy()

@@ -199,6 +199,7 @@ class Prepared:
     datum: pd.Series
     datum_guessed: pd.Series
     held: np.ndarray  # per entry: a Gespräch took place (not a no-show or contact attempt, issue 16)
+    codes: Any = field(default=None, repr=False, compare=False)  # outcomes.Codes, made once on first use
 
 
 def prepare(data: WorkbookData) -> Prepared:
@@ -615,7 +616,9 @@ def _overdue(assessment: pd.DataFrame | None, regelwerk: str, gate: Gate) -> tup
     if assessment is None:
         return (Table("ueberfaellig", "Überfällige Kontakte am Periodenende", pd.DataFrame(columns=columns),
                       note="nicht berechnet (kein Regelwerk)"), {"active": "", "overdue": "", "share": ""})
-    a = assessment[assessment["status"].map(normalize_key) != normalize_key(STATUS_ABGESCHLOSSEN)]
+    status = assessment["status"]
+    keys = {u: normalize_key(u) for u in pd.unique(status)}  # once per distinct value
+    a = assessment[status.map(keys) != normalize_key(STATUS_ABGESCHLOSSEN)]
     gated = gate.berater(a["berater"])
     who = gated.where(gated != "", OHNE_ANGABE)
     rows = []
