@@ -388,7 +388,7 @@ def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date,
 
 def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -> tuple[pd.DataFrame, Customers]:
     """`assess_with_fields` on a prepared workbook (`basis`, `Basis.restrict`).  `sentences`
-    False leaves `reason` and the `werte` of "keine Regel passt" empty: a caller that counts
+    False leaves `reason` and the reason's values (`p_` columns) empty: a caller that counts
     verdicts (the quarterly trend) saves writing a sentence per customer."""
     S = pd.Timestamp(stichtag)
     contacts = reduce_doku(b, S)
@@ -431,7 +431,11 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -
     rule_label = pd.Series("", index=index, dtype=object)
     assessable = pd.Series(True, index=index)
     suspend = np.zeros(n, bool)
-    contact_text = _contact_text(c, rules.contact_word)
+    contact_text = _contact_text(c, rules.contact_word) if sentences else pd.Series("", index=index, dtype=object)
+
+    def note(mask, name: str, value) -> None:  # a value of the reason's sentence
+        if sentences:
+            params.loc[mask, name] = value
 
     for pos, rule in enumerate(rules.rules):
         sel = (chosen == pos) & ~blocked
@@ -441,9 +445,9 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -
             assessable[stuck] = False
             what = pd.Series(missing[stuck], index=index[stuck], dtype=object)
             why[stuck] = reasons.ANGABE_FEHLT
-            params.loc[stuck, "fehlt"] = what
-            params.loc[stuck, "verb"] = np.where(what.str.contains(", ", regex=False), "fehlen", "fehlt")
-            params.loc[stuck, "regel"] = rule.label
+            note(stuck, "fehlt", what)
+            note(stuck, "verb", np.where(what.str.contains(", ", regex=False), "fehlen", "fehlt"))
+            note(stuck, "regel", rule.label)
         if not sel.any():
             continue
         m = pd.Series(sel, index=index)
@@ -451,18 +455,18 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -
         d, kind, values, ok, needs = _obligation_due(rule, c, contacts, m, S, contact_text)
         due[m] = d
         why[m] = kind
-        params.loc[m, "regel"] = rule.name
-        params.loc[m, "pflicht"] = rule.obligation.text
+        note(m, "regel", rule.name)
+        note(m, "pflicht", rule.obligation.text)
         for name, value in values.items():
-            params.loc[m, name] = value
+            note(m, name, value)
         bad = pd.Series(False, index=index)
         bad[m] = ~ok
         if bad.any():
             assessable[bad] = False
             why[bad] = reasons.ANGABE_FEHLT
-            params.loc[bad, "fehlt"] = needs
-            params.loc[bad, "verb"] = "fehlt"
-            params.loc[bad, "regel"] = rule.label
+            note(bad, "fehlt", needs)
+            note(bad, "verb", "fehlt")
+            note(bad, "regel", rule.label)
             due[bad] = pd.NaT
         if rule.folgetermin_suspends:
             suspend |= sel
@@ -472,7 +476,8 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -
         assessable[nomatch] = False
         rule_label[nomatch] = ""
         why[nomatch] = reasons.KEINE_REGEL_PASST
-        params.loc[nomatch, "werte"] = _describe(c, nomatch, rules) if sentences else ""
+        if sentences:
+            note(nomatch, "werte", _describe(c, nomatch, rules))
 
     # Folgetermin of the latest entry: missed → earlier of the two; open and "setzt aus" → it.
     ft = c.folgetermin
@@ -483,14 +488,16 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -
     due = due.where(~(earlier | open_ft), ft)
     followup = pd.Series(np.select([missed, open_ft], [reasons.FOLGETERMIN_VERPASST, reasons.FOLGETERMIN_OFFEN],
                                    default=""), index=index, dtype=object)
-    params["folgetermin"] = iso(ft).where(followup != "", "")
+    if sentences:
+        params["folgetermin"] = iso(ft).where(followup != "", "")
 
     closed_s = pd.Series(closed, index=index)
     due = due.where(~closed_s)
     why[closed_s] = reasons.ABGESCHLOSSEN
     followup[closed_s] = ""
     rule_label = rule_label.where(~closed_s, "abgeschlossen")
-    params.loc[closed_s] = ""
+    if sentences:
+        params.loc[closed_s] = ""
 
     overdue = due.notna() & (due < S)
     days = ((S - due).dt.days).where(overdue, 0).fillna(0).astype("int64")
