@@ -63,12 +63,23 @@ def customers(n: int, today: dt.date, rnd: random.Random) -> list[dict[str, Any]
     return [demo_data._customer(rnd, i, today) for i in range(n)]
 
 
-def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int) -> list[dict[str, Any]]:
+#: `--freitext eindeutig`: what makes each note its own, as in a real KundenDoku (the default
+#: workbook draws its notes from the demo's few dozen sentences, so they repeat).
+DETAILS = ("Unterlagen Nr. {n} besprochen", "Rückruf unter Vorgang {n} vereinbart",
+           "Bescheid vom {d} mit Aktenzeichen {n} gelesen", "Stelle {n} bei einem Träger in {c} besprochen",
+           "Kita-Platz, Wartenummer {n}", "Schreiben vom {d}, Geschäftszeichen {n}")
+CITIES = ("Dresden", "Leipzig", "Chemnitz", "Zwickau", "Plauen", "Görlitz", "Bautzen", "Pirna")
+
+
+def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int,
+            unique_text: bool = False) -> list[dict[str, Any]]:
     """`total` conversations spread over the customers that are past `neu`, sorted like a log.
 
     Longer-known customers get more entries (multinomial weights ∝ days since Erstkontakt);
     each entry's date lies between the customer's Erstkontakt and today; every entry has a
     Folgetermin 2–8 weeks later except the last one of a closed customer (as in the demo).
+    `unique_text`: each Zusammenfassung and Vereinbarung gets a detail of its own (a number,
+    a date, a place), so that almost no two notes are the same text.
     """
     import numpy as np
 
@@ -96,6 +107,7 @@ def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int)
     named = rng.random(len(owner)) < 0.1  # counsellors do write names into free text
     agreement = rng.integers(0, len(demo_data.AGREEMENTS), len(owner))
     allgemein = rng.random(len(owner)) < 0.1
+    number = rng.integers(10_000, 10_000_000, len(owner))  # drawn always: the same log either way
 
     # a log is kept in date order: sort by (Datum, ID) as the demo does
     ids = np.array([int(kunden[i]["ID"]) for i in active])
@@ -106,6 +118,14 @@ def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int)
     for j, o in enumerate(owner[order].tolist()):
         k = kunden[active[o]]
         text = demo_data.TOPICS[topic[j]]
+        agreed = demo_data.AGREEMENTS[agreement[j]]
+        if unique_text:
+            detail = DETAILS[j % len(DETAILS)].format(
+                n=int(number[j]), d=(days[j] - dt.timedelta(days=int(number[j]) % 40)).strftime("%d.%m.%Y"),
+                c=CITIES[int(number[j]) % len(CITIES)])
+            text = f"{text}; {detail}"
+            until = days[j] + dt.timedelta(days=7 + int(number[j]) % 21)
+            agreed = f"{agreed} (bis {until.strftime('%d.%m.')}, Nr. {int(number[j]) // 7})"
         if named[j]:
             text = f"{'Frau' if k['VName'][-1] in 'aen' else 'Herr'} {k['NName']}: {text}"
         out.append(
@@ -114,7 +134,7 @@ def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int)
                 "ID": k["ID"],
                 "Berater": k["Berater"],
                 "Zusammenfassung": text,
-                "Vereinbarungen": demo_data.AGREEMENTS[agreement[j]],
+                "Vereinbarungen": agreed,
                 "Folgetermin": follows[j],
                 "Kontaktart": kontaktarten[kontakt[j]],
                 "Vermerkart": "Allgemeiner Vermerk" if allgemein[j] else "Beratungsvermerk",
@@ -123,11 +143,12 @@ def entries(kunden: list[dict[str, Any]], total: int, today: dt.date, seed: int)
     return out
 
 
-def build(n: int, today: dt.date, per_customer: int = ENTRIES_PER_CUSTOMER, seed: int = SEED) -> demo_data.DemoData:
+def build(n: int, today: dt.date, per_customer: int = ENTRIES_PER_CUSTOMER, seed: int = SEED,
+          unique_text: bool = False) -> demo_data.DemoData:
     """The data of a benchmark workbook, with the demo's deliberate mistakes recorded."""
     rnd = random.Random(seed)
     kunden = customers(n, today, rnd)
-    doku = entries(kunden, n * per_customer, today, seed)
+    doku = entries(kunden, n * per_customer, today, seed, unique_text)
     data = demo_data.DemoData(kunden, doku)
     if n >= 20 and doku:
         demo_data._add_mistakes(data, rnd, today)
@@ -217,13 +238,14 @@ def write(path: Path, data: demo_data.DemoData, stray_cell: bool = False) -> Pat
     return path
 
 
-def book_path(n: int, out: Path = OUT) -> Path:
-    return out / f"kundenliste-{n}.xlsx"
+def book_path(n: int, out: Path = OUT, unique_text: bool = False) -> Path:
+    return out / f"kundenliste-{n}{'-eindeutig' if unique_text else ''}.xlsx"
 
 
-def ensure(n: int, out: Path = OUT, today: dt.date | None = None, log: Any = None) -> tuple[Path, dict[str, Any]]:
+def ensure(n: int, out: Path = OUT, today: dt.date | None = None, log: Any = None,
+           unique_text: bool = False) -> tuple[Path, dict[str, Any]]:
     """The workbook of `n` customers, generated unless a current one is cached; and its facts."""
-    path = book_path(n, out)
+    path = book_path(n, out, unique_text)
     meta_path = path.with_suffix(".json")
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -231,7 +253,7 @@ def ensure(n: int, out: Path = OUT, today: dt.date | None = None, log: Any = Non
             return path, meta
     today = today or dt.date.today()
     t = time.perf_counter()
-    data = build(n, today)
+    data = build(n, today, unique_text=unique_text)
     built = time.perf_counter() - t
     write(path, data)
     meta = {
@@ -260,9 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--groesse", default="1000,30000,100000", help="Kundenzahlen, z. B. 1000,30000")
     parser.add_argument("--out", type=Path, default=OUT, help="Zielordner (Standard: bench/out)")
+    parser.add_argument("--freitext", choices=("wiederholt", "eindeutig"), default="wiederholt",
+                        help="Notizen aus wenigen Sätzen (Standard) oder jede mit eigenem Detail")
     args = parser.parse_args(argv)
     for n in parse_sizes(args.groesse):
-        path, meta = ensure(n, args.out, log=sys.stderr)
+        path, meta = ensure(n, args.out, log=sys.stderr, unique_text=args.freitext == "eindeutig")
         print(f"{path}  {meta['customers']} Kunden, {meta['entries']} Einträge")
     return 0
 

@@ -112,10 +112,11 @@ def run_process(args: list[str], cwd: Path) -> tuple[float, float, float, int, s
     return secs, cpu, peak_mb, proc.returncode, stdout, stderr[-600:]
 
 
-def ensure_book(n: int, out: Path, log: Any) -> tuple[Path, dict[str, Any]]:
+def ensure_book(n: int, out: Path, log: Any, freitext: str = "wiederholt") -> tuple[Path, dict[str, Any]]:
     """The cached workbook, generated in a child process so the runner stays small."""
     done = subprocess.run(
-        [sys.executable, str(HERE / "generate.py"), "--groesse", str(n), "--out", str(out)],
+        [sys.executable, str(HERE / "generate.py"), "--groesse", str(n), "--out", str(out),
+         "--freitext", freitext],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -123,7 +124,7 @@ def ensure_book(n: int, out: Path, log: Any) -> tuple[Path, dict[str, Any]]:
     if done.stderr:
         print(done.stderr.rstrip(), file=log, flush=True)
     done.check_returncode()
-    path = generate.book_path(n, out)
+    path = generate.book_path(n, out, freitext == "eindeutig")
     return path, json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
 
 
@@ -169,8 +170,9 @@ def command_plan(
     return [p for p in plan if only is None or p[0].split()[0] in only]
 
 
-def measure_size(n: int, repeat: int, only: set[str] | None, out: Path, log: Any) -> dict[str, Any]:
-    book, meta = ensure_book(n, out, log)
+def measure_size(n: int, repeat: int, only: set[str] | None, out: Path, log: Any,
+                 freitext: str = "wiederholt") -> dict[str, Any]:
+    book, meta = ensure_book(n, out, log, freitext)
     py = sys.executable
     warm_cache(book)
     load_before = os.getloadavg()[0]
@@ -305,12 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nur", help="nur diese Befehle, z. B. pruefen,faellig")
     parser.add_argument("--out", type=Path, default=generate.OUT, help="Ordner der Arbeitsmappen (Standard: bench/out)")
     parser.add_argument("--json", type=Path, help="alle Messwerte zusätzlich als JSON hierhin")
+    parser.add_argument("--freitext", choices=("wiederholt", "eindeutig"), default="wiederholt",
+                        help="Mappe mit wiederholten Notizen (Standard) oder mit lauter verschiedenen")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.nur.split(",")} if args.nur else None
     reports = []
     for n in generate.parse_sizes(args.groesse):
         print(f"{n} Kunden:", file=sys.stderr, flush=True)
-        report = measure_size(n, max(1, args.wiederholungen), only, args.out, sys.stderr)
+        report = measure_size(n, max(1, args.wiederholungen), only, args.out, sys.stderr, args.freitext)
         reports.append(report)
         print(table(report) + "\n", flush=True)
     if args.json:

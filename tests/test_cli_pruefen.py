@@ -208,3 +208,26 @@ def test_json_lines_are_exactly_what_the_json_encoder_gives() -> None:
         Finding("KundenDoku", "A2", 2, "Datum", "warning", "x", "ohne", None),
     ] * 2
     assert _encoded(findings, encode) == [encode(f.to_dict()) for f in findings]
+
+
+def test_the_table_written_in_pieces_is_the_table_in_one(faulty: Path, monkeypatch) -> None:
+    """`pruefen` writes its table piece by piece (issue 18: 150,000 findings as one string cost
+    125 MB); cut into pieces of two lines, the output is the same text, line for line."""
+    from kundenliste_tools.cli import pruefen
+
+    code, whole, _ = run("pruefen", str(faulty))
+    lines = whole.splitlines()
+    assert code == 1 and len(lines) >= 6  # head, blank, title, rule, and the findings
+    monkeypatch.setattr(pruefen, "JSON_SLICE", 2)
+    pieces = list(pruefen.table_pieces(*_findings_and_summary(faulty)))
+    assert len(pieces) >= 3 and all(p.endswith("\n") for p in pieces)
+    _, cut, _ = run("pruefen", str(faulty))
+    assert cut == whole == "".join(pieces)
+
+
+def _findings_and_summary(path: Path) -> tuple[list[Any], dict[str, Any]]:
+    from kundenliste_tools.app.check import check
+    from kundenliste_tools.app.workbook import open_workbook
+
+    result = check(open_workbook(path))
+    return result.findings, result.summary

@@ -349,3 +349,31 @@ def test_patches_a_file_saved_by_libreoffice_with_shared_strings(book: Path, tmp
     again = tmp_path / "again"
     again.mkdir()
     assert cell(all_values(convert(lo_file, "xlsx", again))["Kundenliste"], 9, 1) == "H8BN2C"
+
+
+def test_a_large_rewritten_part_is_packed_fast_and_reads_back_exactly(tmp_path):
+    """A part from `FAST_DEFLATE_BYTES` on is deflated at the fastest level (issue 18): it
+    must still come back byte for byte (zipfile checks the CRC), a small one at level 6."""
+    import io
+    import zipfile
+    import zlib
+
+    from kundenliste_tools.files import zipraw
+
+    src = tmp_path / "a.zip"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.xml", b"x")
+        zf.writestr("small.xml", b"y")
+    big = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7919 % 10007)
+                   for i in range(1, 200_000))
+    assert len(big) >= zipraw.FAST_DEFLATE_BYTES
+    small = b"<a>" + b"klein " * 1000 + b"</a>"
+    out = io.BytesIO()
+    zipraw.write_zip(out, zipraw.RawZip(src.read_bytes(), "a.zip"), {"big.xml": big, "small.xml": small}, {})
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        assert zf.read("big.xml") == big and zf.read("small.xml") == small
+        packed = {i.filename: i.compress_size for i in zf.infolist()}
+    fastest = zlib.compressobj(1, zlib.DEFLATED, -15)
+    assert packed["big.xml"] == len(fastest.compress(big) + fastest.flush())
+    default = zlib.compressobj(6, zlib.DEFLATED, -15)
+    assert packed["small.xml"] == len(default.compress(small) + default.flush())

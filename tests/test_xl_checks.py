@@ -324,6 +324,32 @@ def test_on_save_never_raises_and_leaves_the_report_alone_when_it_cannot_check()
     assert actions(b, "setValues") == [] and actions(b, "alert") == []
 
 
+def test_the_checks_run_without_the_cyclic_collector_and_switch_it_back_on(monkeypatch) -> None:
+    """Issue 18: one full pass of Python's cyclic collector over what xlwings and pandas hold
+    costs as much as the whole check of 1,000 customers (0.06–0.1 s), so the three Excel checks
+    run without it (the validation, watched here, sees it off), and it is on again afterwards,
+    also when the check cannot run."""
+    import gc
+
+    from kundenliste_tools.xl import checks
+
+    collector_on: list[bool] = []
+    real_check = checks.check
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        collector_on.append(gc.isenabled())
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "check", watched)
+    good = sheets(kunde(1, PLZ=1067), kunde(2, Email="kaputt"))
+    broken = {"Kundenliste": [["ID", "Name"], ["101", "Anna"]], "KundenDoku": [DH]}
+    assert gc.isenabled()
+    results = [on_save(vba_book(good), today=TODAY), on_save(vba_book(broken), today=TODAY),
+               on_autosave(vba_book(good), today=TODAY), pruefen(vba_book(good), today=TODAY)]
+    assert [None if r is None else len(r) for r in results] == [2, None, 2, 2]
+    assert collector_on == [False, False, False] and gc.isenabled()
+
+
 def test_the_quiet_check_of_an_automatic_save_finds_the_same_and_touches_no_cell() -> None:
     """AutoSave (issue 15): the same findings as on_save, but no mark, no Prüfbericht, no alert;
     the summary goes to the status bar only, which the remote engine does not record."""

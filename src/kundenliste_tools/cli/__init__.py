@@ -185,5 +185,21 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def run() -> None:
-    """Console-script wrapper: exit with `main`'s code."""
-    sys.exit(main())
+    """Console-script wrapper: exit with `main`'s code.
+
+    A normal exit frees every object the command made before the process ends: at job-centre
+    scale millions of cells and 100,000+ findings, 0.1–0.2 s for memory the system takes back
+    anyway.  So once the output is flushed and the exit handlers have run (`atexit`: logging,
+    temporary folders), the process ends at once.  A flush that fails (the reader of a pipe
+    has gone) takes the normal way out, with its usual handling."""
+    import atexit
+    import os
+
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    os._exit(code)

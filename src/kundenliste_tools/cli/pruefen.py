@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import unicodedata
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 
 from . import add_book_argument, progress
 
@@ -56,7 +56,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         summary = dict(result.summary, skipped_rows=[s.to_dict() for s in result.skipped])  # SPEC §8 shape kept
         write_json(stdout, result.findings, summary)
     else:
-        stdout.write(render_table(result.findings, result.summary))
+        write_table(stdout, result.findings, result.summary)
     return 1 if result.errors else 0
 
 
@@ -69,25 +69,27 @@ def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> 
     encode = json.JSONEncoder(ensure_ascii=False).encode
     stdout.write('{"findings": [')
     if findings:
-        lines = _encoded(findings, encode)
-        # written in slices: one joined string of 150,000 lines (40 MB) and its UTF-8 copy
-        # would only add memory to fault in
-        for start in range(0, len(lines), JSON_SLICE):
+        # encoded and written in slices: 150,000 lines at once (40 MB), joined, and their
+        # UTF-8 copy would only add memory to fault in
+        heads: dict[str, str] = {}
+        tails: dict[tuple[Any, ...], str] = {}
+        for start in range(0, len(findings), JSON_SLICE):
             stdout.write(",\n " if start else "\n ")
-            stdout.write(",\n ".join(lines[start:start + JSON_SLICE]))
+            stdout.write(",\n ".join(_encoded(findings[start:start + JSON_SLICE], encode, heads, tails)))
         stdout.write("\n")
     stdout.write('],\n"summary": ')
     json.dump(summary, stdout, ensure_ascii=False, indent=1)
     stdout.write("}\n")
 
 
-def _encoded(findings: list[Any], encode: Any) -> list[str]:
+def _encoded(findings: list[Any], encode: Any, heads: dict[str, str] | None = None,
+             tails: dict[tuple[Any, ...], str] | None = None) -> list[str]:
     """Each finding as compact JSON, the same text `encode(f.to_dict())` gives (a test holds
     it to that).  Only the cell and the row differ from finding to finding of one check and
     value, so the rest of the line is encoded once per (sheet, field, code, message,
     suggestion)."""
-    heads: dict[str, str] = {}
-    tails: dict[tuple[Any, ...], str] = {}
+    heads = {} if heads is None else heads  # shared by the slices of one output
+    tails = {} if tails is None else tails
     out = []
     for f in findings:
         head = heads.get(f.sheet)
@@ -107,6 +109,19 @@ def _encoded(findings: list[Any], encode: Any) -> list[str]:
 
 def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     """A plain German table, one line per finding, the suggestion after an arrow."""
+    return "".join(table_pieces(findings, summary))
+
+
+def write_table(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> None:
+    """`render_table` written piece by piece: the whole table of 150,000 findings as one
+    string (twice, while it is put together, and in UCS-2 once an arrow is in it) cost
+    125 MB at the peak and the time to fault it in."""
+    for piece in table_pieces(findings, summary):
+        stdout.write(piece)
+
+
+def table_pieces(findings: list[Any], summary: dict[str, Any]) -> Iterator[str]:
+    """The table of `render_table` in pieces of up to `JSON_SLICE` lines."""
     from ..core.findings import SEVERITY_DE
 
     head = (
@@ -116,7 +131,8 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     )
     head += skipped_line(summary)
     if not findings:
-        return head + "Keine Befunde: alle Felder sind in Ordnung.\n"
+        yield head + "Keine Befunde: alle Felder sind in Ordnung.\n"
+        return
     # 100,000+ findings: widths from the distinct values of the short columns, each padded
     # cell made once per distinct value; only the cell reference differs on every line
     sheets = {f.sheet for f in findings} | {TABLE_COLUMNS[0]}
@@ -127,25 +143,22 @@ def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
     pad_sheet = {v: _pad(v, widths[0]) for v in sheets}
     pad_art = {v: _pad(SEVERITY_DE.get(v, v), widths[2]) for v in (*SEVERITY_DE, TABLE_COLUMNS[2])}
     pad_field = {v: _pad(v, widths[3]) for v in fields}
-    lines = [
-        "  ".join(
-            [
-                pad_sheet[TABLE_COLUMNS[0]],
-                TABLE_COLUMNS[1].ljust(cell_w),
-                pad_art[TABLE_COLUMNS[2]],
-                pad_field[TABLE_COLUMNS[3]],
-                TABLE_COLUMNS[4],
-            ]
-        ),
-        "  ".join("-" * w for w in widths) + "  " + "-" * 7,
-    ]
-    for f in findings:
-        text = f.message + (f" → {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
-        lines.append(
-            f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}  {pad_art[f.severity]}  "
-            f"{pad_field[f.field]}  {text}".rstrip()
-        )
-    return head + "\n" + "\n".join(lines) + "\n"
+    title = "  ".join([pad_sheet[TABLE_COLUMNS[0]], TABLE_COLUMNS[1].ljust(cell_w),
+                       pad_art[TABLE_COLUMNS[2]], pad_field[TABLE_COLUMNS[3]], TABLE_COLUMNS[4]])
+    yield head + "\n" + title + "\n" + "  ".join("-" * w for w in widths) + "  " + "-" * 7 + "\n"
+    # only the cell differs from line to line of one check and value: the rest of the line is
+    # made once per (severity, field, message, suggestion)
+    tails: dict[tuple[Any, ...], str] = {}
+    for start in range(0, len(findings), JSON_SLICE):
+        lines = []
+        for f in findings[start:start + JSON_SLICE]:
+            key = (f.severity, f.field, f.message, f.suggestion)
+            tail = tails.get(key)
+            if tail is None:
+                text = f.message + (f" → {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
+                tail = tails[key] = f"  {pad_art[f.severity]}  {pad_field[f.field]}  {text}".rstrip() + "\n"
+            lines.append(f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}{tail}")
+        yield "".join(lines)
 
 
 def _width(text: str) -> int:

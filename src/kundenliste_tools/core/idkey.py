@@ -29,6 +29,7 @@ from .values import is_blank
 
 _DIGITS = re.compile(r"\d+(?:[.,]0+)?")
 _LOOSE = re.compile(r"[\s\-_/.]+")
+_SEP = re.compile(r"[.,]")
 
 
 def id_key(value: Any) -> str:
@@ -39,8 +40,10 @@ def id_key(value: Any) -> str:
             return ""
         if "\u00a0" in text:
             text = text.replace("\u00a0", " ").strip()
-        if text.isdecimal() or _DIGITS.fullmatch(text):  # isdecimal: int() reads it ("²" is a digit, not decimal)
-            return str(int(re.split(r"[.,]", text)[0]))
+        if text.isdecimal():  # int() reads it ("²" is a digit, not decimal)
+            return str(int(text))
+        if _DIGITS.fullmatch(text):
+            return str(int(_SEP.split(text)[0]))
         if len(text) == 6 and is_own_format(text):
             return text.upper()
         return text
@@ -57,7 +60,7 @@ def id_key(value: Any) -> str:
         return value.isoformat() if not isinstance(value, dt.timedelta) else str(value)
     text = str(value).replace("\u00a0", " ").strip()
     if _DIGITS.fullmatch(text):
-        return str(int(re.split(r"[.,]", text)[0]))
+        return str(int(_SEP.split(text)[0]))
     if is_own_format(text):
         return text.upper()
     return text

@@ -54,7 +54,7 @@ instead of as a typo.
 from __future__ import annotations
 
 import secrets
-from typing import Callable, Collection, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from .book import WorkbookData
 from .model import KUNDENLISTE, ROW
@@ -159,10 +159,17 @@ def taken_ids(data: WorkbookData) -> set[str]:
     """Every ID the workbook knows: Kundenliste, KundenDoku (a customer row may have been
     deleted while the entries remain, and a new customer must not inherit them) and the
     register of issued IDs (never reuse one)."""
-    found = {id_text(v) for v in data.kunden["ID"].tolist()}
-    found |= {id_text(v) for v in data.doku["ID"].tolist()}
+    found = {id_text(v) for v in _distinct_objects(data.kunden["ID"].tolist())}
+    found |= {id_text(v) for v in _distinct_objects(data.doku["ID"].tolist())}
     found |= set(data.id_register)
     return {normalize(t) for t in found if t}
+
+
+def _distinct_objects(values: list[Any]) -> Iterable[Any]:
+    """Each cell object once, by identity: the reader gives each distinct value one object
+    (300,000 entries hold about 30,000 IDs), and identity never takes 1, 1.0 and True for
+    one value as equality would."""
+    return dict(zip(map(id, values), values)).values()
 
 
 def blank_id_rows(data: WorkbookData, only_rows: Collection[int] | None = None) -> list[int]:

@@ -22,6 +22,7 @@ import datetime as dt
 from typing import Any
 
 from ..app.check import check, prepare_checks
+from ..app.workbook import collector_paused
 from ..core.book import WorkbookData
 from ..core.findings import Finding
 from ..core.marks import summary_text
@@ -35,7 +36,8 @@ from .report import write_report
 
 def pruefen(book: Any, today: dt.date | None = None) -> list[Finding]:
     """The "Prüfen" button: check, mark, report, and say what was found."""
-    findings = check_book(book, today=today)
+    with collector_paused():
+        findings = check_book(book, today=today)
     tell(book, summary_text(findings))
     return findings
 
@@ -48,10 +50,11 @@ def on_save(book: Any, today: dt.date | None = None) -> list[Finding] | None:
     left alone: the VBA has emptied B1 beforehand, so nothing blocks the save.
     """
     try:
-        data = workbook_data(book)
-        if janein(data.setting("Beim Speichern prüfen")) == "nein":  # blank or unclear: check
-            return None
-        findings = check_book(book, data=data, today=today)
+        with collector_paused():  # see there: a full collection costs as much as the check
+            data = workbook_data(book)
+            if janein(data.setting("Beim Speichern prüfen")) == "nein":  # blank or unclear: check
+                return None
+            findings = check_book(book, data=data, today=today)
         status(book, "Kundenliste: " + summary_text(findings))
         return findings
     except Exception as exc:  # the save must go on whatever happens here
@@ -69,8 +72,9 @@ def on_autosave(book: Any, today: dt.date | None = None) -> list[Finding] | None
     the user's Undo list, and the VBA never cancels an automatic save anyway).  Never raises.
     """
     try:
-        data = workbook_data(book)
-        findings = check(data, today=today).findings
+        with collector_paused():
+            data = workbook_data(book)
+            findings = check(data, today=today).findings
         status(book, f"Kundenliste: {summary_text(findings)} Markiert wird beim Speichern mit Strg+S "
                      "oder mit dem Knopf „Prüfen“.")
         return findings

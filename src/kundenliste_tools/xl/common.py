@@ -72,13 +72,14 @@ def remote_values(raw: Any) -> list[list[Any]]:
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     flat[idx[lengths == 0]] = None
     long = idx[(lengths >= 20) & (lengths <= 32)]  # the client sends `…T00:00:00.000Z`
-    stamp = long[_match_stamp(flat[long]).astype(bool)] if len(long) else long
-    if len(stamp):
-        flat[stamp] = [dt.datetime.fromisoformat(v[:-1]) for v in flat[stamp]]
+    if len(long):
+        # a date column repeats its days: each distinct text is matched and parsed once
+        texts = flat[long].tolist()
+        stamps = {v: dt.datetime.fromisoformat(v[:-1]) for v in dict.fromkeys(texts) if _CLIENT_DATETIME.match(v)}
+        hit = np.fromiter(map(stamps.__contains__, texts), dtype=bool, count=len(texts))
+        if hit.any():
+            flat[long[hit]] = list(map(stamps.__getitem__, flat[long[hit]]))
     return cells.tolist()
-
-
-_match_stamp = np.frompyfunc(_CLIENT_DATETIME.match, 1, 1)
 
 
 def _remote_cell(value: Any) -> Any:
