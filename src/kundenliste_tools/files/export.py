@@ -209,23 +209,26 @@ def _rows_xml(part: _DataPart) -> Iterator[str]:
     """`<row>` elements for every record, from row 2: inline strings, dates as day numbers.
 
     Each column is turned into the tail of its cells' XML once per distinct value
-    (`_column_xml`); the pieces of all rows stand in one table (row × piece) that is joined
-    chunk by chunk, so that no Python statement runs per cell (issue 18).
+    (`_column_xml`); the pieces of a chunk of rows stand in one table (row × piece) that is
+    joined at once, so that no Python statement runs per cell (issue 18).
     """
     frame = part.frame
     n, width = len(frame), len(frame.columns)
-    numbers = np.array([str(r) for r in range(2, n + 2)], dtype=object)
-    pieces = np.full((n, 3 * width + 4), "", dtype=object)
-    pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
-    for i, name in enumerate(frame.columns):
-        tails = _column_xml(frame[name], part)
-        filled = tails != ""
-        column = pieces[:, 3 + 3 * i: 6 + 3 * i]
-        column[filled, 0] = f'<c r="{column_letter(i)}'
-        column[filled, 1] = numbers[filled]
-        column[filled, 2] = '"' + tails[filled]
+    tails = [_column_xml(frame[name], part) for name in frame.columns]
+    letters = [f'<c r="{column_letter(i)}' for i in range(width)]
     for start in range(0, max(n, 1), _ROWS_PER_CHUNK):
-        yield "".join(pieces[start:start + _ROWS_PER_CHUNK].ravel().tolist())
+        stop = min(n, start + _ROWS_PER_CHUNK)
+        numbers = np.array([str(r) for r in range(start + 2, stop + 2)], dtype=object)
+        pieces = np.full((stop - start, 3 * width + 4), "", dtype=object)
+        pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
+        for i, column_tails in enumerate(tails):
+            mine = column_tails[start:stop]
+            filled = mine != ""
+            column = pieces[:, 3 + 3 * i: 6 + 3 * i]
+            column[filled, 0] = letters[i]
+            column[filled, 1] = numbers[filled]
+            column[filled, 2] = '"' + mine[filled]
+        yield "".join(pieces.ravel().tolist())
 
 
 _ROWS_PER_CHUNK = 10_000
