@@ -377,3 +377,26 @@ def test_a_large_rewritten_part_is_packed_fast_and_reads_back_exactly(tmp_path):
     assert packed["big.xml"] == len(fastest.compress(big) + fastest.flush())
     default = zlib.compressobj(6, zlib.DEFLATED, -15)
     assert packed["small.xml"] == len(default.compress(small) + default.flush())
+
+
+def test_a_sheet_parsed_ahead_is_taken_only_for_the_same_bytes():
+    """`ids` parses the Kundenliste's XML while calamine reads (files/sheetxml.prepare_sheet,
+    issue 18).  The patch takes that parse only when the bytes are still the same: patching
+    B after preparing A must give exactly what patching B alone gives (had A's parse been
+    used, A's cells would be in the result), and a parse is taken once."""
+    from kundenliste_tools.files import sheetxml
+
+    def sheet(name: str) -> bytes:
+        return (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + name.encode()
+                + b'</t></is></c></row><row r="3"><c r="B3"><v>7</v></c></row></sheetData></worksheet>')
+
+    a, b = sheet("Alt"), sheet("Neu")
+    edits = {(2, 1): "K7M4Q3", (3, 1): "A1B2C3"}
+    alone = sheetxml.patch_sheet_xml(b, edits, "B")
+    sheetxml.prepare_sheet(a)
+    assert sheetxml.patch_sheet_xml(b, edits, "B") == alone and b"Alt" not in alone
+    assert not sheetxml._PREPARED  # taken (and dropped) by that patch, not kept for a later one
+    sheetxml.prepare_sheet(b)
+    assert sheetxml.patch_sheet_xml(b, edits, "B") == alone
+    assert not sheetxml._PREPARED

@@ -18,7 +18,7 @@ from ..core.errors import InvalidInput
 from ..core.ids import REGISTER_HEADER, assign_ids, id_cell_edits, new_ids, taken_ids
 from ..core.model import KUNDENLISTE
 from ..core.pseudonym import KEY_CELL, KEY_HEADER, new_key
-from ..files.patch import Append, PatchResult, check_writable, patch_workbook
+from ..files.patch import Append, PatchResult, check_writable, forget_prepared, patch_workbook, prepare_patch
 from ..files.reader import read_workbook, require_writable
 
 #: At most this many IDs are drafted at once.
@@ -87,20 +87,24 @@ def issue_ids(
     """Fill every blank ID of the workbook file in place (lossless, with a dated backup)."""
     require_writable(path)  # .ods/.xlsb/.xls are read only: say so before anything else
     check_writable(path)  # fail before reading a big file when Excel has it open
-    data = read_workbook(path, password)
-    plan = plan_ids(data)
-    if not plan.issued and not plan.export_key:
-        return IdsResult(plan)
-    if plan.issued and progress:
-        progress(f"Schreibe {len(plan.issued)} neue IDs in „{plan.sheet}“ …")
-    written = _write(
-        path,
-        {plan.sheet: id_cell_edits(data, [(i.row, i.id) for i in plan.issued])},
-        [i.id for i in plan.issued],
-        plan.export_key,
-        bool(data.register_sheet),
-    )
-    return IdsResult(plan, written.backup, bool(written.added_sheets))
+    try:
+        # the Kundenliste's XML is parsed for the patch while calamine reads (files/patch.py)
+        data = read_workbook(path, password, meanwhile=None if password else lambda: prepare_patch(path, KUNDENLISTE))
+        plan = plan_ids(data)
+        if not plan.issued and not plan.export_key:
+            return IdsResult(plan)
+        if plan.issued and progress:
+            progress(f"Schreibe {len(plan.issued)} neue IDs in „{plan.sheet}“ …")
+        written = _write(
+            path,
+            {plan.sheet: id_cell_edits(data, [(i.row, i.id) for i in plan.issued])},
+            [i.id for i in plan.issued],
+            plan.export_key,
+            bool(data.register_sheet),
+        )
+        return IdsResult(plan, written.backup, bool(written.added_sheets))
+    finally:
+        forget_prepared()  # a parse ahead no patch took (nothing to write, or a refusal)
 
 
 def _write(path: str | Path, cells: dict, issued: list[str], key: str, has_register: bool) -> PatchResult:

@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Callable, Literal, Mapping, Sequence
 
 from ..core.errors import WorkbookBusy, WorkbookUnreadable
-from ..core.model import normalize_key
+from ..core.model import normalize_key, resolve_sheets
 from .forget import blank_strings, rewrite_notes, shared_strings_part, unused_strings
 from .package import (
     CONTENT_TYPES_NS,
@@ -81,17 +81,18 @@ from .package import (
     read_sheets,
     remove_leftovers,
     removed_on_failure,
+    sheet_parts,
     stage,
     write_atomically,
     xml_escape,
 )
 from .reader import open_bytes, require_file, sniff
-from .sheetxml import Value, last_value_row, patch_sheet_xml
+from .sheetxml import Value, discard_prepared, last_value_row, patch_sheet_xml, prepare_sheet
 from .xmlpart import Element, XmlPart, prove, set_attr, splice, start_tag
 from .zipraw import RawZip, write_zip
 
-__all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "last_value_row",
-           "lock_files", "parse_ref", "patch_sheet_xml", "patch_workbook", "remove_leftovers"]
+__all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "forget_prepared", "last_value_row",
+           "lock_files", "parse_ref", "patch_sheet_xml", "patch_workbook", "prepare_patch", "remove_leftovers"]
 SheetState = Literal["visible", "hidden", "veryHidden"]
 
 WORKSHEET_TYPE = REL_NS + "/worksheet"
@@ -303,6 +304,28 @@ def backup_path(path: Path, now: dt.datetime) -> Path:
         if not candidate.exists():
             return candidate
         n += 1
+
+
+def prepare_patch(path: str | Path, sheet: str) -> None:
+    """Parse the model sheet `sheet` (canonical name, e.g. `Kundenliste`) of the file ahead of
+    a patch, as the next `patch_workbook` would (run while the workbook is read: `ids`).  The
+    patch takes the parse only if the sheet's bytes are still the same; any problem here is
+    left for the read and the patch to report."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = sheet_parts(zf)
+            found, _ = resolve_sheets(list(parts))
+            part = parts.get(found.get(sheet, ""), "")
+            xml = zf.read(part) if part in zf.NameToInfo else None
+    except (OSError, zipfile.BadZipFile, WorkbookUnreadable, ValueError, EOFError):
+        return
+    if xml is not None:
+        prepare_sheet(xml)
+
+
+def forget_prepared() -> None:
+    """Drop a sheet `prepare_patch` parsed that no patch used (nothing was to be written)."""
+    discard_prepared()
 
 
 def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | None = None,

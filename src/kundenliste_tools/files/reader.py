@@ -230,10 +230,12 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     """The grids of the sheets to read, parsed in two threads while this one imports pandas.
 
     calamine lets go of the GIL while it parses, so on two cores the KundenDoku (the largest
-    sheet, on a second workbook handle that `second` opens: 0.03 s) and the other sheets are
-    parsed side by side, and pandas, which the next step needs anyway, is imported meanwhile
-    (0.3 s): at 100,000 entries 1.5 s of work take about 0.8 s.  A sheet in `cut` is parsed
-    on its own handle (`_plan`'s small package without the stray cells)."""
+    sheet, on a second workbook handle that `second` opens, or already started by
+    `_start_doku`) and the other sheets are parsed side by side, and pandas, which the next
+    step needs anyway, is imported meanwhile (0.3 s).  A sheet in `cut` is parsed on its own
+    handle (`_plan`'s small package without the stray cells).  With `reopen` (an .xlsx, whose
+    record sheets are all scanned) the first handle is closed as soon as its sheets are done;
+    `reopen` gives a new one should the KundenDoku's handle fail."""
     todo: list[str] = []
     grids: dict[str, list[list[Any]]] = {}
     with_aux = {normalize_key(s) for s in AUX_SHEETS}
