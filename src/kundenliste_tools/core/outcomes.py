@@ -25,8 +25,8 @@ Decisions where issue and seed are silent:
 * "Entwicklung der letzten 8 Quartale": the calendar quarters up to the one the period ends
   in, that one only up to the period's end; quarters before the workbook's first Erstkontakt
   or entry are left out.  The overdue share at each quarter's end comes from the overdue
-  engine, run by the use case on `view_at` (the period's end) and `earlier_views` (the
-  quarters before).
+  engine, run by the use case through `trend_assessments` (the same verdicts as the engine
+  on `view_at` at the period's end and on `earlier_views` for the quarters before).
 * Folgetermine: an appointment is one (customer, Folgetermin day) from the entries up to the
   period's end; kept when an entry of that customer dated after the appointment was made lies
   within `KEPT_DAYS` of it, missed when not, and still open while that window reaches past
@@ -269,12 +269,12 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     """The overdue engine's frame at the period's end (as `assess(view_at(...))`) and at each
     earlier quarter end of the development table (as `assess` of each of `earlier_views`).
 
-    One `overdue.basis` for all nine days (issue 18): every column parsed and keyed once,
+    One `overdue.basis` for all the days (issue 18): every column parsed and keyed once,
     each day only selects its customers, their Status and the entries up to it.  The earlier
     days link entries as `earlier_views` does (over the whole workbook, prepare()); the
     period's end as `view_at` does (over the customers existing then).  Of the earlier days
     only the overdue share is read: their `id` column holds ID keys where the views held
-    numbers, and their `reason` is left empty (`overdue.judge`).
+    numbers, and their `reason` and reason values (`p_*`) stay empty (`overdue.judge`).
     """
     from .idkey import link
     from .overdue import basis, judge

@@ -228,7 +228,7 @@ def _sort_entries(b: Basis) -> Basis:
 
 @dataclass
 class Contacts:
-    """The KundenDoku reduced per customer code (position in `codes_of` of the Kundenliste IDs),
+    """The KundenDoku reduced per customer code (position in `Basis.id_index` of the ID keys),
     entries up to the Stichtag only; arrays of length = number of distinct IDs."""
 
     last: np.ndarray  # latest counting contact (datetime64, NaT if none)
