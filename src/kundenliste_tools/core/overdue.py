@@ -450,17 +450,18 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -
             note(stuck, "regel", rule.label)
         if not sel.any():
             continue
+        # numpy masks for setting: a Series as key costs pandas a repr of it first
         m = pd.Series(sel, index=index)
-        rule_label[m] = rule.label
+        rule_label[sel] = rule.label
         d, kind, values, ok, needs = _obligation_due(rule, c, contacts, m, S, contact_text)
-        due[m] = d
-        why[m] = kind
+        due[sel] = d.to_numpy()  # in the order of index[sel]
+        why[sel] = kind
         note(m, "regel", rule.name)
         note(m, "pflicht", rule.obligation.text)
         for name, value in values.items():
             note(m, name, value)
-        bad = pd.Series(False, index=index)
-        bad[m] = ~ok
+        bad = np.zeros(n, dtype=bool)
+        bad[sel] = ~ok.to_numpy(dtype=bool)
         if bad.any():
             assessable[bad] = False
             why[bad] = reasons.ANGABE_FEHLT
@@ -493,8 +494,8 @@ def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -
 
     closed_s = pd.Series(closed, index=index)
     due = due.where(~closed_s)
-    why[closed_s] = reasons.ABGESCHLOSSEN
-    followup[closed_s] = ""
+    why[closed] = reasons.ABGESCHLOSSEN
+    followup[closed] = ""
     rule_label = rule_label.where(~closed_s, "abgeschlossen")
     if sentences:
         params.loc[closed_s] = ""
