@@ -80,12 +80,9 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _cut_30(text: str) -> str:
-    return _cut(text, 30)
-
-
 def write_table(result: DueResult, out: TextIO) -> None:
     """A German table for people: summary, customers (overdue first), then the staff figures."""
+    import numpy as np
     import pandas as pd
 
     from ..app.due import iso
@@ -107,13 +104,14 @@ def write_table(result: DueResult, out: TextIO) -> None:
         table["rule"].astype(str),
     ]
     # each distinct value cut and padded once, the lines glued column by column (issue 18)
-    cut = [c.map(_cut_30) if len(c) else c for c in columns]
-    widths = [max([len(h)] + ([int(c.str.len().max())] if len(c) else [])) for h, c in zip(header, cut)]
+    cells = [pd.factorize(c.to_numpy(dtype=object)) for c in columns]
+    cut = [(codes, [_cut(u, 30) for u in uniques]) for codes, uniques in cells]
+    widths = [max([len(h)] + [len(t) for t in texts]) for h, (_, texts) in zip(header, cut)]
     out.write("  ".join(h.ljust(widths[i]) if i < 6 else h for i, h in enumerate(header)) + "\n")
-    lines = pd.Series("", index=table.index, dtype=object)
-    for c, width in zip(cut, widths):
-        lines = lines + c.map(lambda v, w=width: v.ljust(w)) + "  "
-    lines = lines + table["reason"].astype(str) + "\n"
+    lines = np.full(len(table), "", dtype=object)
+    for (codes, texts), width in zip(cut, widths):
+        lines = lines + np.array([t.ljust(width) + "  " for t in texts] + [""], dtype=object)[codes]
+    lines = lines + table["reason"].astype(str).to_numpy(dtype=object) + "\n"
     out.write("".join(lines.tolist()))
     if not staff:
         return
