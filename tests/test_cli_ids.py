@@ -189,3 +189,38 @@ def test_console_script(book: Path) -> None:
     assert f"{len(BLANK_ID_ROWS)} neue IDs vergeben" in proc.stdout
     filled = [row[0] for row in all_values(book)["Kundenliste"][1:]]
     assert all(check_ok(filled[r - 2]) for r in BLANK_ID_ROWS)
+
+
+def test_a_kundenliste_damaged_deep_inside_is_refused_in_german(tmp_path: Path) -> None:
+    """`ids` parses the Kundenliste for its patch while calamine reads (issue 18); a deflate
+    stream broken far past the sheet's first rows must still end in the reader's German
+    "beschädigt" (exit 2), not in the parse-ahead's raw zlib error."""
+    import random
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kundenliste"
+    ws.append(["ID", "Erstkontakt", "Akquise", "Status", "Berater", "VName", "NName", "Strasse", "PLZ",
+               "Stadt", "Telefon", "Email"])
+    rnd = random.Random(5)
+    for i in range(6000):
+        ws.append(["", "2026-01-05", "VAMV", "neu", "Karin Albers", f"Vorname{rnd.random()}",
+                   f"Name{rnd.random()}", f"Weg {i}", "01067", "Dresden", "0351 2345678", f"a{i}@web.de"])
+    wb.create_sheet("KundenDoku").append(["Datum", "ID", "Berater", "Zusammenfassung", "Vereinbarungen",
+                                          "Folgetermin"])
+    path = tmp_path / "kaputt.xlsx"
+    wb.save(path)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    middle = start + info.compress_size * 3 // 4  # far past what the reader looks at first
+    raw[middle:middle + 64] = bytes(rnd.randrange(256) for _ in range(64))
+    path.write_bytes(bytes(raw))
+    before = path.read_bytes()
+    code, _, err = run("ids", str(path))
+    assert code == 2 and "beschädigt" in err and "Interner Fehler" not in err, err
+    assert path.read_bytes() == before

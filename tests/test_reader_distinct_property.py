@@ -17,32 +17,19 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kundenliste_tools.files import reader
+from tests.test_reader import _plain_grids, _typed
 from tests.test_reader_stray_property import _write, assert_same, doku_row, row
 
 numbers = st.one_of(st.sampled_from([0, 1, 0.0, 1.0, -0.0, 2, 2.0, 0.5, 1e-9]), st.booleans())
 long_texts = st.text("abc äöß-", min_size=40, max_size=70)  # around `reader.SHORT_TEXT`
 mixed_row = st.lists(st.one_of(numbers, st.sampled_from(["1", "WAHR", "", "x"]), long_texts),
                      min_size=3, max_size=3)
-
-
-def _typed(grid: Any) -> list[list[tuple[str, str]]]:
-    """Each cell as (type name, repr): 1, 1.0 and True differ, so do a date and a datetime."""
-    rows = grid.tolist() if hasattr(grid, "tolist") else grid
-    return [[(type(v).__name__, repr(v)) for v in r] for r in rows]
-
-
-def _calamine_grids(path: Path) -> dict[str, list[list[Any]]]:
-    import python_calamine as pc
-
-    wb = pc.CalamineWorkbook.from_path(str(path))
-    return {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=False) for s in wb.sheet_names}
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -64,7 +51,7 @@ def test_distinct_cells_are_to_pythons_cells_type_for_type(mixed, offset):
         wb.save(path)
         handle = pc.CalamineWorkbook.from_path(str(path))
         got = reader.record_cells(handle.get_sheet_by_name("KundenDoku"))
-        assert _typed(got) == _typed(_calamine_grids(path)["KundenDoku"])
+        assert _typed(got) == _typed(_plain_grids(path)["KundenDoku"])
 
 
 @pytest.mark.filterwarnings("ignore")

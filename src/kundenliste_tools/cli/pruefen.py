@@ -107,21 +107,17 @@ def _encoded(findings: list[Any], encode: Any, heads: dict[str, str] | None = No
     return out
 
 
-def render_table(findings: list[Any], summary: dict[str, Any]) -> str:
-    """A plain German table, one line per finding, the suggestion after an arrow."""
-    return "".join(table_pieces(findings, summary))
-
-
 def write_table(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> None:
-    """`render_table` written piece by piece: the whole table of 150,000 findings as one
-    string (twice, while it is put together, and in UCS-2 once an arrow is in it) cost
-    125 MB at the peak and the time to fault it in."""
+    """The table of `table_pieces`, written piece by piece: the whole table of 150,000
+    findings as one string (twice, while it is put together, and in UCS-2 once an arrow is in
+    it) cost 125 MB at the peak and the time to fault it in."""
     for piece in table_pieces(findings, summary):
         stdout.write(piece)
 
 
 def table_pieces(findings: list[Any], summary: dict[str, Any]) -> Iterator[str]:
-    """The table of `render_table` in pieces of up to `JSON_SLICE` lines."""
+    """A plain German table, one line per finding, the suggestion after an arrow; in pieces
+    of up to `JSON_SLICE` lines."""
     from ..core.findings import SEVERITY_DE
 
     head = (

@@ -180,8 +180,13 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
         raise WorkbookUnreadable(
             f"„{name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
+    # the first handle may be closed early when every record sheet it reads was scanned
+    # (nothing asks it for merged cells afterwards); the fallback then opens a new one
+    scanned = {sheet for _, sheet, _, _ in plan}
+    release = bool(plan) and all(sheet in scanned for sheet in wb.sheet_names
+                                 if canonical_sheet(sheet) and (wanted is None or sheet in wanted))
     grids = _read_sheets(wb, wanted, name, second, meanwhile, cut, early,
-                         reopen=(lambda: _fresh_handle(source)) if plan else None)
+                         reopen=(lambda: _fresh_handle(source)) if release else None)
     if scanner:
         scanner.join()
         if "!" in scans:
@@ -197,12 +202,7 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
             if facts is not None:
                 facts[sheet] = scan.facts
         elif facts is not None and canonical_sheet(sheet) and len(grid):
-            try:
-                ws = wb.get_sheet_by_name(sheet)
-            except pc.WorkbookClosed:  # released after the parse (`_read_sheets`): rare, reopen
-                wb = _fresh_handle(source)
-                ws = wb.get_sheet_by_name(sheet)
-            facts[sheet] = SheetFacts(merged=_merged(ws))
+            facts[sheet] = SheetFacts(merged=_merged(wb.get_sheet_by_name(sheet)))
     return grids
 
 
@@ -289,8 +289,9 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     if failed is not None:
         # the second handle failed: the first one (or, closed, a new one) reads the sheet
         # and says what is wrong
-        first = _reopen(reopen, failed[0], name) if release and reopen is not None else wb
-        done[failed[0]] = _parse(cut[failed[0]]() if failed[0] in cut else first, failed[0], name)
+        sheet = failed[0]
+        handle = cut[sheet]() if sheet in cut else _reopen(reopen, sheet, name) if release and reopen else wb
+        done[sheet] = _parse(handle, sheet, name)
     grids.update(done)
     return grids
 
@@ -382,11 +383,8 @@ def record_cells(ws: Any) -> Any:
 
 def _second_opener(source: BinaryIO | Path) -> Any:
     """How to open a second calamine handle on the same bytes (its own file position)."""
-    if isinstance(source, Path):
-        return lambda: pc.CalamineWorkbook.from_path(str(source))
-    if isinstance(source, io.BytesIO):
-        view = source.getvalue()
-        return lambda: pc.CalamineWorkbook.from_filelike(io.BytesIO(view))
+    if isinstance(source, (Path, io.BytesIO)):
+        return lambda: _fresh_handle(source)
     return None
 
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from ..core.errors import KundenlisteError, WorkbookBusy
+from ..core.errors import WorkbookBusy
 from .package import MAIN_NS as MAIN
 from .package import a1_ref, column_index, parse_ref, xml_escape
 from .xmlpart import Element, XmlPart, attr, set_attr, splice, start_tag
@@ -149,7 +149,7 @@ def prepare_sheet(xml: bytes) -> None:
     command's own time).  A sheet the patch would refuse is left for the patch to refuse."""
     try:
         sheet = _Sheet(xml)
-    except KundenlisteError:
+    except Exception:  # noqa: BLE001 - the patch itself refuses it, in German
         return
     _PREPARED[:] = [sheet]
 
