@@ -118,3 +118,34 @@ def test_regelwerke_lists_the_builtins_and_prints_one_to_copy():
     assert code == 0 and out.startswith("# Regelwerk „aa90“") and 'pflicht = "alle 6 Monate"' in out
     code, _, err = run("regelwerke", "xyz")
     assert code == 2 and "Eingebaut sind" in err
+
+
+@pytest.mark.parametrize("regelwerk", ["vamv", "ba-2010"])
+def test_the_table_lines_are_those_written_row_by_row(regelwerk):
+    """Issue 18: the table is cut and padded once per distinct value and glued column by
+    column; every line is what cutting to 30 characters and padding each row gives."""
+    import datetime as dt
+
+    from kundenliste_tools.app.due import due, iso
+    from kundenliste_tools.cli.faellig import _cut, write_table
+    from kundenliste_tools.core.book import workbook_from_grids
+    from kundenliste_tools.core.demo_data import generate
+
+    from .duebook import KUNDEN_HEADER
+
+    demo = generate(n_customers=120, today=dt.date(2026, 11, 20), seed=5)
+    data = workbook_from_grids(grids([dict(k) for k in demo.kunden], [dict(e) for e in demo.doku],
+                                     kunden_header=KUNDEN_HEADER), source="demo.xlsx")
+    result = due(data, regelwerk=regelwerk, stichtag="2026-11-20", staff=False)
+    out = io.StringIO()
+    write_table(result, out)
+    t = result.customers
+    rows = list(zip(t["id"].astype(str), t["berater"].astype(str), t["lage"], iso(t["due"]),
+                    t["days_overdue"].astype(str).where(t["overdue"], ""), t["rule"].astype(str),
+                    t["reason"].astype(str)))
+    header = ["ID", "Berater", "Lage", "Fällig am", "Tage", "Regel", "Grund"]
+    widths = [max([len(header[i])] + [len(_cut(r[i], 30)) for r in rows]) for i in range(6)]
+    expected = ["  ".join(h.ljust(widths[i]) if i < 6 else h for i, h in enumerate(header))]
+    expected += ["  ".join(_cut(v, 30).ljust(widths[i]) if i < 6 else v for i, v in enumerate(r)) for r in rows]
+    lines = out.getvalue().split("\n")
+    assert lines[3:3 + len(expected)] == expected

@@ -12,7 +12,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -236,3 +239,31 @@ def test_libreoffice_opens_the_export_and_draws_the_charts(exported, tmp_path):
     assert _saturated_pixels(tmp_path, pdf, first) > 300  # the bars and slices are drawn …
     assert _saturated_pixels(tmp_path, pdf, 1) < 30  # … where a page of plain tables has none
     assert not any(w in " ".join(texts).lower() for w in ("quastenberg", "knöpfle", "pfeilschifter"))
+
+
+# ----------------------------------------------------------------------------- issue 18: the rows
+
+_CELLS = hs.one_of(
+    hs.none(), hs.just(float("nan")), hs.just(pd.NaT), hs.just(pd.NA), hs.booleans(),
+    hs.integers(-3, 3), hs.sampled_from([0.0, 1.0, 1.5, -2.25]),
+    hs.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)),
+    hs.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2030, 12, 31)).map(pd.Timestamp),
+    hs.sampled_from(["", "Karin", "=SUMME(A1)", "+49 171", "-", "@x", " Rand", "Rand ", "a<b>&c",
+                     "persönlich", "Zeile\nzwei", "Steuer\x07zeichen"]),
+    hs.text(max_size=12),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hs.lists(_CELLS, max_size=40))
+def test_a_column_is_written_as_each_cell_alone(values):
+    """`_column_xml` writes each distinct value once; every cell must come out as `_one_xml`
+    writes it alone (True, 1 and 1.0 are equal to pandas but not written alike; None, NaN, NaT
+    and NA are all missing to pandas; a control character anywhere changes the whole column)."""
+    from kundenliste_tools.files.export import _column_xml, _DataPart, _one_xml
+
+    part = _DataPart("KundenDoku", pd.DataFrame(), date_style=3, text_style=4)
+    column = pd.Series(values, dtype=object)
+    assert _column_xml(column, part).tolist() == [_one_xml(v, part) for v in values]
+    dates = pd.Series([v for v in values if isinstance(v, pd.Timestamp)] + [pd.NaT], dtype="datetime64[ns]")
+    assert _column_xml(dates, part).tolist() == [_one_xml(v, part) for v in dates.tolist()]

@@ -236,3 +236,27 @@ def test_batches_split_large_columns_consistently(monkeypatch):
     monkeypatch.setattr(scrub, "_BATCH_CHARS", 500)
     small = build_scrubber(KUNDEN).scrub_many(texts)
     assert whole == small == [f"Eintrag {i}: Frau {NAME}, Tel. {TELEFON}" for i in range(200)]
+
+
+_POOL = ["Frau QUASTENBERG rief an.", "Hauptstr. 5, 01067 Frankfurt", "Termin vereinbart", "",
+         "Mail an j.quastenberg@example.org, Tel. 0341 5558123", "Anna Lena und Lena allein",
+         "geb. 14.03.1987", "Bewerbung besprochen", "Kleinbrunnstadt"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(_POOL), st.text(max_size=20)), max_size=60))
+def test_repeated_texts_scrub_as_each_cell_alone(scrubber, texts):
+    """Issue 18: `scrub_many` scrubs a repeated text once and counts its placeholders once per
+    cell; text and counts are what scrubbing each cell on its own gives."""
+    from collections import Counter
+
+    scrubber.counts = Counter()
+    got = scrubber.scrub_many(texts)
+    counted = scrubber.counts
+    alone, expected = [], Counter()
+    for t in texts:
+        scrubber.counts = Counter()
+        alone.append(scrubber.scrub(t))
+        expected.update(scrubber.counts)
+    assert got == alone
+    assert +counted == +expected

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from ..core import reasons
 from ..core.book import WorkbookData
 from ..core.errors import InvalidInput
 from ..core.model import SOON_DAYS
@@ -19,9 +20,11 @@ from ..core.overdue import (
     LAGE_BALD,
     LAGE_NICHT_BEWERTBAR,
     LAGE_UEBERFAELLIG,
-    assess,
+    PARAM_PREFIX,
+    basis,
     choose_stichtag,
     iso,
+    judge,
     ordered,
     reason_values,
 )
@@ -90,26 +93,29 @@ class DueResult:
         return rows
 
     def records(self) -> list[dict[str, Any]]:
-        """Customers as plain data (SPEC §8 fields + `code`, `followup`, `values`); dates ISO or None."""
-        frame = self.customers.assign(due=iso(self.customers["due"]), last_contact=iso(self.customers["last_contact"]))
-        out = []
-        for row in frame.to_dict("records"):
-            out.append(
-                {
-                    "id": str(row["id"]),
-                    "overdue": bool(row["overdue"]),
-                    "due": row["due"] or None,
-                    "days_overdue": int(row["days_overdue"]),
-                    "rule": row["rule"],
-                    "reason": row["reason"],
-                    "last_contact": row["last_contact"] or None,
-                    "assessable": bool(row["assessable"]),
-                    "code": row["code"],
-                    "followup": row["followup"] or None,
-                    "values": reason_values(row),
-                }
-            )
-        return out
+        """Customers as plain data (SPEC §8 fields + `code`, `followup`, `values`); dates ISO or None.
+
+        Column by column, not through a dict per row and back (issue 18: 100,000 customers)."""
+        c = self.customers
+        n = len(c)
+        due_day = [d or None for d in iso(c["due"]).tolist()]
+        last = [d or None for d in iso(c["last_contact"]).tolist()]
+        code, followup = c["code"].tolist(), c["followup"].tolist()
+        params = {name: c[PARAM_PREFIX + name].tolist() if PARAM_PREFIX + name in c.columns else [""] * n
+                  for name in reasons.PARAMS}
+        fields: dict[tuple[str, str], list[str]] = {}  # the template fields of each (code, followup)
+        values = []
+        for i, pair in enumerate(zip(code, followup)):
+            names = fields.get(pair)
+            if names is None:
+                names = fields[pair] = list(reason_values({"code": pair[0], "followup": pair[1]}))
+            values.append({name: params[name][i] for name in names})
+        columns = zip([str(v) for v in c["id"].tolist()], c["overdue"].astype(bool).tolist(), due_day,
+                      c["days_overdue"].astype("int64").tolist(), c["rule"].tolist(), c["reason"].tolist(), last,
+                      c["assessable"].astype(bool).tolist(), code, followup, values)
+        return [{"id": i, "overdue": o, "due": d, "days_overdue": n_days, "rule": r, "reason": why,
+                 "last_contact": lc, "assessable": a, "code": k, "followup": f or None, "values": v}
+                for i, o, d, n_days, r, why, lc, a, k, f, v in columns]
 
     def as_json(self) -> dict[str, Any]:
         """The JSON of SPEC §8."""
@@ -144,5 +150,6 @@ def due(
     rules = load_ruleset(regelwerk, data)
     if progress:
         progress(f"Bewerte {len(data.kunden)} Kunden nach Regelwerk {rules.name} zum {day.isoformat()} …")
-    result = ordered(assess(data, rules, day), day, SOON_DAYS)
-    return DueResult(day, rules, result, advisors(data, rules, day, weeks) if staff else [])
+    prepared = basis(data, rules.counts)  # each column read once, for the engine and the staff figures
+    result = ordered(judge(prepared, rules, day)[0], day, SOON_DAYS)
+    return DueResult(day, rules, result, advisors(data, rules, day, weeks, prepared) if staff else [])

@@ -16,8 +16,7 @@ from typing import Any, Callable
 
 from ..core.book import WorkbookData
 from ..core.errors import InvalidInput
-from ..core.outcomes import earlier_views, view_at
-from ..core.overdue import assess
+from ..core.outcomes import trend_assessments
 from ..core.periods import Period, resolve_period
 from ..core.quarterly import QuarterlyExport, Table, build_export, prepare
 from ..core.scrub import build_scrubber
@@ -147,10 +146,8 @@ def quarter(
     rules = load_ruleset(regelwerk, data)
     prepared = prepare(data)
     # the workbook as it stood at the period's end (and at each earlier quarter's end)
-    assessment = assess(view_at(data, period.end, prepared), rules, period.end)
-    trend = {period.end: assessment}
-    for day, view in earlier_views(data, period, prepared):
-        trend[day] = assess(view, rules, day)
+    trend = trend_assessments(data, period, prepared, rules)
+    assessment = trend[period.end]
     scrubber = build_scrubber(data.kunden, first_names())
     export = build_export(
         data,

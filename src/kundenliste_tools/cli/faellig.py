@@ -64,8 +64,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         progress=lambda line: progress(stderr, line),
     )
     if args.json:
-        json.dump(result.as_json(), stdout, ensure_ascii=False)
-        stdout.write("\n")
+        # dumps, not dump: dump encodes in small pieces in Python, dumps in C (issue 18)
+        stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
     else:
         write_table(result, stdout)
     return 0
@@ -82,6 +82,9 @@ def _cut(text: str, width: int) -> str:
 
 def write_table(result: DueResult, out: TextIO) -> None:
     """A German table for people: summary, customers (overdue first), then the staff figures."""
+    import numpy as np
+    import pandas as pd
+
     from ..app.due import iso
 
     rules, stichtag, table, staff = result.rules, result.stichtag, result.customers, result.advisors
@@ -92,21 +95,24 @@ def write_table(result: DueResult, out: TextIO) -> None:
         f"{result.not_assessable} nicht bewertbar.\n\n"
     )
     header = ["ID", "Berater", "Lage", "Fällig am", "Tage", "Regel", "Grund"]
-    rows = list(
-        zip(
-            table["id"].astype(str),
-            table["berater"].astype(str),
-            table["lage"],
-            iso(table["due"]),
-            table["days_overdue"].astype(str).where(table["overdue"], ""),
-            table["rule"].astype(str),
-            table["reason"].astype(str),
-        )
-    )
-    widths = [max([len(header[i])] + [len(_cut(r[i], 30)) for r in rows]) for i in range(6)]
+    columns = [
+        table["id"].astype(str),
+        table["berater"].astype(str),
+        table["lage"].astype(str),
+        iso(table["due"]).astype(str),
+        table["days_overdue"].astype(str).where(table["overdue"], ""),
+        table["rule"].astype(str),
+    ]
+    # each distinct value cut and padded once, the lines glued column by column (issue 18)
+    cells = [pd.factorize(c.to_numpy(dtype=object)) for c in columns]
+    cut = [(codes, [_cut(u, 30) for u in uniques]) for codes, uniques in cells]
+    widths = [max([len(h)] + [len(t) for t in texts]) for h, (_, texts) in zip(header, cut)]
     out.write("  ".join(h.ljust(widths[i]) if i < 6 else h for i, h in enumerate(header)) + "\n")
-    for r in rows:
-        out.write("  ".join(_cut(v, 30).ljust(widths[i]) if i < 6 else v for i, v in enumerate(r)) + "\n")
+    lines = np.full(len(table), "", dtype=object)
+    for (codes, texts), width in zip(cut, widths):
+        lines = lines + np.array([t.ljust(width) + "  " for t in texts] + [""], dtype=object)[codes]
+    lines = lines + table["reason"].astype(str).to_numpy(dtype=object) + "\n"
+    out.write("".join(lines.tolist()))
     if not staff:
         return
     quota = rules.staff.per_week

@@ -23,11 +23,15 @@ def per_unique(values: pd.Series, *funcs) -> list[pd.Series]:
     A column has few distinct values (Status, Bereich) or is converted by a cheap function
     (IDs), so this keeps per-cell Python work out of the engine.
     """
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    # blanks (None, NaN, NaT) as one code -1, the last slot of each table: func(None) (pandas
+    # finds them in its hash loop; use_na_sentinel=False costs an extra isna pass per column)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    blank = len(codes) and (codes < 0).any()
     out = []
     for func in funcs:
-        mapped = np.empty(len(uniques), dtype=object)
-        mapped[:] = [func(None if (isinstance(u, float) and u != u) else u) for u in uniques]
+        mapped = np.empty(len(uniques) + 1, dtype=object)
+        mapped[:-1] = [func(u) for u in uniques]
+        mapped[-1] = func(None) if blank else None
         out.append(pd.Series(mapped[codes] if len(codes) else np.empty(0, dtype=object),
                              index=values.index, dtype=object))
     return out
@@ -73,21 +77,37 @@ def iso(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").fillna("").astype(object)
 
 
-def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists) -> pd.Series:
-    """Which entries count as a contact: value in the rule set's list (or starting with one of
-    its prefixes), or blank; a no-show or a contact attempt never (`model.NEVER_CONTACT`)."""
-    ok = pd.Series(True, index=doku.index)
+def contact_keys(doku: pd.DataFrame, lists: ValueLists) -> dict[str, pd.Series]:
+    """The list key of each entry's `Kontaktart` and `Vermerkart` (the columns present): what
+    `counts_mask` and `not_a_contact` read, converted once when a caller needs both.
+
+    Categorical (issue 18): the few keys once, a number per entry, so that comparing 300,000
+    entries with a key compares numbers, not texts."""
+    out = {}
     for col in ("Kontaktart", "Vermerkart"):
-        if col not in doku.columns:
-            continue
+        if col in doku.columns:
+            keys = list_keys(doku[col], col, lists)[0]
+            codes, uniques = pd.factorize(keys.to_numpy(dtype=object))
+            out[col] = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)),
+                                 index=keys.index)
+    return out
+
+
+def counts_mask(doku: pd.DataFrame, counts: ContactFilter, lists: ValueLists,
+                keys: dict[str, pd.Series] | None = None) -> pd.Series:
+    """Which entries count as a contact: value in the rule set's list (or starting with one of
+    its prefixes), or blank; a no-show or a contact attempt never (`model.NEVER_CONTACT`).
+    `keys`: `contact_keys(doku, lists)` when the caller has them already."""
+    keys = contact_keys(doku, lists) if keys is None else keys
+    ok = pd.Series(True, index=doku.index)
+    for col, key in keys.items():
         allowed, prefixes = counts.allowed(col)
-        keys, _ = list_keys(doku[col], col, lists)
-        ok &= ~never_contact(keys, col)
+        ok &= ~never_contact(key, col)
         if allowed is None:
             continue
-        hit = (keys == "") | keys.isin(allowed)
+        hit = (key == "") | key.isin(allowed)
         if prefixes:
-            hit |= keys.str.startswith(prefixes)
+            hit |= key.str.startswith(prefixes)
         ok &= hit
     return ok
 
@@ -97,10 +117,10 @@ def never_contact(keys: pd.Series, column: str) -> pd.Series:
     return keys == normalize_key(NEVER_CONTACT[column])
 
 
-def not_a_contact(doku: pd.DataFrame, lists: ValueLists) -> pd.Series:
+def not_a_contact(doku: pd.DataFrame, lists: ValueLists, keys: dict[str, pd.Series] | None = None) -> pd.Series:
     """Entries that record a no-show or a contact attempt (issue 16): shown, never counted."""
+    keys = contact_keys(doku, lists) if keys is None else keys
     out = pd.Series(False, index=doku.index)
-    for col in ("Kontaktart", "Vermerkart"):
-        if col in doku.columns:
-            out |= never_contact(list_keys(doku[col], col, lists)[0], col)
+    for col, key in keys.items():
+        out |= never_contact(key, col)
     return out

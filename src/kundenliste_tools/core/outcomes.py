@@ -25,8 +25,8 @@ Decisions where issue and seed are silent:
 * "Entwicklung der letzten 8 Quartale": the calendar quarters up to the one the period ends
   in, that one only up to the period's end; quarters before the workbook's first Erstkontakt
   or entry are left out.  The overdue share at each quarter's end comes from the overdue
-  engine, run by the use case on `view_at` (the period's end) and `earlier_views` (the
-  quarters before).
+  engine, run by the use case through `trend_assessments` (the same verdicts as the engine
+  on `view_at` at the period's end and on `earlier_views` for the quarters before).
 * Folgetermine: an appointment is one (customer, Folgetermin day) from the entries up to the
   period's end; kept when an entry of that customer dated after the appointment was made lies
   within `KEPT_DAYS` of it, missed when not, and still open while that window reaches past
@@ -52,7 +52,8 @@ from .model import (
     normalize_key,
 )
 from .periods import Period, quarter
-from .quarterly import OHNE_ANGABE, Prepared, Table, data_at_period_end, lenient_dates
+from .quarterly import OHNE_ANGABE, Prepared, Table, data_at_period_end, lenient_dates, state_at_end
+from .rules import RuleSet
 from .values import is_blank, to_texts
 
 #: Fewer closed cases than this: no figure from their outcome or duration (see above).
@@ -115,7 +116,14 @@ class Codes:
 
     @classmethod
     def of(cls, p: Prepared) -> Codes:
-        """One numbering over both sheets' IDs (an entry's number is its customer's)."""
+        """One numbering over both sheets' IDs (an entry's number is its customer's); made
+        once per `Prepared` (the trend and the tables both need it)."""
+        if p.codes is None:
+            p.codes = cls._of(p)
+        return p.codes
+
+    @classmethod
+    def _of(cls, p: Prepared) -> Codes:
         k, d = p.ids.to_numpy(dtype=object), p.doku_ids.to_numpy(dtype=object)
         codes, uniques = pd.factorize(np.concatenate([k, d]))
         codes = np.asarray(codes).copy()
@@ -189,6 +197,19 @@ def view_at(data: WorkbookData, day: dt.date, prepared: Prepared) -> WorkbookDat
     return dataclasses.replace(view, kunden=kunden)
 
 
+def _state_at(data: WorkbookData, day: dt.date, p: Prepared) -> tuple[np.ndarray, pd.Series]:
+    """(which customers exist in `view_at(data, day, p)`, every customer's Status cell in it)
+    without copying the sheets."""
+    end = pd.Timestamp(day)
+    existed, status = state_at_end(p, end)
+    status = status.where(status != "", None)
+    if "Abschluss am" in data.kunden.columns:
+        later, _ = lenient_dates(data.kunden["Abschluss am"])
+        reopen = (_is_closed(status) & (later > end) & existed).to_numpy()
+        status = status.where(~reopen, STATUS_IN_BERATUNG)
+    return existed.to_numpy(), status
+
+
 def _is_closed(status: pd.Series) -> pd.Series:
     """Status `abgeschlossen` in any spelling, once per distinct value."""
     closed = normalize_key(STATUS_ABGESCHLOSSEN)
@@ -205,17 +226,33 @@ def earlier_views(data: WorkbookData, period: Period, prepared: Prepared) -> Ite
     customers (core/idkey.py `link`, over the whole workbook), after which the view carries
     each customer's number instead of the ID text; and only the overdue share is read, which
     leaves closed customers out, so they and their entries are left out before the engine
-    runs (in a workbook of some years most customers are closed).
+    runs (in a workbook of some years most customers are closed).  `trend_assessments` judges
+    the same customers and entries without building the views.
     """
     p = prepared
     kunden_ids, doku_ids = _linked_numbers(p.ids, p.doku_ids)  # prepare() linked them (idkey.link)
+    for day, existed, closed, status in _earlier_states(data, period, p):
+        end = pd.Timestamp(day)
+        keep = existed & ~closed
+        gone = set(kunden_ids[existed & closed]) - set(kunden_ids[keep]) - {""}
+        kunden = data.kunden[keep].assign(Status=status[keep].where(status[keep] != "", None),
+                                          ID=kunden_ids[keep])
+        rows = ((p.datum <= end).to_numpy() & ~pd.Series(doku_ids).isin(gone).to_numpy())
+        doku = data.doku[rows].assign(ID=doku_ids[rows])
+        yield day, dataclasses.replace(data, kunden=kunden, doku=doku)
+
+
+def _earlier_states(data: WorkbookData, period: Period,
+                    p: Prepared) -> Iterator[tuple[dt.date, np.ndarray, np.ndarray, pd.Series]]:
+    """(day, which customers existed then, which of them were closed, every customer's Status
+    then) for each quarter end of the development table before the period's end."""
     codes = Codes.of(p)
     every = np.ones(len(p.datum), dtype=bool)
     first = codes.per_customer(p.datum, every, "min", p.ids.index)
     last = codes.per_customer(p.datum, every, "max", p.ids.index)
     abschluss, _ = lenient_dates(_column(data, "Abschluss am"))
     has_id = p.ids != ""
-    for day in trend_days(period, prepared):
+    for day in trend_days(period, p):
         if day == period.end:
             continue
         end = pd.Timestamp(day)
@@ -223,14 +260,44 @@ def earlier_views(data: WorkbookData, period: Period, prepared: Prepared) -> Ite
         # core/quarterly.py's `_status_at_end`, then `view_at`'s Abschluss am
         status = p.status.where(~((p.status == STATUS_ABGESCHLOSSEN) & (last > end) & has_id), STATUS_IN_BERATUNG)
         status = status.where(~(_is_closed(status) & (abschluss > end)), STATUS_IN_BERATUNG)
-        closed = _is_closed(status)
-        keep = (existed & ~closed).to_numpy()
-        gone = set(kunden_ids[(existed & closed).to_numpy()]) - set(kunden_ids[keep]) - {""}
-        kunden = data.kunden[keep].assign(Status=status[keep].where(status[keep] != "", None),
-                                          ID=kunden_ids[keep])
-        rows = ((p.datum <= end).to_numpy() & ~pd.Series(doku_ids).isin(gone).to_numpy())
-        doku = data.doku[rows].assign(ID=doku_ids[rows])
-        yield day, dataclasses.replace(data, kunden=kunden, doku=doku)
+        existed = existed.to_numpy()
+        yield day, existed, existed & _is_closed(status).to_numpy(), status
+
+
+def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
+                      rules: RuleSet) -> dict[dt.date, pd.DataFrame]:
+    """The overdue engine's frame at the period's end (as `assess(view_at(...))`) and at each
+    earlier quarter end of the development table (as `assess` of each of `earlier_views`).
+
+    One `overdue.basis` for all the days (issue 18): every column parsed and keyed once,
+    each day only selects its customers, their Status and the entries up to it.  The earlier
+    days link entries as `earlier_views` does (over the whole workbook, prepare()); the
+    period's end as `view_at` does (over the customers existing then).  Of the earlier days
+    only the overdue share is read: their `id` column holds ID keys where the views held
+    numbers, and their `reason` and reason values (`p_*`) stay empty (`overdue.judge`).
+    """
+    from .idkey import link
+    from .overdue import basis, judge
+
+    p = prepared
+    whole = basis(data, rules.counts, (p.ids, p.doku_ids))
+    existed, status = _state_at(data, period.end, p)
+    at_end = np.flatnonzero(existed)
+    # `view_at` links the entries up to the end to the customers existing then: an entry linked
+    # (over the whole workbook) to one of them links alike; only the others are linked again
+    # (an entry after the end has no date up to it either way: the engine never sees it)
+    keys = p.doku_ids.to_numpy(dtype=object).copy()
+    in_view = (p.datum <= pd.Timestamp(period.end)).to_numpy()
+    again = np.flatnonzero(in_view & ~p.doku_ids.isin(set(p.ids[existed]) - {""}).to_numpy())
+    if len(again):
+        keys[again] = link(data.kunden["ID"][existed], data.doku["ID"].iloc[again])[1].to_numpy()
+    out = {period.end: judge(whole.restrict(at_end, status.iloc[at_end], data.lists, keys), rules, period.end)[0]}
+    for day, existed, closed, status in _earlier_states(data, period, p):
+        keep = np.flatnonzero(existed & ~closed)
+        status = status.iloc[keep]
+        out[day] = judge(whole.restrict(keep, status.where(status != "", None), data.lists), rules, day,
+                         sentences=False)[0]
+    return out
 
 
 def _linked_numbers(kunden_keys: pd.Series, doku_keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:

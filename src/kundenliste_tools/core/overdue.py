@@ -45,6 +45,7 @@ Definitions (SPEC §5, decisions marked):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -53,8 +54,8 @@ import pandas as pd
 
 from . import reasons
 from .book import WorkbookData
-from .columns import counts_mask, dates, id_keys, iso, list_keys, not_a_contact, per_unique, texts
-from .model import FOLGETERMIN_MAX_DAYS, ROW, STATUS_ABGESCHLOSSEN, normalize_key
+from .columns import contact_keys, counts_mask, dates, iso, list_keys, not_a_contact, per_unique, texts
+from .model import FOLGETERMIN_MAX_DAYS, ROW, STATUS_ABGESCHLOSSEN, ValueLists, normalize_key
 from .periods import YEAR_MAX, YEAR_MIN
 from .rules import U25, UE25, Condition, ContactFilter, Period, Rule, RuleSet, janein
 from .values import is_blank
@@ -95,12 +96,139 @@ def window_start(stichtag: pd.Timestamp, period: Period) -> pd.Timestamp:
     return c
 
 
+# ----------------------------------------------------------------------------- the workbook, once
+
+
+@dataclass
+class Basis:
+    """What the engine reads from one workbook, parsed, keyed and linked once (issue 18).
+
+    Nothing here depends on the Stichtag: a run that judges several days (the quarterly
+    export's 8-quarter trend) or that also needs the staff figures converts each column once,
+    not once per call.  Customer fields are aligned with the Kundenliste rows kept (`index`);
+    entry arrays hold every KundenDoku row.  `restrict` gives the same workbook with fewer
+    customers, another Status, or entries linked another way, without converting anything again.
+    """
+
+    index: pd.Index  # the Kundenliste rows judged (labels of `data.kunden`)
+    ids: pd.Series  # customer ID key (core/idkey.py)
+    code: np.ndarray  # per customer, position of its ID key in `id_index`
+    id_index: pd.Index  # the distinct ID keys
+    row: pd.Series  # Excel row
+    erst: pd.Series
+    birth: pd.Series
+    status_key: pd.Series
+    keys: dict[str, pd.Series]  # Bereich/Kundenstatus/Profillage → normalized list key
+    shown: dict[str, pd.Series]  # Status and those three → display text
+    truth: dict[str, pd.Series]  # Langzeitbezug/Schulpflichtig → "ja"|"nein"|""
+    elternzeit: pd.Series
+    blank_ez: pd.Series
+    berater: pd.Series  # counsellor as text
+    entry_keys: np.ndarray  # per entry, the linked customer key ("" none)
+    entry_code: np.ndarray  # per entry, the position of that key in `id_index` (-1 none)
+    when: np.ndarray  # per entry, Datum (datetime64, NaT unreadable)
+    folgetermin: np.ndarray  # per entry, Folgetermin
+    entry_row: np.ndarray  # per entry, Excel row
+    counting: np.ndarray  # per entry, counts as a contact under the rule set's filter
+    passing: np.ndarray  # per entry, a no-show or attempt without a new Folgetermin
+    contact: dict[str, pd.Series]  # per entry, Kontaktart/Vermerkart → list key (`columns.contact_keys`)
+    sorted_entries: np.ndarray  # entries of a customer with a date, by (code, date, row)
+    sorted_code: np.ndarray  # their customer code
+
+    def restrict(self, rows: np.ndarray | None = None, status: pd.Series | None = None,
+                 lists: ValueLists | None = None, entry_keys: np.ndarray | None = None) -> Basis:
+        """The same workbook judged on the customers at positions `rows` only (their entries
+        only), with `status` (raw cells of those rows, read against `lists`) instead of the
+        recorded Status, and entries linked by `entry_keys` (customer key per entry) instead of
+        the basis' own link.  Customer codes stay those of the whole basis."""
+        if rows is None:
+            rows = np.arange(len(self.index))
+        part = {name: getattr(self, name).iloc[rows]
+                for name in ("ids", "row", "erst", "birth", "status_key", "elternzeit", "blank_ez", "berater")}
+        keys = {k: v.iloc[rows] for k, v in self.keys.items()}
+        shown = {k: v.iloc[rows] for k, v in self.shown.items()}
+        if status is not None:
+            part["status_key"], shown["Status"] = list_keys(status.set_axis(part["ids"].index), "Status", lists)
+        truth = {k: v.iloc[rows] for k, v in self.truth.items()}
+        out = dataclasses.replace(self, index=self.index[rows], code=self.code[rows], keys=keys, shown=shown,
+                                  truth=truth, **part)
+        if entry_keys is not None:  # only the entries linked otherwise are looked up again
+            changed = np.flatnonzero(entry_keys != self.entry_keys)
+            code = self.entry_code.copy()
+            code[changed] = _codes(self.id_index, entry_keys[changed])
+            out = dataclasses.replace(out, entry_keys=entry_keys, entry_code=code)
+            if (code[changed] != self.entry_code[changed]).any():
+                out = _sort_entries(out)
+        kept = np.zeros(len(self.id_index), dtype=bool)
+        kept[out.code] = True
+        mine = kept[out.sorted_code]
+        return dataclasses.replace(out, sorted_entries=out.sorted_entries[mine], sorted_code=out.sorted_code[mine])
+
+
+def basis(data: WorkbookData, counts: ContactFilter, linked: tuple[pd.Series, pd.Series] | None = None) -> Basis:
+    """Every column the engine reads, converted once; `linked` = (customer keys, entry keys)
+    of `core.idkey.link` when the caller has them already."""
+    from .idkey import link
+
+    k, doku, lists = data.kunden, data.doku, data.lists
+    k_keys, d_keys = linked if linked is not None else link(k["ID"], doku["ID"])[:2]
+    shown: dict[str, pd.Series] = {}
+    status_key, shown["Status"] = list_keys(k["Status"], "Status", lists)
+    keys = {}
+    for name in ("Bereich", "Kundenstatus", "Profillage"):
+        keys[name], shown[name] = list_keys(k[name], name, lists)
+    truth = {name: per_unique(k[name], lambda v: janein(v) or "")[0] for name in ("Langzeitbezug", "Schulpflichtig")}
+    ft = dates(doku["Folgetermin"]).to_numpy()
+    contact = contact_keys(doku, lists)
+    b = Basis(
+        index=k.index, ids=k_keys.astype(str), code=np.empty(0, int), id_index=pd.Index([]),
+        row=k[ROW].astype("int64"), erst=dates(k["Erstkontakt"]), birth=dates(k["Geburtsdatum"]),
+        status_key=status_key, keys=keys, shown=shown, truth=truth,
+        elternzeit=dates(k["Elternzeit bis"]),
+        blank_ez=per_unique(k["Elternzeit bis"], is_blank)[0].astype(bool),
+        berater=texts(k["Berater"]),
+        entry_keys=d_keys.to_numpy(dtype=object), entry_code=np.empty(0, int),
+        when=dates(doku["Datum"]).to_numpy(), folgetermin=ft,
+        entry_row=doku[ROW].to_numpy(),
+        counting=counts_mask(doku, counts, lists, contact).to_numpy(),
+        # a no-show or contact attempt without a new Folgetermin leaves the agreed one in force
+        # (issue 16: it does not stop the Einladungskette; a missed appointment stays missed)
+        passing=not_a_contact(doku, lists, contact).to_numpy() & np.isnat(ft), contact=contact,
+        sorted_entries=np.empty(0, int), sorted_code=np.empty(0, int))
+    return _linked(b)
+
+
+def _linked(b: Basis) -> Basis:
+    """`b` with its customer codes and its entries of known customers in engine order."""
+    code, uniques = pd.factorize(b.ids.to_numpy())
+    id_index = pd.Index(uniques)
+    return _sort_entries(dataclasses.replace(b, code=np.asarray(code), id_index=id_index,
+                                             entry_code=_codes(id_index, b.entry_keys)))
+
+
+def _codes(id_index: pd.Index, keys: np.ndarray) -> np.ndarray:
+    """Position of each key in `id_index`; -1 for none and for "" (customers without an ID own
+    no entries; entries without an ID belong to no one)."""
+    code = id_index.get_indexer(keys) if len(id_index) else np.full(len(keys), -1)
+    if "" in id_index:
+        code[code == id_index.get_loc("")] = -1
+    return code
+
+
+def _sort_entries(b: Basis) -> Basis:
+    """`b` with the entries of its customers (dated) in (code, date, row) order."""
+    entry = b.entry_code
+    pos = np.flatnonzero((entry >= 0) & ~np.isnat(b.when))
+    order = np.lexsort((b.entry_row[pos], b.when[pos].astype("int64"), entry[pos]))
+    return dataclasses.replace(b, sorted_entries=pos[order], sorted_code=entry[pos[order]])
+
+
 # ----------------------------------------------------------------------------- KundenDoku
 
 
 @dataclass
 class Contacts:
-    """The KundenDoku reduced per customer code (position in `codes_of` of the Kundenliste IDs),
+    """The KundenDoku reduced per customer code (position in `Basis.id_index` of the ID keys),
     entries up to the Stichtag only; arrays of length = number of distinct IDs."""
 
     last: np.ndarray  # latest counting contact (datetime64, NaT if none)
@@ -124,35 +252,21 @@ class Contacts:
         return np.bincount(self.count_code[hit], minlength=len(self.number))
 
 
-def reduce_doku(data: WorkbookData, counts: ContactFilter, stichtag: pd.Timestamp,
-                id_index: pd.Index) -> Contacts:
+def reduce_doku(b: Basis, stichtag: pd.Timestamp) -> Contacts:
     """Latest counting contact, their number and the latest entry's Folgetermin per customer code.
 
-    Integer codes and numpy sorting instead of grouping by ID strings: this is the part that
-    sees all 300,000 entries.
+    Integer codes and numpy arrays instead of grouping by ID strings: this is the part that
+    sees all 300,000 entries.  The entries are in (code, date, row) order once (`Basis`); a
+    Stichtag only cuts each customer's entries after it.
     """
-    doku = data.doku
-    n = len(id_index)
-    from .idkey import link
-
-    ids = link(data.kunden["ID"], doku["ID"])[1]  # another spelling of a customer's ID links too
-    code = id_index.get_indexer(ids.to_numpy())
-    if "" in id_index:  # customers without an ID own no entries; entries without an ID belong to no one
-        code[code == id_index.get_loc("")] = -1
-    when = dates(doku["Datum"]).to_numpy()
+    n = len(b.id_index)
     S = np.datetime64(stichtag.to_datetime64(), "ns")
-    seen = (code >= 0) & ~np.isnat(when) & (when <= S)
-    code, when = code[seen], when[seen]
-    ft = dates(doku["Folgetermin"]).to_numpy()[seen]
-    row = doku[ROW].to_numpy()[seen]
-    counting = counts_mask(doku, counts, data.lists).to_numpy()[seen]
-    # a no-show or contact attempt without a new Folgetermin leaves the agreed one in force
-    # (issue 16: it does not stop the Einladungskette; a missed appointment stays missed)
-    passing = not_a_contact(doku, data.lists).to_numpy()[seen] & np.isnat(ft)
-    order = np.lexsort((row, when.astype("int64"), code))
-    code, when, ft, counting = code[order], when[order], ft[order], counting[order]
+    pos = b.sorted_entries
+    upto = b.when[pos] <= S
+    pos, code = pos[upto], b.sorted_code[upto]
+    when, ft, counting = b.when[pos], b.folgetermin[pos], b.counting[pos]
     # latest entry per code = last position of each code block (passing entries left out)
-    ft_pos = np.flatnonzero(~passing[order])
+    ft_pos = np.flatnonzero(~b.passing[pos])
     ft_code = code[ft_pos]
     last_pos = ft_pos[np.r_[ft_code[1:] != ft_code[:-1], True]] if len(ft_pos) else np.array([], int)
     folgetermin = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -192,48 +306,33 @@ class Customers:
     folgetermin: pd.Series
 
 
-def customer_ids(data: WorkbookData) -> tuple[pd.Series, np.ndarray, pd.Index]:
-    """(ID text per customer, code per customer, the distinct IDs)."""
-    ids = id_keys(data.kunden["ID"]).astype(str)
-    code, uniques = pd.factorize(ids.to_numpy())
-    return ids, code, pd.Index(uniques)
-
-
-def customer_fields(data: WorkbookData, contacts: Contacts, stichtag: pd.Timestamp,
-                    ids: pd.Series, code: np.ndarray) -> Customers:
+def customer_fields(b: Basis, contacts: Contacts, stichtag: pd.Timestamp) -> Customers:
     """The fields the conditions look at, per customer, computed once for all rules."""
-    k = data.kunden
-    lists = data.lists
-    shown: dict[str, pd.Series] = {}
-    status_key, shown["Status"] = list_keys(k["Status"], "Status", lists)
-    keys = {}
-    for name in ("Bereich", "Kundenstatus", "Profillage"):
-        keys[name], shown[name] = list_keys(k[name], name, lists)
-    age = age_years(dates(k["Geburtsdatum"]), stichtag)
-    bereich = keys["Bereich"]
+    index = b.ids.index
+    shown = dict(b.shown)
+    age = age_years(b.birth, stichtag)
+    bereich = b.keys["Bereich"]
     group = pd.Series(np.where(bereich == normalize_key(U25), U25,
                                np.where(bereich != "", UE25,
                                         np.where(age.isna(), "", np.where(age < 25, U25, UE25)))),
-                      index=k.index, dtype=object)
+                      index=index, dtype=object)
     shown["Altersgruppe"] = group
     shown["Alter"] = (age.astype("Int64").astype(str) + " Jahre").where(age.notna(), "")
-    truth = {}
-    for name in ("Langzeitbezug", "Schulpflichtig"):
-        truth[name] = per_unique(k[name], lambda v: janein(v) or "")[0]
-    elternzeit = dates(k["Elternzeit bis"])
-    blank_ez = per_unique(k["Elternzeit bis"], is_blank)[0].astype(bool)
+    truth = dict(b.truth)
+    elternzeit = b.elternzeit
     # an Elternzeit that ended before the Stichtag is no Elternzeit: the next rule decides
     # (issue 16; seed 001 plans the review "3 Monate vor Ende der Elternzeit", not after it)
     ended = elternzeit.notna() & (elternzeit < stichtag)
     truth["Elternzeit"] = pd.Series(np.where(elternzeit.notna() & ~ended, "ja",
-                                             np.where(blank_ez | ended, "nein", "")),
-                                    index=k.index, dtype=object)
-    last = pd.Series(contacts.last[code], index=k.index)
-    number = pd.Series(contacts.number[code], index=k.index).astype("int64")
-    truth["Kontakt vorhanden"] = pd.Series(np.where(number > 0, "ja", "nein"), index=k.index, dtype=object)
+                                             np.where(b.blank_ez | ended, "nein", "")),
+                                    index=index, dtype=object)
+    code = b.code
+    last = pd.Series(contacts.last[code], index=index)
+    number = pd.Series(contacts.number[code], index=index).astype("int64")
+    truth["Kontakt vorhanden"] = pd.Series(np.where(number > 0, "ja", "nein"), index=index, dtype=object)
     shown.update(truth)
-    ft = pd.Series(contacts.folgetermin[code], index=k.index)
-    return Customers(ids, code, dates(k["Erstkontakt"]), status_key, keys, shown,
+    ft = pd.Series(contacts.folgetermin[code], index=index)
+    return Customers(b.ids, code, b.erst, b.status_key, b.keys, shown,
                      age, group, truth, elternzeit, last, number, ft)
 
 
@@ -279,15 +378,23 @@ def assess(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> pd.DataFram
     return assess_with_fields(data, rules, stichtag)[0]
 
 
-def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date) -> tuple[pd.DataFrame, Customers]:
+def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date,
+                       prepared: Basis | None = None) -> tuple[pd.DataFrame, Customers]:
     """`assess`, and the per-customer fields it judged (the invitation plan needs each
-    customer's agreed Folgetermin without reducing the KundenDoku a second time)."""
+    customer's agreed Folgetermin without reducing the KundenDoku a second time).
+    `prepared`: `basis(data, rules.counts)` when the caller judges the workbook more than once."""
+    return judge(prepared if prepared is not None else basis(data, rules.counts), rules, stichtag)
+
+
+def judge(b: Basis, rules: RuleSet, stichtag: dt.date, sentences: bool = True) -> tuple[pd.DataFrame, Customers]:
+    """`assess_with_fields` on a prepared workbook (`basis`, `Basis.restrict`).  `sentences`
+    False leaves `reason` and the reason's values (`p_` columns) empty: a caller that counts
+    verdicts (the quarterly trend) saves writing a sentence per customer."""
     S = pd.Timestamp(stichtag)
-    ids, code, id_index = customer_ids(data)
-    contacts = reduce_doku(data, rules.counts, S, id_index)
-    c = customer_fields(data, contacts, S, ids, code)
+    contacts = reduce_doku(b, S)
+    c = customer_fields(b, contacts, S)
     n = len(c.ids)
-    index = data.kunden.index
+    index = b.index
 
     closed = (c.status_key == normalize_key(STATUS_ABGESCHLOSSEN)).to_numpy()
     decided = closed.copy()
@@ -324,7 +431,11 @@ def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date) ->
     rule_label = pd.Series("", index=index, dtype=object)
     assessable = pd.Series(True, index=index)
     suspend = np.zeros(n, bool)
-    contact_text = _contact_text(c, rules.contact_word)
+    contact_text = _contact_text(c, rules.contact_word) if sentences else pd.Series("", index=index, dtype=object)
+
+    def note(mask, name: str, value) -> None:  # a value of the reason's sentence
+        if sentences:
+            params.loc[mask, name] = value
 
     for pos, rule in enumerate(rules.rules):
         sel = (chosen == pos) & ~blocked
@@ -334,28 +445,29 @@ def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date) ->
             assessable[stuck] = False
             what = pd.Series(missing[stuck], index=index[stuck], dtype=object)
             why[stuck] = reasons.ANGABE_FEHLT
-            params.loc[stuck, "fehlt"] = what
-            params.loc[stuck, "verb"] = np.where(what.str.contains(", ", regex=False), "fehlen", "fehlt")
-            params.loc[stuck, "regel"] = rule.label
+            note(stuck, "fehlt", what)
+            note(stuck, "verb", np.where(what.str.contains(", ", regex=False), "fehlen", "fehlt"))
+            note(stuck, "regel", rule.label)
         if not sel.any():
             continue
+        # numpy masks for setting: a Series as key costs pandas a repr of it first
         m = pd.Series(sel, index=index)
-        rule_label[m] = rule.label
+        rule_label[sel] = rule.label
         d, kind, values, ok, needs = _obligation_due(rule, c, contacts, m, S, contact_text)
-        due[m] = d
-        why[m] = kind
-        params.loc[m, "regel"] = rule.name
-        params.loc[m, "pflicht"] = rule.obligation.text
+        due[sel] = d.to_numpy()  # in the order of index[sel]
+        why[sel] = kind
+        note(m, "regel", rule.name)
+        note(m, "pflicht", rule.obligation.text)
         for name, value in values.items():
-            params.loc[m, name] = value
-        bad = pd.Series(False, index=index)
-        bad[m] = ~ok
+            note(m, name, value)
+        bad = np.zeros(n, dtype=bool)
+        bad[sel] = ~ok.to_numpy(dtype=bool)
         if bad.any():
             assessable[bad] = False
             why[bad] = reasons.ANGABE_FEHLT
-            params.loc[bad, "fehlt"] = needs
-            params.loc[bad, "verb"] = "fehlt"
-            params.loc[bad, "regel"] = rule.label
+            note(bad, "fehlt", needs)
+            note(bad, "verb", "fehlt")
+            note(bad, "regel", rule.label)
             due[bad] = pd.NaT
         if rule.folgetermin_suspends:
             suspend |= sel
@@ -365,7 +477,8 @@ def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date) ->
         assessable[nomatch] = False
         rule_label[nomatch] = ""
         why[nomatch] = reasons.KEINE_REGEL_PASST
-        params.loc[nomatch, "werte"] = _describe(c, nomatch, rules)
+        if sentences:
+            note(nomatch, "werte", _describe(c, nomatch, rules))
 
     # Folgetermin of the latest entry: missed → earlier of the two; open and "setzt aus" → it.
     ft = c.folgetermin
@@ -376,20 +489,22 @@ def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date) ->
     due = due.where(~(earlier | open_ft), ft)
     followup = pd.Series(np.select([missed, open_ft], [reasons.FOLGETERMIN_VERPASST, reasons.FOLGETERMIN_OFFEN],
                                    default=""), index=index, dtype=object)
-    params["folgetermin"] = iso(ft).where(followup != "", "")
+    if sentences:
+        params["folgetermin"] = iso(ft).where(followup != "", "")
 
     closed_s = pd.Series(closed, index=index)
     due = due.where(~closed_s)
-    why[closed_s] = reasons.ABGESCHLOSSEN
-    followup[closed_s] = ""
+    why[closed] = reasons.ABGESCHLOSSEN
+    followup[closed] = ""
     rule_label = rule_label.where(~closed_s, "abgeschlossen")
-    params.loc[closed_s] = ""
+    if sentences:
+        params.loc[closed_s] = ""
 
     overdue = due.notna() & (due < S)
     days = ((S - due).dt.days).where(overdue, 0).fillna(0).astype("int64")
     frame = pd.DataFrame({
         "id": c.ids,
-        "berater": texts(data.kunden["Berater"]),
+        "berater": b.berater,
         "status": c.shown["Status"],
         "overdue": overdue.astype(bool),
         "due": due,
@@ -397,10 +512,10 @@ def assess_with_fields(data: WorkbookData, rules: RuleSet, stichtag: dt.date) ->
         "rule": rule_label,
         "code": why,
         "followup": followup,
-        "reason": reasons.render(why, params, followup),
+        "reason": reasons.render(why, params, followup) if sentences else "",
         "last_contact": c.last,
         "assessable": assessable.astype(bool),
-        ROW: data.kunden[ROW].astype("int64"),
+        ROW: b.row,
     }, index=index)
     return pd.concat([frame, params.add_prefix(PARAM_PREFIX)], axis=1).reset_index(drop=True), c
 

@@ -138,8 +138,23 @@ class QuarterlyExport:
 def lenient_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates of a column (`datetime64`), also from German text; and which cells needed that.
 
-    Only the cells the strict `to_dates` rejects go through the scalar parser.
+    Once per distinct value (a KundenDoku's 300,000 dates are a few thousand days).
     """
+    arr = values.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    # True, 1 and 1.0 are one value to pandas, but not one date: such a column cell by cell
+    if 2 * len(uniques) > len(arr) or any(type(u) is bool for u in uniques) or (
+            any(type(u) in (int, float) and u in (0, 1) for u in uniques) and any(type(v) is bool for v in arr)):
+        return _lenient_dates(values)
+    dates, guessed = _lenient_dates(pd.Series(uniques, dtype=object))
+    at = np.append(dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))[codes]
+    return (pd.Series(at, index=values.index, dtype="datetime64[ns]"),
+            pd.Series(np.append(guessed.to_numpy(dtype=bool), False)[codes], index=values.index))
+
+
+def _lenient_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """`lenient_dates` cell by cell: only the cells the strict `to_dates` rejects go through
+    the scalar parser."""
     dates = to_dates(values)
     guessed = pd.Series(False, index=values.index)
     missing = dates.isna()
@@ -184,6 +199,7 @@ class Prepared:
     datum: pd.Series
     datum_guessed: pd.Series
     held: np.ndarray  # per entry: a Gespräch took place (not a no-show or contact attempt, issue 16)
+    codes: Any = field(default=None, repr=False, compare=False)  # outcomes.Codes, made once on first use
 
 
 def prepare(data: WorkbookData) -> Prepared:
@@ -208,14 +224,19 @@ def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | 
     """
     p = prepared or prepare(data)
     end = pd.Timestamp(period.end)
-    before = set(p.doku_ids[p.datum <= end])
-    existed = (p.erst <= end) | (p.erst.isna() & p.ids.isin(before) & (p.ids != ""))
-    status = _status_at_end(p.status, p.ids, p.doku_ids, p.datum, end)
+    existed, status = state_at_end(p, end)
     kunden = data.kunden.copy()
     kunden["Status"] = status.where(status != "", None)
     kunden = kunden[existed.to_numpy()]
     doku = data.doku[(p.datum <= end).to_numpy()]
     return dataclasses.replace(data, kunden=kunden, doku=doku)
+
+
+def state_at_end(p: Prepared, end: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """(which customers existed at `end`, their Status then) as `data_at_period_end` sees them."""
+    before = set(p.doku_ids[p.datum <= end])
+    existed = (p.erst <= end) | (p.erst.isna() & p.ids.isin(before) & (p.ids != ""))
+    return existed, _status_at_end(p.status, p.ids, p.doku_ids, p.datum, end)
 
 
 # ----------------------------------------------------------------------------- the export
@@ -440,11 +461,15 @@ def _analysis(data: WorkbookData, p: Prepared, period: Period, chosen: pd.Series
 
 def _not_held(doku: pd.DataFrame) -> pd.Series:
     """Entries recording a no-show or a contact attempt (`model.NEVER_CONTACT`): no Gespräch."""
+    from .columns import per_unique
+
     out = pd.Series(False, index=doku.index)
     for col, word in NEVER_CONTACT.items():
         if col in doku.columns:
-            values = doku[col].fillna("").astype(str)
-            out |= values.map({v: normalize_key(v) == normalize_key(word) for v in pd.unique(values)}).astype(bool)
+            key = normalize_key(word)
+            # once per distinct value; a blank is "" (as fillna("").astype(str) made it)
+            hit = per_unique(doku[col], lambda v, key=key: normalize_key("" if v is None else str(v)) == key)[0]
+            out |= hit.astype(bool)
     return out
 
 
@@ -591,7 +616,9 @@ def _overdue(assessment: pd.DataFrame | None, regelwerk: str, gate: Gate) -> tup
     if assessment is None:
         return (Table("ueberfaellig", "Überfällige Kontakte am Periodenende", pd.DataFrame(columns=columns),
                       note="nicht berechnet (kein Regelwerk)"), {"active": "", "overdue": "", "share": ""})
-    a = assessment[assessment["status"].map(normalize_key) != normalize_key(STATUS_ABGESCHLOSSEN)]
+    status = assessment["status"]
+    keys = {u: normalize_key(u) for u in pd.unique(status)}  # once per distinct value
+    a = assessment[status.map(keys) != normalize_key(STATUS_ABGESCHLOSSEN)]
     gated = gate.berater(a["berater"])
     who = gated.where(gated != "", OHNE_ANGABE)
     rows = []

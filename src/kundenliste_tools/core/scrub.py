@@ -56,13 +56,13 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import identifiers, thirdparty
-from .canonical import DIGIT, HARD, LETTER, SEP, fold_char, spellings
+from .canonical import DIGIT, HARD, LETTER, SEP, fold_char
 from .knownvalues import (  # noqa: F401  (PARTICLES and phone_digits: part of this module's interface)
     _MONTH_NAMES,
     PARTICLES,
@@ -317,24 +317,40 @@ class Scrubber:
         return pd.Series(self.scrub_many(series.tolist()), index=series.index, dtype=object)
 
     def scrub_many(self, texts: Iterable[object]) -> list[str]:
-        """Many cells in batches; counts the placeholders written per kind in `counts`."""
+        """Many cells in batches; counts the placeholders written per kind in `counts`.
+
+        A text repeated (short notes, thousands of times in a KundenDoku) is scrubbed once and
+        its placeholders counted once per cell (issue 18); a text's result never depends on
+        its neighbours: words and spans end at the separator, `_splice` merges none across it.
+        """
         items = [t.strip() if type(t) is str else to_text(t) for t in texts]
         if any(_JOIN in t for t in items):
             items = [t.replace(_JOIN, " ").strip() for t in items]
+        distinct = list(dict.fromkeys(items))
+        per_text: dict[int, Counter] | None = None if len(distinct) > 0.8 * len(items) else {}
+        if per_text is None:  # hardly a repeat
+            distinct = items
         out: list[str] = []
         batch: list[str] = []
         size = 0
-        for item in items:
-            if batch and size + len(item) > _BATCH_CHARS:
-                out += self._batch(batch)
+        for item in distinct + [None]:
+            if batch and (item is None or size + len(item) > _BATCH_CHARS):
+                out += self._batch(batch, per_text, len(out))
                 batch, size = [], 0
-            batch.append(item)
-            size += len(item) + 1
-        if batch:
-            out += self._batch(batch)
-        return out
+            if item is not None:
+                batch.append(item)
+                size += len(item) + 1
+        if per_text is None:
+            return out
+        times = Counter(items)
+        for i, found in per_text.items():
+            self.counts.update({kind: k * times[distinct[i]] for kind, k in found.items()})
+        done = dict(zip(distinct, out))
+        return [done[t] for t in items]
 
-    def _batch(self, items: list[str]) -> list[str]:
+    def _batch(self, items: list[str], per_text: dict[int, Counter] | None = None, first: int = 0) -> list[str]:
+        """`items` scrubbed in one run; placeholders counted in `counts`, or per item (number
+        `first` + position) in `per_text`."""
         text = _JOIN.join(items)
         if not text.strip(_JOIN + " "):
             return items
@@ -344,8 +360,11 @@ class Scrubber:
         spans = self._spans(text)
         if not spans:
             return items
-        result = _splice(text, spans, self.counts)
-        out = result.split(_JOIN)
+        owner = None
+        if per_text is not None:
+            starts = np.cumsum([0] + [len(t) + 1 for t in items[:-1]])
+            owner = lambda at: first + int(np.searchsorted(starts, at, side="right")) - 1  # noqa: E731
+        out = _splice(text, spans, self.counts, owner, per_text).split(_JOIN)
         assert len(out) == len(items)
         return out
 
@@ -663,8 +682,11 @@ def _joined(text: str, spans: list[Span]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def _splice(text: str, spans: list[Span], counts: Counter) -> str:
-    """Replace the spans, overlapping ones merged; neighbouring ones of one kind become one."""
+def _splice(text: str, spans: list[Span], counts: Counter, owner: Callable[[int], int] | None = None,
+            per_text: dict[int, Counter] | None = None) -> str:
+    """Replace the spans, overlapping ones merged; neighbouring ones of one kind become one.
+    Each placeholder is counted in `counts`, or with `owner` (position → text number) in
+    `per_text` under the text it stands in."""
     spans.sort(key=lambda s: (s[0], -s[1], _PRIORITY[s[2]]))
     merged: list[list] = []
     for start, end, kind in spans:
@@ -682,7 +704,10 @@ def _splice(text: str, spans: list[Span], counts: Counter) -> str:
     for start, end, kind in merged:
         pieces.append(text[pos:start])
         pieces.append(kind)
-        counts[kind] += 1
+        if owner is None:
+            counts[kind] += 1
+        else:
+            per_text.setdefault(owner(start), Counter())[kind] += 1
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
@@ -711,69 +736,13 @@ def _hash_strings(strings: Sequence[str]) -> dict[int, tuple[np.ndarray, np.ndar
             for n, parts in collected.items()}
 
 
-@functools.lru_cache(maxsize=2)
-def _first_name_hashes(names: frozenset[str]) -> dict[int, np.ndarray]:
-    """A first-name list (files/firstnames.py) in its spellings, hashed once per process."""
-    keys: set[str] = set()
-    for name in names:
-        for s in spellings(name):
-            keys.add(s)
-            keys.add(s + "s")
-    return {n: h for n, (h, _) in _hash_strings(sorted(keys)).items()}
-
-
-def _key_table(keys_by_kind: dict[str, set[str]], hashed: dict[str, dict[int, np.ndarray]] | None = None,
-               ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...], np.ndarray]:
-    """Hash every key with the same tokeniser the texts go through; `hashed` adds keys of a
-    kind that were hashed before (the first-name list)."""
-    hashed = hashed or {}
-    kinds = tuple(sorted(set(keys_by_kind) | set(hashed), key=lambda k: _PRIORITY[k]))
-    strings: list[str] = []
-    kind_of: list[int] = []
-    for ki, kind in enumerate(kinds):
-        for key in keys_by_kind.get(kind, ()):
-            strings.append(key)
-            kind_of.append(ki)
-    kind_arr = np.array(kind_of, dtype=np.int64)
-    collected: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for n, (h, idx) in _hash_strings(strings).items():
-        collected.setdefault(n, []).append((h, kind_arr[idx]))
-    for kind, by_n in hashed.items():
-        for n, h in by_n.items():
-            collected.setdefault(n, []).append((h, np.full(len(h), kinds.index(kind), dtype=np.int64)))
-    table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
-    for n, parts in collected.items():
-        h = np.concatenate([p[0] for p in parts])
-        k = np.concatenate([p[1] for p in parts])
-        order = np.lexsort((k, h))  # by hash, then by priority: the first of equals wins
-        h, k = h[order], k[order]
-        unique = np.concatenate(([True], h[1:] != h[:-1]))
-        table[n] = (h[unique], k[unique])
-        filt[(h & _FILTER_MASK).astype(np.intp)] = True
-    return table, kinds, filt
-
-
 def build_scrubber(kunden: pd.DataFrame, first_names: frozenset[str] = frozenset()) -> Scrubber:
     """The scrubber for one workbook: known values of every customer plus generic patterns;
-    `first_names` (files/firstnames.py) are scrubbed wherever they stand capitalised."""
+    `first_names` (files/firstnames.py) are scrubbed wherever they stand capitalised
+    (core/scrubkeys.py hashes them)."""
+    from .scrubkeys import build
 
-    def col(name: str) -> pd.Series | None:
-        return kunden[name] if name in kunden.columns else None
-
-    plz = col("PLZ")
-    names = _values(col("VName")) + _values(col("NName"))
-    keys = {
-        NAME: name_keys(names) | local_part_keys(_values(col("Email"))),
-        ADRESSE: street_keys(_values(col("Strasse"))) | city_keys(_values(col("Stadt")))
-        | plz_keys(_values(plz)),
-        GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
-        EMAIL: {v for v in _values(col("Email")) if "@" in v},
-    }
-    table, kinds, filt = _key_table(keys, {_FIRST_NAME: _first_name_hashes(first_names)} if first_names else None)
-    phones, tails = phone_keys(_values(col("Telefon")))
-    return Scrubber(table, kinds, filt, phones, tails,
-                    no_space_names=no_space_pattern(col("VName"), col("NName")))
+    return build(kunden, first_names)
 
 
 #: Local parts of shared mailboxes: words, not people.

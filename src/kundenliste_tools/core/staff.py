@@ -31,16 +31,20 @@ from .book import WorkbookData
 from .columns import counts_mask, dates, list_keys, per_unique, texts
 from .idkey import link
 from .model import NICHT_ERSCHIENEN, STATUS_ABGESCHLOSSEN, normalize_key
+from .overdue import Basis
 from .rules import RuleSet
 
 WEEKS = 8
+#: (key → display name, key → Stellenanteil, counsellor key per customer, per entry): `_roster`.
+Roster = tuple[dict[str, str], dict[str, float], pd.Series, pd.Series]
 
 
-def _roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Series, pd.Series]:
+def _roster(data: WorkbookData, prepared: Basis | None = None) -> Roster:
     """Every counsellor (Berater sheet, Kundenliste, KundenDoku) by normalized name.
 
     Returns (key → display name, key → Stellenanteil, customer counsellor key per Kundenliste
     row, counsellor key per KundenDoku row (blank entry → the customer's counsellor)).
+    `prepared`: the engine's `overdue.basis` of `data`, whose texts and links are reused.
     """
     display: dict[str, str] = {}
     share: dict[str, float] = {}
@@ -50,11 +54,14 @@ def _roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Se
             if key:
                 display.setdefault(key, str(name))
                 share.setdefault(key, float(s))
-    kunden_text = texts(data.kunden["Berater"])
+    kunden_text = texts(data.kunden["Berater"]) if prepared is None else prepared.berater
     doku_text = texts(data.doku["Berater"])
     blank = doku_text == ""
     if blank.any():  # only those entries need their customer's counsellor
-        k_keys, d_keys, _ = link(data.kunden["ID"], data.doku["ID"])
+        if prepared is None:
+            k_keys, d_keys, _ = link(data.kunden["ID"], data.doku["ID"])
+        else:
+            k_keys, d_keys = prepared.ids, pd.Series(prepared.entry_keys, index=data.doku.index, dtype=object)
         by_id = pd.Series(kunden_text.to_numpy(), index=k_keys.to_numpy())
         by_id = by_id[~by_id.index.duplicated()]
         doku_text = doku_text.copy()
@@ -69,9 +76,9 @@ def _roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Se
     return display, share, kunden_key, doku_key
 
 
-def roster(data: WorkbookData) -> tuple[dict[str, str], dict[str, float], pd.Series, pd.Series]:
+def roster(data: WorkbookData, prepared: Basis | None = None) -> Roster:
     """Every counsellor by normalized name (see `_roster`), for the invitation planner."""
-    return _roster(data)
+    return _roster(data, prepared)
 
 
 #: No-show rate: the weeks looked back, and the Kontaktarten of an appointment that was kept
@@ -81,21 +88,31 @@ HELD_KINDS = ("persönlich", "Video")
 
 
 def no_show_rates(data: WorkbookData, first: pd.Timestamp, last: pd.Timestamp,
-                  roster: tuple | None = None) -> dict[str, tuple[int, int]]:
+                  roster: tuple | None = None, prepared: Basis | None = None) -> dict[str, tuple[int, int]]:
     """Per counsellor key: (no-shows, appointments) among entries dated `first`…`last`.
 
     Appointments are entries with Kontaktart persönlich, Video or `nicht erschienen`; the
     entry's counsellor counts (blank: the customer's), as for the weekly conversations.
     """
-    _, _, _, doku_key = roster or _roster(data)
-    keys, _ = list_keys(data.doku["Kontaktart"], "Kontaktart", data.lists)
+    _, _, _, doku_key = roster or _roster(data, prepared)
+    if prepared is not None and "Kontaktart" in prepared.contact:
+        keys = prepared.contact["Kontaktart"]
+    else:
+        keys, _ = list_keys(data.doku["Kontaktart"], "Kontaktart", data.lists)
     noshow = keys == normalize_key(NICHT_ERSCHIENEN)
     held = keys.isin([normalize_key(k) for k in HELD_KINDS])
-    when = dates(data.doku["Datum"])
+    when = _when(data, prepared)
     inside = when.notna() & (when >= first) & (when <= last) & (doku_key != "") & (noshow | held)
     frame = pd.DataFrame({"key": doku_key[inside], "noshow": noshow[inside].astype("int64")})
     grouped = frame.groupby("key")["noshow"].agg(["sum", "size"])
     return {k: (int(r["sum"]), int(r["size"])) for k, r in grouped.iterrows()}
+
+
+def _when(data: WorkbookData, prepared: Basis | None) -> pd.Series:
+    """Each entry's Datum (the basis has it parsed)."""
+    if prepared is None:
+        return dates(data.doku["Datum"])
+    return pd.Series(prepared.when, index=data.doku.index)
 
 
 def rate(counts: tuple[int, int] | None) -> float:
@@ -108,20 +125,21 @@ def _sorted(display: dict[str, str]) -> list[str]:
 
 
 def weekly(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS,
-           roster: tuple | None = None) -> pd.DataFrame:
+           roster: tuple | None = None, prepared: Basis | None = None) -> pd.DataFrame:
     """Per counsellor and ISO week: counted conversations against the pro-rata quota.
 
     Columns: berater, week (`2026-W14`), start (Monday), count, quota (NaN without a quota),
     met (count ≥ quota; NA without a quota), partial (the Stichtag's unfinished week).
     """
     S = pd.Timestamp(stichtag)
-    display, share, _, doku_key = roster or _roster(data)
+    display, share, _, doku_key = roster or _roster(data, prepared)
     doku = data.doku
-    when = dates(doku["Datum"])
+    when = _when(data, prepared)
     this_monday = S - pd.Timedelta(days=S.weekday())
     first_monday = this_monday - pd.Timedelta(weeks=weeks - 1)
-    ok = counts_mask(doku, rules.counts, data.lists) & when.notna() & (when >= first_monday) \
-        & (when <= S) & (doku_key != "")
+    counting = (counts_mask(doku, rules.counts, data.lists) if prepared is None
+                else pd.Series(prepared.counting, index=doku.index))
+    ok = counting & when.notna() & (when >= first_monday) & (when <= S) & (doku_key != "")
     monday = (when[ok] - pd.to_timedelta(when[ok].dt.day_of_week, unit="D")).dt.normalize()
     counted = pd.DataFrame({"key": doku_key[ok], "start": monday}).groupby(["key", "start"]).size()
     mondays = pd.date_range(first_monday, this_monday, freq="7D")
@@ -139,13 +157,14 @@ def weekly(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = W
     return frame[["berater", "week", "start", "count", "quota", "met", "partial"]]
 
 
-def caseload(data: WorkbookData, rules: RuleSet, roster: tuple | None = None) -> pd.DataFrame:
+def caseload(data: WorkbookData, rules: RuleSet, roster: tuple | None = None,
+             prepared: Basis | None = None) -> pd.DataFrame:
     """Per counsellor: active customers against the caseload ratio (pro rata by Stellenanteil).
 
     Columns: berater, stellenanteil, active, limit (NaN without a ratio), over (bool).
     """
-    display, share, kunden_key, _ = roster or _roster(data)
-    status_key, _ = list_keys(data.kunden["Status"], "Status", data.lists)
+    display, share, kunden_key, _ = roster or _roster(data, prepared)
+    status_key = list_keys(data.kunden["Status"], "Status", data.lists)[0] if prepared is None else prepared.status_key
     active = (status_key != normalize_key(STATUS_ABGESCHLOSSEN)) & (kunden_key != "")
     counts = kunden_key[active].value_counts()
     frame = pd.DataFrame({"key": _sorted(display)})
@@ -162,16 +181,18 @@ def _num(v: object) -> float | None:
     return None if pd.isna(v) else float(v)
 
 
-def advisors(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS) -> list[dict]:
-    """Both views per counsellor as plain data (the `advisors` list of `faellig --json`)."""
-    roster = _roster(data)
-    week_frame = weekly(data, rules, stichtag, weeks, roster)
+def advisors(data: WorkbookData, rules: RuleSet, stichtag: dt.date, weeks: int = WEEKS,
+             prepared: Basis | None = None) -> list[dict]:
+    """Both views per counsellor as plain data (the `advisors` list of `faellig --json`).
+    `prepared`: `overdue.basis(data, rules.counts)` when the caller has it (issue 18)."""
+    roster = _roster(data, prepared)
+    week_frame = weekly(data, rules, stichtag, weeks, roster, prepared)
     S = pd.Timestamp(stichtag)
-    shows = no_show_rates(data, S - pd.Timedelta(weeks=NO_SHOW_WEEKS) + pd.Timedelta(days=1), S, roster)
+    shows = no_show_rates(data, S - pd.Timedelta(weeks=NO_SHOW_WEEKS) + pd.Timedelta(days=1), S, roster, prepared)
     key_of = {name: key for key, name in roster[0].items()}
     by_name = {name: g for name, g in week_frame.groupby("berater", sort=False)}
     out = []
-    for row in caseload(data, rules, roster).itertuples(index=False):  # one per counsellor, not per customer
+    for row in caseload(data, rules, roster, prepared).itertuples(index=False):  # one per counsellor, not per customer
         mine = by_name.get(row.berater, week_frame.iloc[0:0])
         out.append({
             "berater": row.berater,

@@ -9,7 +9,8 @@ Speed: openpyxl spends some 40 µs on every cell it writes, which for a quarter 
 centre's KundenDoku (60,000 entries × 8 columns) is half a minute.  So openpyxl builds the
 package (styles, the Auswertung with its charts, Info, properties) with only the header rows
 of the two data sheets, and their rows are then streamed as plain sheet XML (`_rows_xml`),
-about a microsecond per cell, with the style indices openpyxl registered for them.
+each distinct value's XML made once and the rows glued by numpy, with the style indices
+openpyxl registered for them.
 
 Text that starts with `=`, `+`, `-` or `@` is written as a text cell (`t="inlineStr"`, never
 `<f>`) and flagged with Excel's quote prefix, so it stays text even when someone edits the
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -88,7 +90,8 @@ def save_export(export: QuarterlyExport, target: str | Path | BinaryIO) -> None:
     skeleton = io.BytesIO()
     wb.save(skeleton)
     skeleton.seek(0)
-    with zipfile.ZipFile(skeleton) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    # deflate level 3: a fifth larger than the default 6 and half its time (issue 18)
+    with zipfile.ZipFile(skeleton) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as out:
         paths = sheet_parts(src)
         for item in src.infolist():
             data = src.read(item.filename)
@@ -205,38 +208,60 @@ def _data_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str,
 def _rows_xml(part: _DataPart) -> Iterator[str]:
     """`<row>` elements for every record, from row 2: inline strings, dates as day numbers.
 
-    Each column is turned into the tail of its cells' XML in one pass (`_column_xml`); a row
-    then only glues `<c r="B7"` to those tails.
+    Each column is turned into the tail of its cells' XML once per distinct value
+    (`_column_xml`); the pieces of a chunk of rows stand in one table (row × piece) that is
+    joined at once, so that no Python statement runs per cell (issue 18).
     """
     frame = part.frame
-    letters = [column_letter(i) for i in range(len(frame.columns))]
-    columns = [_column_xml(frame[name].tolist(), part) for name in frame.columns]
-    batch: list[str] = []
-    for r, cells in enumerate(zip(*columns), start=2):
-        batch.append(f'<row r="{r}">')
-        batch.extend(f'<c r="{letter}{r}"{tail}' for letter, tail in zip(letters, cells) if tail)
-        batch.append("</row>")
-        if len(batch) > 50_000:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+    n, width = len(frame), len(frame.columns)
+    tails = [_column_xml(frame[name], part) for name in frame.columns]
+    letters = [f'<c r="{column_letter(i)}' for i in range(width)]
+    for start in range(0, max(n, 1), _ROWS_PER_CHUNK):
+        stop = min(n, start + _ROWS_PER_CHUNK)
+        numbers = np.array([str(r) for r in range(start + 2, stop + 2)], dtype=object)
+        pieces = np.full((stop - start, 3 * width + 4), "", dtype=object)
+        pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
+        for i, column_tails in enumerate(tails):
+            mine = column_tails[start:stop]
+            filled = mine != ""
+            column = pieces[:, 3 + 3 * i: 6 + 3 * i]
+            column[filled, 0] = letters[i]
+            column[filled, 1] = numbers[filled]
+            column[filled, 2] = '"' + mine[filled]
+        yield "".join(pieces.ravel().tolist())
 
 
-def _column_xml(values: list[Any], part: _DataPart) -> list[str]:
-    """Per value the XML of its cell after `<c r="…"`; "" for an empty cell.
+_ROWS_PER_CHUNK = 10_000
+#: Values that compare equal only to values written alike (text; dates: a Timestamp equals the
+#: datetime of the same instant).  True, 1 and 1.0 are equal too but written differently, and
+#: None, NaN and NaT are all "missing": such cells are written one by one.
+_BY_VALUE = (str, dt.date)
 
-    Written as one comprehension over the column (this is the loop that sees every cell);
-    the rare cells that need more (quote prefix, edge spaces, illegal characters, non-text)
-    are redone one by one afterwards.
+
+def _column_xml(values: pd.Series, part: _DataPart) -> np.ndarray:
+    """Per cell the XML after `<c r="…"`; "" for an empty cell.
+
+    Each distinct value is written once (a column has few: Berater, Kontaktart, dates; or is
+    written by the fast path: free texts); text takes the fast path unless it needs more
+    (quote prefix, edge spaces, illegal characters in the column), then `_one_xml`.
     """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    by_value = np.fromiter((isinstance(u, _BY_VALUE) for u in uniques), dtype=bool, count=len(uniques))
+    texts = [u for u in uniques[by_value] if isinstance(u, str)]
+    dirty = bool(ILLEGAL_CHARACTERS_RE.search("\n".join(texts)))
     head, tail = ' t="inlineStr"><is><t>', "</t></is></c>"
-    out = [head + escape(v) + tail if type(v) is str and v else "" for v in values]
-    dirty = bool(ILLEGAL_CHARACTERS_RE.search("\n".join(v for v in values if type(v) is str)))
-    special = [i for i, v in enumerate(values)
-               if type(v) is not str and v is not None
-               or type(v) is str and v and (dirty or v[0] in "=+-@" or v[0].isspace() or v[-1].isspace())]
-    for i in special:
-        out[i] = _one_xml(values[i], part)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [
+        (head + escape(u) + tail if u and not dirty and u[0] not in "=+-@" and not u[0].isspace()
+         and not u[-1].isspace() else _one_xml(u, part)) if type(u) is str else _one_xml(u, part)
+        for u in uniques
+    ]
+    table[-1] = ""
+    out = table[codes]
+    redo = (codes < 0) | ~np.append(by_value, True)[codes]
+    if redo.any():
+        out[redo] = [_one_xml(v, part) for v in values.to_numpy(dtype=object)[redo]]
     return out
 
 
