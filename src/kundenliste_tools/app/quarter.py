@@ -17,12 +17,13 @@ from typing import Any, Callable
 from ..core.book import WorkbookData
 from ..core.errors import InvalidInput
 from ..core.outcomes import trend_assessments
-from ..core.periods import Period, resolve_period
+from ..core.periods import Period
 from ..core.quarterly import QuarterlyExport, Table, build_export, prepare
 from ..core.scrub import build_scrubber
 from ..files.export import write_export
 from ..files.firstnames import first_names
 from ..files.rulefiles import load_ruleset
+from .periods import choose_period  # noqa: F401  (re-exported: the Excel door takes it from here)
 
 
 @dataclass
@@ -97,9 +98,11 @@ def documents_folder() -> Path:
     return documents if documents.is_dir() else home
 
 
-def choose_period(quartal: str | None = None, bis: str | None = None, today: dt.date | None = None) -> Period:
-    """A calendar quarter (`2026-Q3`), a Stichtag window ending `bis`, or the latest window."""
-    return resolve_period(quartal, bis, today or dt.date.today())
+def prepare_quarter() -> None:
+    """Load the first-name list an export needs besides the workbook (0.25–0.45 s; this
+    module's imports bring openpyxl and the core); run while calamine parses
+    (`app.workbook.preload`)."""
+    first_names()
 
 
 def target(period: Period, out: str | Path | None, folder: str | Path | None, source: str | Path | None) -> Path:

@@ -52,10 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Assess every customer and print the table or the JSON of SPEC §8."""
-    from ..app.due import due
-    from ..app.workbook import open_workbook
+    from ..app.workbook import open_workbook, preload
 
-    data = open_workbook(args.mappe, args.passwort)
+    data = open_workbook(args.mappe, args.passwort, meanwhile=preload(".due"))  # imported while calamine parses
+    from ..app.due import due
+
     result = due(
         data,
         regelwerk=args.regelwerk,

@@ -63,11 +63,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Write the anonymised export of the chosen period and say where it is."""
-    from ..app.quarter import choose_period, quarter
-    from ..app.workbook import open_workbook
+    from ..app.periods import choose_period
+    from ..app.workbook import open_workbook, preload
 
-    period = choose_period(args.quartal, args.bis)
-    data = open_workbook(args.mappe, args.passwort)
+    period = choose_period(args.quartal, args.bis)  # a wrong period is refused before the read
+    # the export's modules and the first-name list are loaded while calamine parses
+    data = open_workbook(args.mappe, args.passwort, meanwhile=preload(".quarter", "prepare_quarter"))
+    from ..app.quarter import quarter
+
     result = quarter(
         data,
         period,
