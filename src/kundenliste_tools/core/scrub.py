@@ -66,17 +66,7 @@ from .canonical import DIGIT, HARD, LETTER, SEP, fold_char
 from .knownvalues import (  # noqa: F401  (PARTICLES and phone_digits: part of this module's interface)
     _MONTH_NAMES,
     PARTICLES,
-    _values,
-    birth_dates,
-    city_keys,
-    date_keys,
-    local_part_keys,
-    name_keys,
-    no_space_pattern,
     phone_digits,
-    phone_keys,
-    plz_keys,
-    street_keys,
 )
 from .values import to_text
 
