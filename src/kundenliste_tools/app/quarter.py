@@ -23,7 +23,6 @@ from ..core.scrub import build_scrubber
 from ..files.export import write_export
 from ..files.firstnames import first_names
 from ..files.rulefiles import load_ruleset
-from .periods import choose_period  # noqa: F401  (re-exported: the Excel door takes it from here)
 
 
 @dataclass

@@ -11,7 +11,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..app.quarter import QuarterResult, choose_period, documents_folder, quarter
+from ..app.periods import choose_period
+from ..app.quarter import QuarterResult, documents_folder, quarter
 from ..core.errors import KundenlisteError
 from .common import status, tell, workbook_data
 
