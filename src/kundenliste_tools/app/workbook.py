@@ -7,11 +7,11 @@ imports it meanwhile), so nothing here may import pandas at module level.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from ..core.collector import collector_paused  # noqa: F401  (the doors' way to the switch)
 
 if TYPE_CHECKING:
     from ..core.book import WorkbookData
@@ -53,24 +53,3 @@ def from_grids(grids: dict[str, Sequence[Sequence[Any]]], source: str = "",
 
     facts = {name: SheetFacts(totals_rows=rows) for name, rows in (totals_rows or {}).items()}
     return workbook_from_grids(grids, source=source, facts=facts)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic collector off for a whole run: reading, 100,000+ findings and their output
-    make no reference cycles worth finding, and its passes over them cost 0.1–0.2 s.
-
-    On save (the Excel door) it is the largest cost after the reading: a full pass over
-    everything xlwings and pandas hold takes 0.06–0.1 s, and the save's own short-lived grids,
-    frames and findings, once promoted, are what brings the next full pass on.  Reference
-    counting still frees all of them at once.  The same switch as the reader's
-    (`files.reader.collector_paused`: nested pauses leave it to the outermost), written here
-    so that the Excel door need not import the file reader (calamine, zip) to use it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import io
 import threading
 import zipfile
@@ -19,6 +18,7 @@ from zlib import error as zlib_error
 
 import python_calamine as pc
 
+from ..core.collector import collector_paused
 from ..core.errors import PasswordRequired, WorkbookUnreadable
 from ..core.model import AUX_SHEETS, KUNDENDOKU, canonical_sheet, normalize_key, resolve_sheets
 from ..core.records import SheetFacts
@@ -562,19 +562,3 @@ def read_named_sheets(path: str | Path, names: set[str]) -> dict[str, list[list[
         raise WorkbookUnreadable(
             f"„{path.name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Reading creates millions of cell objects, none of them in a reference cycle; Python's
-    cyclic collector would walk them again and again for nothing (a tenth of the read time
-    at 300,000 entries).  Plain reference counting still frees everything as usual.  A command
-    may hold the pause over its whole run (`pruefen`: 150,000 findings are 150,000 tuples the
-    collector would count); nested pauses leave it to the outermost to switch it back on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
