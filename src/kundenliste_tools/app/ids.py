@@ -18,7 +18,7 @@ from ..core.errors import InvalidInput
 from ..core.ids import REGISTER_HEADER, assign_ids, id_cell_edits, new_ids, taken_ids
 from ..core.model import KUNDENLISTE
 from ..core.pseudonym import KEY_CELL, KEY_HEADER, new_key
-from ..files.patch import Append, PatchResult, check_writable, forget_prepared, patch_workbook, prepare_patch
+from ..files.patch import Append, PatchResult, check_writable, discard_prepared, patch_workbook, prepare_patch
 from ..files.reader import read_workbook, require_writable
 
 #: At most this many IDs are drafted at once.
@@ -104,7 +104,7 @@ def issue_ids(
         )
         return IdsResult(plan, written.backup, bool(written.added_sheets))
     finally:
-        forget_prepared()  # a parse ahead no patch took (nothing to write, or a refusal)
+        discard_prepared()  # a parse ahead no patch took (nothing to write, or a refusal)
 
 
 def _write(path: str | Path, cells: dict, issued: list[str], key: str, has_register: bool) -> PatchResult:

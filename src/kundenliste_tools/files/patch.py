@@ -91,7 +91,7 @@ from .sheetxml import Value, discard_prepared, last_value_row, patch_sheet_xml, 
 from .xmlpart import Element, XmlPart, prove, set_attr, splice, start_tag
 from .zipraw import RawZip, write_zip
 
-__all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "forget_prepared", "last_value_row",
+__all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "discard_prepared", "last_value_row",
            "lock_files", "parse_ref", "patch_sheet_xml", "patch_workbook", "prepare_patch", "remove_leftovers"]
 SheetState = Literal["visible", "hidden", "veryHidden"]
 
@@ -321,11 +321,6 @@ def prepare_patch(path: str | Path, sheet: str) -> None:
         return
     if xml is not None:
         prepare_sheet(xml)
-
-
-def forget_prepared() -> None:
-    """Drop a sheet `prepare_patch` parsed that no patch used (nothing was to be written)."""
-    discard_prepared()
 
 
 def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | None = None,
