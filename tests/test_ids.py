@@ -179,6 +179,31 @@ def test_blank_ids_of_rows_with_data() -> None:
     assert taken_ids(data) == {"101", "K7M4Q3", "H8BN26"}
 
 
+def _doku_ids(cells: list[object]) -> set[str]:
+    kunden = [KUNDEN_HEADER, ["K7M4Q3", "2026-01-05", "VAMV", "neu", "A", "Eva", "X"]]
+    doku = [DOKU_HEADER, *(["2026-01-06", c, "A", "Gespräch", None, None] for c in cells)]
+    return taken_ids(workbook_from_grids({"Kundenliste": kunden, "KundenDoku": doku}))
+
+
+def test_taken_ids_keep_true_apart_from_one_in_a_mixed_column() -> None:
+    # 1, 1.0 and True are equal in Python; as IDs "1" and "TRUE" are two different customers.
+    # The mixed column goes by identity, so neither hides the other, in either order.
+    assert _doku_ids([1, True, 1.0, "k7m4q3 ", None]) == {"K7M4Q3", "1", "TRUE"}
+    assert _doku_ids([True, 1, 0, False]) == {"K7M4Q3", "1", "TRUE", "0", "FALSE"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), st.none(), st.integers(-3, 300), st.booleans(),
+                          st.floats(allow_nan=False, allow_infinity=False, width=32)), max_size=40))
+def test_taken_ids_equal_the_ids_of_every_cell(cells: list[object]) -> None:
+    # the set of ID texts of the KundenDoku, cell by cell, whatever the column's mix of types
+    from kundenliste_tools.core.ids import normalize
+    from kundenliste_tools.core.values import id_text
+
+    expected = {normalize(id_text(c)) for c in [*cells, "K7M4Q3"]} - {""}
+    assert _doku_ids(cells) == expected
+
+
 def test_assign_ids_skips_ids_known_from_kundendoku_and_the_register() -> None:
     data = _data()
     # The source first gives K7M4Q → K7M4Q3 (in KundenDoku), then H8BN2 → H8BN26 (register),
