@@ -89,7 +89,7 @@ from .package import (
 from .reader import open_bytes, require_file, sniff
 from .sheetxml import Value, discard_prepared, last_value_row, patch_sheet_xml, prepare_sheet
 from .xmlpart import Element, XmlPart, prove, set_attr, splice, start_tag
-from .zipraw import RawZip, write_zip
+from .zipraw import Deflated, RawZip, deflate_ahead, write_zip
 
 __all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "discard_prepared", "last_value_row",
            "lock_files", "parse_ref", "patch_sheet_xml", "patch_workbook", "prepare_patch", "remove_leftovers"]
@@ -402,11 +402,12 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
     if uncached:  # formulas whose cached result was dropped compute again when the file opens
         parts[pkg.workbook_part] = _full_calc_on_load(
             XmlPart(parts.get(pkg.workbook_part) or z.read(pkg.workbook_part), f"{real.name}, {pkg.workbook_part}"))
+    packed = deflate_ahead({**parts, **added})  # beside the proof, which holds the GIL
     for name, data in (*parts.items(), *added.items()):
         prove(data, f"{real.name}, {name}")  # never write a part a strict parser rejects
     result.changed_parts = [e.name for e in z.entries if e.name in parts]
     result.added_parts = list(added)
-    result.backup = _commit(real, z, parts, added, before, now, backup)
+    result.backup = _commit(real, z, parts, added, before, now, backup, packed())
     return result
 
 
@@ -454,7 +455,8 @@ def _fail(path: Path, exc: OSError) -> WorkbookBusy:
 
 
 def _commit(path: Path, z: RawZip, parts: Mapping[str, bytes], added: Mapping[str, bytes],
-            before: os.stat_result, now: dt.datetime, keep_backup: bool = True) -> Path | None:
+            before: os.stat_result, now: dt.datetime, keep_backup: bool = True,
+            packed: Mapping[str, Deflated] | None = None) -> Path | None:
     """Temp file → fsync → check → backup (the same way) → atomic replace (`write_atomically`).
 
     The original survives any failure, and whatever was started (temporary files, a backup
@@ -473,7 +475,7 @@ def _commit(path: Path, z: RawZip, parts: Mapping[str, bytes], added: Mapping[st
             backups.append(_backup(path, z, before, now))
 
     try:
-        write_atomically(path, lambda fh: write_zip(fh, z, parts, added), like=before, check=check)
+        write_atomically(path, lambda fh: write_zip(fh, z, parts, added, packed), like=before, check=check)
     except BaseException as exc:
         for backup in backups:
             with contextlib.suppress(OSError):
