@@ -56,11 +56,12 @@ from __future__ import annotations
 import secrets
 from typing import Any, Callable, Collection, Iterable
 
+import pandas as pd
 from pandas.api.types import infer_dtype
 
 from .book import WorkbookData
 from .model import KUNDENLISTE, ROW
-from .values import id_text
+from .values import id_text, id_texts
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 BASE = len(ALPHABET)  # 31, a prime: the proof above needs it
@@ -165,10 +166,14 @@ def taken_ids(data: WorkbookData) -> set[str]:
     """Every ID the workbook knows: Kundenliste, KundenDoku (a customer row may have been
     deleted while the entries remain, and a new customer must not inherit them) and the
     register of issued IDs (never reuse one)."""
-    found = {id_text(v) for v in _distinct_objects(data.kunden["ID"].to_numpy())}
-    found |= {id_text(v) for v in _distinct_objects(data.doku["ID"].to_numpy())}
-    found |= set(data.id_register)
-    return {normalize(t) for t in found if t}
+    found = _id_text_set(data.kunden["ID"]) | _id_text_set(data.doku["ID"])  # stripped already
+    return {t for t in map(str.upper, found) if t} | {t for t in map(normalize, data.id_register) if t}
+
+
+def _id_text_set(column: pd.Series) -> set[str]:
+    """The `id_text` of every cell of `column`, each distinct value converted once."""
+    distinct = list(_distinct_objects(column.to_numpy(dtype=object)))
+    return set(id_texts(pd.Series(distinct, dtype=object)).tolist())
 
 
 def _distinct_objects(values: Any) -> Iterable[Any]:
@@ -189,7 +194,8 @@ def blank_id_rows(data: WorkbookData, only_rows: Collection[int] | None = None) 
     `only_rows` narrows it to a selection; None means all rows.
     """
     kunden = data.kunden
-    rows = [int(r) for r, v in zip(kunden[ROW].tolist(), kunden["ID"].tolist()) if not id_text(v)]
+    blank = (id_texts(kunden["ID"]) == "").to_numpy(dtype=bool)
+    rows = kunden[ROW].to_numpy()[blank].tolist()
     if only_rows is not None:
         wanted = set(only_rows)
         rows = [r for r in rows if r in wanted]
