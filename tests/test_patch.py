@@ -25,6 +25,7 @@ from kundenliste_tools.files.patch import (
     parse_ref,
     patch_sheet_xml,
     patch_workbook,
+    prepare_patch,
 )
 
 from .lo import convert
@@ -400,3 +401,37 @@ def test_a_sheet_parsed_ahead_is_taken_only_for_the_same_bytes():
     sheetxml.prepare_sheet(b)
     assert sheetxml.patch_sheet_xml(b, edits, "B") == alone
     assert not sheetxml._PREPARED
+
+
+def test_a_part_unpacked_ahead_is_taken_only_while_its_stored_bytes_are_the_same(book: Path, tmp_path: Path):
+    """`prepare_patch` unpacks and parses the Kundenliste while the workbook is read (issue 18);
+    the patch takes that only while the entry's stored bytes are unchanged.  Here a colleague
+    saves the file in between: the patch must build on the new bytes, exactly as a patch
+    without any preparation does, and leave nothing prepared behind."""
+    from kundenliste_tools.files import patch as patch_module
+    from kundenliste_tools.files import sheetxml
+
+    def kundenliste_xml(path: Path) -> bytes:
+        with zipfile.ZipFile(path) as zf:
+            return zf.read("xl/worksheets/sheet1.xml")
+
+    edit = {"Kundenliste": {"A3": "K7M4Q3"}}
+    plain = tmp_path / "plain.xlsm"
+    plain.write_bytes(book.read_bytes())
+    patch_workbook(plain, cells=edit, backup=False)
+    prepare_patch(book, "Kundenliste")  # unchanged file: taken
+    assert patch_module._UNPACKED
+    patch_workbook(book, cells=edit, backup=False)
+    assert not patch_module._UNPACKED
+    assert kundenliste_xml(book) == kundenliste_xml(plain)
+
+    colleague = tmp_path / "colleague.xlsm"
+    colleague.write_bytes(book.read_bytes())
+    patch_workbook(colleague, cells={"Kundenliste": {"B3": "Nachtrag"}}, backup=False)
+    prepare_patch(book, "Kundenliste")
+    book.write_bytes(colleague.read_bytes())  # saved by someone else meanwhile
+    patch_workbook(book, cells={"Kundenliste": {"A4": "H8BN26"}}, backup=False)
+    patch_workbook(colleague, cells={"Kundenliste": {"A4": "H8BN26"}}, backup=False)
+    assert b"Nachtrag" in kundenliste_xml(book)
+    assert kundenliste_xml(book) == kundenliste_xml(colleague)
+    assert not patch_module._UNPACKED and not sheetxml._PREPARED

@@ -87,7 +87,8 @@ from .package import (
     xml_escape,
 )
 from .reader import open_bytes, require_file, sniff
-from .sheetxml import Value, discard_prepared, last_value_row, patch_sheet_xml, prepare_sheet
+from .sheetxml import Value, last_value_row, patch_sheet_xml, prepare_sheet
+from .sheetxml import discard_prepared as discard_sheet
 from .xmlpart import Element, XmlPart, prove, set_attr, splice, start_tag
 from .zipraw import Deflated, RawZip, deflate_ahead, write_zip
 
@@ -306,21 +307,45 @@ def backup_path(path: Path, now: dt.datetime) -> Path:
         n += 1
 
 
+#: The part `prepare_patch` unpacked: its zip entry's stored bytes and what they unpack to.
+_UNPACKED: dict[str, tuple[bytes, bytes]] = {}
+
+
 def prepare_patch(path: str | Path, sheet: str) -> None:
-    """Parse the model sheet `sheet` (canonical name, e.g. `Kundenliste`) of the file ahead of
-    a patch, as the next `patch_workbook` would (run while the workbook is read: `ids`).  The
-    patch takes the parse only if the sheet's bytes are still the same; any problem here is
-    left for the read and the patch to report."""
+    """Unpack and parse the model sheet `sheet` (canonical name, e.g. `Kundenliste`) of the
+    file ahead of a patch, as the next `patch_workbook` would (run while the workbook is read:
+    `ids`).  The patch takes both only if the entry's stored bytes are still the same; any
+    problem here is left for the read and the patch to report."""
+    discard_prepared()
     try:
-        with zipfile.ZipFile(path) as zf:
-            parts = sheet_parts(zf)
-            found, _ = resolve_sheets(list(parts))
-            part = parts.get(found.get(sheet, ""), "")
-            xml = zf.read(part) if part in zf.NameToInfo else None
+        z = RawZip(Path(path).read_bytes(), Path(path).name)
+        parts = sheet_parts(z.zip)
+        found, _ = resolve_sheets(list(parts))
+        part = parts.get(found.get(sheet, ""), "")
+        entry = next((e for e in z.entries if e.name == part), None)
+        if entry is None:
+            return
+        xml = z.read(part)
+        _UNPACKED[part] = (z.span(entry), xml)
     except Exception:  # noqa: BLE001 - the read and the patch report it, each in German
         return
-    if xml is not None:
-        prepare_sheet(xml)
+    prepare_sheet(xml)
+
+
+def discard_prepared() -> None:
+    """Forget what `prepare_patch` unpacked and parsed when no patch took it."""
+    _UNPACKED.clear()
+    discard_sheet()
+
+
+def _unpacked(z: RawZip, part: str) -> bytes:
+    """The part's content: unpacked ahead (0.2 s for a 100,000-customer sheet) when its
+    entry's stored bytes, local header and CRC included, are the ones unpacked then."""
+    ahead = _UNPACKED.pop(part, None)
+    entry = next((e for e in z.entries if e.name == part), None)
+    if ahead is not None and entry is not None and z.span(entry) == ahead[0]:
+        return ahead[1]
+    return z.read(part)
 
 
 def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | None = None,
@@ -386,7 +411,7 @@ def patch_workbook(path: str | Path, cells: Mapping[str, Mapping[str, Value]] | 
     for part, part_edits in edits.items():
         if not part_edits:
             continue
-        xml = added[part] if part in added else z.read(part)
+        xml = added[part] if part in added else _unpacked(z, part)
         new = patch_sheet_xml(xml, part_edits, f"{real.name}, {names[part]}", uncached)
         if part in added:
             added[part] = new
