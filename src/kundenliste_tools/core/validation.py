@@ -1,7 +1,7 @@
 """Validation of every field of the Kundenliste and the KundenDoku (SPEC §3).
 
-`validate(data, today)` returns a list of `Finding`s, sorted by sheet, row and column; it never
-raises on cell contents (anything a user can type is a finding, not a crash).  `today` is a
+`validate(data, today)` returns the `Finding`s (a `FindingTable`), sorted by sheet, row and
+column; it never raises on cell contents (anything a user can type is a finding, not a crash).  `today` is a
 parameter so that "in the future" is reproducible.
 
 Why it is shaped like this: on save inside Excel this runs on every save of a team workbook, and
@@ -94,8 +94,7 @@ valid, `name@web` is not.
 from __future__ import annotations
 
 import datetime as dt
-from itertools import repeat
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,7 +102,7 @@ import pandas as pd
 from . import model, retention
 from .book import SheetLayout, WorkbookData
 from .chain import missing_followups
-from .findings import ERROR, WARNING, Finding, FindingType, count
+from .findings import ERROR, WARNING, Finding, FindingTable, FindingType, code_counts, count
 from .idkey import id_key, loose_key
 from .ids import check_ok, is_own_format
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
@@ -318,20 +317,21 @@ def _fallback_layout(sheet: str, frame: pd.DataFrame) -> SheetLayout:
 
 
 class _Collector:
-    """Gathers findings with their sort key (sheet, row, column, code) as numbers.
+    """Gathers findings as columns (`FindingTable`), with their sort key (sheet, row, column,
+    code) as numbers.
 
     With 100,000+ findings on a messy workbook the per-finding work is what costs: column
     letters are computed once per field, a per-distinct-value check fills its message once per
-    distinct value, and the final order is one `np.lexsort` over integer keys instead of a
-    Python key function per finding."""
+    distinct value (one kind), a finding is only its kind, row and cell, and the final order is
+    one `np.lexsort` over integer keys instead of a Python key function per finding."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
         self._letters: dict[tuple[int, str], str] = {}
-        self._sheet: list[int] = []
+        # (sheet, field, severity, code, message, suggestion, sheet order, column) → kind number
+        self._kinds: dict[tuple[Any, ...], int] = {}
+        self._kind: list[int] = []
         self._row: list[int] = []
-        self._col: list[int] = []
-        self._code: list[int] = []
+        self._cells: list[str] = []
 
     def _letter(self, sh: _Sheet, field: str) -> str | None:
         key = (id(sh), field)
@@ -339,21 +339,29 @@ class _Collector:
             self._letters[key] = sh.layout.letter(field) if sh.has(field) else ""
         return self._letters[key] or None
 
+    def _number(self, sheet: str, field: str, kind: FindingType, message: str, suggestion: str | None,
+                sheet_order: int, column: int) -> int:
+        key = (sheet, field, kind.severity, kind.code, message, suggestion, sheet_order, column)
+        return self._kinds.setdefault(key, len(self._kinds))
+
     def add(self, sh: _Sheet, code: str, field: str, pos: int, suggestion: str | None = None,
             **params: Any) -> None:
         letter = self._letter(sh, field)
         if letter is None:
             return
         row = int(sh.rows[pos])
-        self.append(CODES[code].make(sh.layout.name, f"{letter}{row}", row, field, suggestion, **params),
-                    _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0))
+        kind = CODES[code]
+        self._kind.append(self._number(sh.layout.name, field, kind, kind.template.format(
+            field=field, suggestion=suggestion, **params), suggestion, _SHEET_ORDER.get(sh.sheet, 2),
+            sh.layout.columns.get(field, 0)))
+        self._row.append(row)
+        self._cells.append(f"{letter}{row}")
 
     def append(self, finding: Finding, sheet_order: int, column: int) -> None:
-        self.findings.append(finding)
-        self._sheet.append(sheet_order)
+        self._kind.append(self._number(finding.sheet, finding.field, CODES[finding.code], finding.message,
+                                       finding.suggestion, sheet_order, column))
         self._row.append(finding.row)
-        self._col.append(column)
-        self._code.append(_CODE_RANK[finding.code])
+        self._cells.append(finding.cell)
 
     def issues(self, sh: _Sheet, field: str, results: list[Issue | None], col: Column) -> np.ndarray:
         """Emit the findings of a per-distinct-value check; returns the row mask of flagged cells."""
@@ -364,34 +372,33 @@ class _Collector:
         positions = np.flatnonzero(flagged)
         codes = col.codes[positions]
         rows = sh.rows[positions].tolist()
-        # message, severity, code and suggestion once per distinct value, then spread over
-        # the rows by indexing (C); the findings are made by `map`, not a Python loop body
-        n = len(results)
-        severity, kcode, message, suggestion = (np.empty(n, dtype=object) for _ in range(4))
-        rank = np.zeros(n, dtype=np.int64)
+        # the message once per distinct value (a kind), spread over the rows by indexing (C)
+        number = np.zeros(len(results), dtype=np.int64)
+        sheet_order, column = _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)
         for code in np.unique(codes).tolist():
             issue: Issue = results[code]  # type: ignore[assignment]
             kind = CODES[issue.code]
-            severity[code], kcode[code], suggestion[code] = kind.severity, kind.code, issue.suggestion
-            message[code] = kind.template.format(field=field, suggestion=issue.suggestion,
-                                                 value=_show(col.uniques[code]), **(issue.params or {}))
-            rank[code] = _CODE_RANK[kind.code]
-        cells = [f"{letter}{row}" for row in rows]
-        self.findings.extend(map(Finding._make, zip(
-            repeat(sh.layout.name), cells, rows, repeat(field), severity[codes].tolist(),
-            kcode[codes].tolist(), message[codes].tolist(), suggestion[codes].tolist())))
-        self._sheet.extend([_SHEET_ORDER.get(sh.sheet, 2)] * len(rows))
+            message = kind.template.format(field=field, suggestion=issue.suggestion,
+                                           value=_show(col.uniques[code]), **(issue.params or {}))
+            number[code] = self._number(sh.layout.name, field, kind, message, issue.suggestion, sheet_order, column)
+        self._kind.extend(number[codes].tolist())
         self._row.extend(rows)
-        self._col.extend([sh.layout.columns.get(field, 0)] * len(rows))
-        self._code.extend(rank[codes].tolist())
+        self._cells.extend([f"{letter}{row}" for row in rows])
         return flagged
 
-    def ordered(self) -> list[Finding]:
+    def ordered(self) -> FindingTable:
         """The findings by sheet (Kundenliste first), row, column and code."""
-        order = np.lexsort((np.array(self._code), np.array(self._col), np.array(self._row),
-                            np.array(self._sheet)))
-        found = self.findings
-        return [found[i] for i in order.tolist()]
+        keys = list(self._kinds)
+        kind = np.array(self._kind, dtype=np.int64)
+        rows = np.array(self._row, dtype=np.int64)
+        if not keys:
+            return FindingTable([], kind, rows, [])
+        sheet_order, column, rank = (np.array(v, dtype=np.int64) for v in zip(
+            *((key[6], key[7], _CODE_RANK[key[3]]) for key in keys)))
+        order = np.lexsort((rank[kind], column[kind], rows, sheet_order[kind]))
+        cells = self._cells
+        return FindingTable([key[:6] for key in keys], kind[order], rows[order],  # type: ignore[misc]
+                            [cells[i] for i in order.tolist()])
 
 
 def _show(value: Any) -> str:
@@ -404,7 +411,7 @@ def _show(value: Any) -> str:
 
 # --------------------------------------------------------------------------- the entry point
 
-def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
+def validate(data: WorkbookData, today: dt.date | None = None) -> FindingTable:
     """All findings of the workbook, sorted by sheet (Kundenliste first), row and column."""
     today = today or dt.date.today()
     out = _Collector()
@@ -467,11 +474,9 @@ def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:
         out.add(sh, "zellfehler", field, int(pos), value=str(series.iat[pos]))
 
 
-def summarize(findings: list[Finding], data: WorkbookData | None = None) -> dict[str, Any]:
+def summarize(findings: Sequence[Finding], data: WorkbookData | None = None) -> dict[str, Any]:
     """The `summary` of the JSON output: counts overall and per code."""
-    from collections import Counter
-
-    codes = Counter(f.code for f in findings)  # one pass, counted in C
+    codes = code_counts(findings)
     errors, warnings = count(findings)
     out: dict[str, Any] = {"errors": errors, "warnings": warnings,
                            "codes": dict(sorted(codes.items()))}
