@@ -719,6 +719,18 @@ def test_random_values_in_every_field_never_crash(kunden, doku) -> None:
         assert f.code in CODES and f.severity == CODES[f.code].severity
         assert f.message  # every template field was given (a missing one raises KeyError)
     _same_as_plain_findings(fs)
+    _same_id_keys_as_idkey(data)
+
+
+def _same_id_keys_as_idkey(data) -> None:
+    """The ID keys the checks hand on to the Einladungskette (`core.chain`) are exactly what
+    `idkey.id_keys` makes of the columns, or none at all (bools spelled out)."""
+    from kundenliste_tools.core.idkey import id_keys
+    from kundenliste_tools.core.validation import _id_keys, _Sheet
+
+    keys = _id_keys(_Sheet(K, data.kunden, data.layouts.get(K)), _Sheet(D, data.doku, data.layouts.get(D)))
+    if keys is not None:
+        assert keys[0].equals(id_keys(data.kunden["ID"])) and keys[1].equals(id_keys(data.doku["ID"]))
 
 
 def _same_as_plain_findings(fs) -> None:

@@ -238,12 +238,15 @@ class Column:
         arr = series.to_numpy(dtype=object)
         self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         types = set(map(type, uniques))
+        self.every_cell = False  # True: bools were spelled out, the codes are not pandas' own
         if bool in types or ((int in types or float in types) and not {0, 1}.isdisjoint(uniques)):
             # a bool may hide behind 0/1 or the other way round: look at every cell (rare)
             arr = np.array([("WAHR" if v else "FALSCH") if v.__class__ is bool else v
                             for v in arr], dtype=object)
             self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+            self.every_cell = True
         self.uniques: list[Any] = list(uniques)
+        self._each: dict[Callable[[Any], Any], list[Any]] = {}
         # blank text and Excel errors among the distinct values, in C loops: only text that is
         # all space or starts with `#` is looked at one by one
         n = len(self.uniques)
@@ -269,6 +272,12 @@ class Column:
     def map(self, fn: Callable[[Any], Any]) -> list[Any]:
         """`fn` of each distinct value; None for blanks and Excel errors (fn never sees them)."""
         return [None if skip else fn(u) for u, skip in zip(self.uniques, self._skip)]
+
+    def each(self, fn: Callable[[Any], Any]) -> list[Any]:
+        """`fn` of every distinct value, blanks and Excel errors too; once per `fn`."""
+        if fn not in self._each:
+            self._each[fn] = [fn(u) for u in self.uniques]
+        return self._each[fn]
 
     def take(self, per_unique: list[Any], fill: Any, dtype: Any = object) -> np.ndarray:
         """Row-aligned array from per-distinct-value results (`fill` for NA cells)."""
@@ -350,19 +359,17 @@ class _Collector:
         letter = self._letter(sh, field)
         if letter is None:
             return
-        row = int(sh.rows[pos])
-        kind = CODES[code]
-        self._kind.append(self._number(sh.layout.name, field, kind, kind.template.format(
-            field=field, suggestion=suggestion, **params), suggestion, _SHEET_ORDER.get(sh.sheet, 2),
-            sh.layout.columns.get(field, 0)))
+        row, kind = int(sh.rows[pos]), CODES[code]
+        message = kind.template.format(field=field, suggestion=suggestion, **params)
+        self._kind.append(self._number(sh.layout.name, field, kind, message, suggestion,
+                                       _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)))
         self._row.append(row)
         self._cells.append(f"{letter}{row}")
 
-    def append(self, finding: Finding, sheet_order: int, column: int) -> None:
-        self._kind.append(self._number(finding.sheet, finding.field, CODES[finding.code], finding.message,
-                                       finding.suggestion, sheet_order, column))
-        self._row.append(finding.row)
-        self._cells.append(finding.cell)
+    def append(self, f: Finding, sheet_order: int, column: int) -> None:
+        self._kind.append(self._number(f.sheet, f.field, CODES[f.code], f.message, f.suggestion, sheet_order, column))
+        self._row.append(f.row)
+        self._cells.append(f.cell)
 
     def issues(self, sh: _Sheet, field: str, results: list[Issue | None], col: Column) -> np.ndarray:
         """Emit the findings of a per-distinct-value check; returns the row mask of flagged cells."""
@@ -390,8 +397,7 @@ class _Collector:
     def ordered(self) -> FindingTable:
         """The findings by sheet (Kundenliste first), row, column and code."""
         keys = list(self._kinds)
-        kind = np.array(self._kind, dtype=np.int64)
-        rows = np.array(self._row, dtype=np.int64)
+        kind, rows = np.array(self._kind, dtype=np.int64), np.array(self._row, dtype=np.int64)
         if not keys:
             return FindingTable([], kind, rows, [])
         sheet_order, column, rank = (np.array(v, dtype=np.int64) for v in zip(
@@ -445,7 +451,7 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> FindingTable:
     col = k.col("Email")
     out.issues(k, "Email", col.map(check_email), col)
     _check_doku(out, k, d, k_ids, dates, data.lists, today)
-    for pos in missing_followups(data):  # core/chain.py: the Einladungskette (issue 16)
+    for pos in missing_followups(data, _id_keys(k, d)):  # core/chain.py: the Einladungskette (issue 16)
         out.add(d, "folgetermin-fehlt", "Folgetermin", int(pos), value=to_text(data.doku["ID"].iloc[pos]))
     _check_berater(out, data)
     _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
@@ -513,7 +519,7 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
         out.add(k, "id-pruefzeichen", "ID", pos, value=keys[pos])
 
     # duplicates: distinct values first (101 and 101.0 are one value already), then the loose key
-    ikeys: list[str | None] = col.map(id_key)
+    ikeys: list[str | None] = [None if skip else key for key, skip in zip(col.each(id_key), col._skip)]
     folds = [loose_key(t) if t else "" for t in ikeys]
     fold_codes, _ = pd.factorize(np.array(folds + [""], dtype=object)[col.codes])
     filled = col.filled
@@ -534,6 +540,16 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
     position = dict(zip(row_keys[unique].tolist(), unique.tolist()))
     by_loose = {loose_key(key): key for key in position}
     return _Ids(keys, position, frozenset(row_keys[filled].tolist()), by_loose)
+
+
+def _id_keys(k: _Sheet, d: _Sheet) -> tuple[pd.Series, pd.Series] | None:
+    """`idkey.id_keys` of both ID columns, from the keys the ID checks made (None where bools
+    were spelled out: `id_keys` reads those its own way)."""
+    cols = (k.col("ID"), d.col("ID"))
+    if any(c.every_cell for c in cols):
+        return None
+    return tuple(pd.Series(c.take(c.each(id_key), "", object), index=sh.frame.index, dtype=object)
+                 for c, sh in zip(cols, (k, d)))  # type: ignore[return-value]
 
 
 def _own_id_wrong(text: str) -> bool:
@@ -647,7 +663,7 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
         out.add(d, "id-fehlt", "ID", pos, hint=" Jeder Eintrag braucht die ID der Kundin oder "
                 "des Kunden aus der Kundenliste.")
 
-    own_keys = [None if t is None else id_key(u) for u, t in zip(col.uniques, texts)]
+    own_keys = [None if t is None else key for key, t in zip(col.each(id_key), texts)]
 
     def linked(key: str) -> str | None:
         """The customer's key this entry belongs to (exact key, else one loose match)."""
