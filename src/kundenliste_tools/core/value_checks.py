@@ -126,8 +126,8 @@ def prepare() -> None:
     import email_validator  # noqa: F401
     import phonenumbers  # noqa: F401 - for the values the fast path cannot decide
 
-    _de_descs()
-    _de_types()
+    for n in _de_descs()[0][0]:  # every length a German number may have
+        _de_types_of_length(n)
 
 
 _PHONE_SPLIT = re.compile(r"\s*(?:;|,|\n|\boder\b|\bund\b)\s*", re.IGNORECASE)
@@ -221,14 +221,13 @@ def plain_german_phone_ok(text: str) -> bool:
     return hit(general) and (hit(fixed) or hit(mobile))
 
 
-@lru_cache(maxsize=1)
-def _de_types() -> tuple[tuple[frozenset[int], re.Pattern[str] | None], ...]:
-    """Every number type of the DE plan (what `number_type` tries), compiled once."""
+def _de_types() -> tuple[tuple[frozenset[int], str], ...]:
+    """Every number type of the DE plan (what `number_type` tries): lengths and pattern."""
     from .phoneplan import DE
 
-    names = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
-             "voicemail", "fixed_line", "mobile")
-    return tuple((frozenset(DE[n][0]), re.compile(DE[n][1]) if DE[n][1] else None) for n in names if n in DE)
+    names = ("fixed_line", "mobile", "premium_rate", "toll_free", "shared_cost", "voip", "personal_number",
+             "pager", "uan", "voicemail")
+    return tuple((frozenset(DE[n][0]), str(DE[n][1])) for n in names if n in DE and DE[n][1])
 
 
 def plain_german_phone(text: str) -> bool | None:
@@ -257,10 +256,8 @@ def plain_german_phone(text: str) -> bool | None:
 @lru_cache(maxsize=None)
 def _de_types_of_length(n: int) -> re.Pattern[str] | None:
     """One pattern for every number type (fixed line and mobile first) that allows `n` digits:
-    a number matches it exactly when it matches one of them, in one call instead of twelve."""
-    _, fixed, mobile = _de_descs()
-    alternatives = [pattern.pattern for lengths, pattern in (fixed, mobile, *_de_types())
-                    if pattern is not None and (not lengths or n in lengths)]
+    a number matches it exactly when it matches one of them, in one call instead of ten."""
+    alternatives = [pattern for lengths, pattern in _de_types() if not lengths or n in lengths]
     return re.compile("|".join(f"(?:{p})" for p in alternatives)) if alternatives else None
 
 
