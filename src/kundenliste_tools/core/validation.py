@@ -538,8 +538,8 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
     unique = np.flatnonzero(filled & ~dup)
     row_keys = col.take([t or "" for t in ikeys], "", object)
     position = dict(zip(row_keys[unique].tolist(), unique.tolist()))
-    by_loose = {loose_key(key): key for key in position}
-    return _Ids(keys, position, frozenset(row_keys[filled].tolist()), by_loose)
+    fold = dict(zip(ikeys, folds))
+    return _Ids(keys, position, frozenset(row_keys[filled].tolist()), {fold[key]: key for key in position})
 
 
 def _id_keys(k: _Sheet, d: _Sheet) -> tuple[pd.Series, pd.Series] | None:
