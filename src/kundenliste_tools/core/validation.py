@@ -403,9 +403,8 @@ class _Collector:
         sheet_order, column, rank = (np.array(v, dtype=np.int64) for v in zip(
             *((key[6], key[7], _CODE_RANK[key[3]]) for key in keys)))
         order = np.lexsort((rank[kind], column[kind], rows, sheet_order[kind]))
-        cells = self._cells
         return FindingTable([key[:6] for key in keys], kind[order], rows[order],  # type: ignore[misc]
-                            [cells[i] for i in order.tolist()])
+                            np.array(self._cells, dtype=object)[order].tolist())
 
 
 def _show(value: Any) -> str:
