@@ -128,7 +128,7 @@ class FindingTable(Sequence[Finding]):
                        message, suggestion)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+        if isinstance(other, (list, FindingTable)):  # as the list of findings it stands for
             return len(self) == len(other) and all(a == b for a, b in zip(self, other))
         return NotImplemented
 
