@@ -231,3 +231,21 @@ def _findings_and_summary(path: Path) -> tuple[list[Any], dict[str, Any]]:
 
     result = check(open_workbook(path))
     return result.findings, result.summary
+
+
+def test_the_findings_columns_and_the_plain_findings_print_alike(faulty: Path) -> None:
+    """The door writes the table and the JSON from the columns of a `FindingTable` (issue 18);
+    handed the same findings as plain `Finding`s, it writes the same text."""
+    from kundenliste_tools.cli import pruefen
+
+    findings, summary = _findings_and_summary(faulty)
+    plain = list(findings)
+    assert len(plain) >= 4 and type(findings) is not list
+    assert "".join(pruefen.table_pieces(findings, summary)) == "".join(pruefen.table_pieces(plain, summary))
+    texts = []
+    for given in (findings, plain):
+        out = io.StringIO()
+        pruefen.write_json(out, given, summary)
+        texts.append(out.getvalue())
+    assert texts[0] == texts[1]
+    assert [f.to_dict() for f in plain] == json.loads(texts[0])["findings"]

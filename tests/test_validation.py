@@ -4,6 +4,7 @@ severity and leaves a good value alone; nothing a user can type crashes it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from kundenliste_tools.core import model
 from kundenliste_tools.core.book import column_letter, workbook_from_grids
+from kundenliste_tools.core.findings import Finding
 from kundenliste_tools.core.ids import check_char
 from kundenliste_tools.core.validation import CODES, validate
 from kundenliste_tools.core.value_checks import (
@@ -716,6 +718,39 @@ def test_random_values_in_every_field_never_crash(kunden, doku) -> None:
         assert f.row in set(sheets[f.sheet][model.ROW])
         assert f.code in CODES and f.severity == CODES[f.code].severity
         assert f.message  # every template field was given (a missing one raises KeyError)
+    _same_as_plain_findings(fs)
+    _same_id_keys_as_idkey(data)
+
+
+def _same_id_keys_as_idkey(data) -> None:
+    """The ID keys the checks hand on to the Einladungskette (`core.chain`) are exactly what
+    `idkey.id_keys` makes of the columns, or none at all (bools spelled out)."""
+    from kundenliste_tools.core.idkey import id_keys
+    from kundenliste_tools.core.validation import _id_keys, _Sheet
+
+    keys = _id_keys(_Sheet(K, data.kunden, data.layouts.get(K)), _Sheet(D, data.doku, data.layouts.get(D)))
+    if keys is not None:
+        assert keys[0].equals(id_keys(data.kunden["ID"])) and keys[1].equals(id_keys(data.doku["ID"]))
+
+
+def _same_as_plain_findings(fs) -> None:
+    """The columns of a `FindingTable` read as the `Finding`s they stand for: by iteration,
+    by index, sliced, rebuilt from the plain list, and counted like that list."""
+    from kundenliste_tools.core.findings import FindingTable, code_counts, count
+
+    plain = list(fs)
+    assert all(isinstance(f, Finding) for f in plain)
+    assert [fs[i] for i in range(len(fs))] == plain and list(fs[1:3]) == plain[1:3]
+    assert FindingTable.of(plain) == fs == plain and list(FindingTable.of(plain)) == plain
+    assert count(fs) == (sum(f.severity == "error" for f in plain), sum(f.severity == "warning" for f in plain))
+    assert code_counts(fs) == Counter(f.code for f in plain)
+
+
+def test_the_findings_table_reads_as_plain_findings() -> None:
+    fs = findings([kunde(1, PLZ=1067, Email="x@web"), kunde(2, ID="101", Telefon="12", Erstkontakt="05.01.2025"),
+                   kunde(3, Erstkontakt="05.01.2025")], [eintrag("999"), eintrag("101", Datum="2025-13-01")])
+    assert len(fs) >= 6 and len({f.code for f in fs}) >= 5
+    _same_as_plain_findings(fs)
 
 
 @settings(max_examples=300, deadline=None)

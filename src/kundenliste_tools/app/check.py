@@ -14,7 +14,7 @@ from ..core.records import REASONS
 
 if TYPE_CHECKING:  # the checks are imported when they run (or by `prepare_checks`, meanwhile)
     from ..core.book import WorkbookData
-    from ..core.findings import Finding
+    from ..core.findings import FindingTable
     from ..core.records import Skipped
 
 #: The German text of each reason a row is not a record (`summary["skipped_reasons"]` keys).
@@ -26,9 +26,10 @@ LONG_RUN_ROWS = 50_000
 
 @dataclass
 class CheckResult:
-    """The findings (sorted by sheet, row, column) and the summary of `pruefen --json`."""
+    """The findings (sorted by sheet, row, column; a sequence of `Finding`s kept as columns)
+    and the summary of `pruefen --json`."""
 
-    findings: list[Finding]
+    findings: FindingTable
     summary: dict[str, Any]
     skipped: list[Skipped] = field(default_factory=list)  # non-empty rows that are not records
 

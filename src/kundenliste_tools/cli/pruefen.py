@@ -7,9 +7,10 @@ found, 2 = the workbook could not be read (a `KundenlisteError`, handled in `cli
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import unicodedata
-from typing import Any, Iterator, TextIO
+from typing import Any, Iterator, Sequence, TextIO
 
 from . import add_book_argument, progress
 
@@ -60,7 +61,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 1 if result.errors else 0
 
 
-def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> None:
+def write_json(stdout: TextIO, findings: Sequence[Any], summary: dict[str, Any]) -> None:
     """`{"findings": [...], "summary": {...}}`, one finding per line.
 
     json's C encoder only runs without `indent`; with it, 150,000 findings took 6 s in the
@@ -71,43 +72,53 @@ def write_json(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> 
     if findings:
         # encoded and written in slices: 150,000 lines at once (40 MB), joined, and their
         # UTF-8 copy would only add memory to fault in
-        heads: dict[str, str] = {}
-        tails: dict[tuple[Any, ...], str] = {}
-        for start in range(0, len(findings), JSON_SLICE):
-            stdout.write(",\n " if start else "\n ")
-            stdout.write(",\n ".join(_encoded(findings[start:start + JSON_SLICE], encode, heads, tails)))
+        for text in _json_slices(findings, encode):
+            stdout.write(text)
         stdout.write("\n")
     stdout.write('],\n"summary": ')
     json.dump(summary, stdout, ensure_ascii=False, indent=1)
     stdout.write("}\n")
 
 
-def _encoded(findings: list[Any], encode: Any, heads: dict[str, str] | None = None,
-             tails: dict[tuple[Any, ...], str] | None = None) -> list[str]:
+def _encoded(findings: Sequence[Any], encode: Any) -> list[str]:
     """Each finding as compact JSON, the same text `encode(f.to_dict())` gives (a test holds
-    it to that).  Only the cell and the row differ from finding to finding of one check and
-    value, so the rest of the line is encoded once per (sheet, field, code, message,
-    suggestion)."""
-    heads = {} if heads is None else heads  # shared by the slices of one output
-    tails = {} if tails is None else tails
-    out = []
-    for f in findings:
-        head = heads.get(f.sheet)
-        if head is None:
-            head = heads[f.sheet] = f'{{"sheet": {encode(f.sheet)}, "cell": "'
-        key = (f.field, f.severity, f.code, f.message, f.suggestion)
-        tail = tails.get(key)
-        if tail is None:
-            tail = tails[key] = (
-                f', "field": {encode(f.field)}, "severity": {encode(f.severity)}, '
-                f'"code": {encode(f.code)}, "message": {encode(f.message)}, '
-                f'"suggestion": {encode(f.suggestion)}}}'
-            )
-        out.append(f'{head}{f.cell}", "row": {f.row}{tail}')
-    return out
+    it to that).  Encoded JSON holds no line break, so the lines split where they were joined."""
+    return "".join(_json_slices(findings, encode))[2:].split(",\n ") if findings else []
 
 
-def write_table(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) -> None:
+def _json_slices(findings: Sequence[Any], encode: Any) -> Iterator[str]:
+    """The findings' JSON lines, each after `,\\n ` (the first after `\\n `), `JSON_SLICE` lines
+    at a time.  Only the cell and the row differ from finding to finding of one kind
+    (`FindingTable`): the rest of the line is encoded once per kind, each distinct field value
+    once, and the pieces of a slice are joined in one go, no `Finding` and no line made."""
+    from ..core.findings import FindingTable
+
+    table = FindingTable.of(findings)
+    memo: dict[Any, str] = {}
+
+    def once(value: Any) -> str:
+        text = memo.get(value)
+        if text is None:
+            text = memo[value] = encode(value)
+        return text
+
+    heads = [f',\n {{"sheet": {once(sheet)}, "cell": "' for sheet, *_ in table.kinds]
+    tails = [f', "field": {once(field)}, "severity": {once(severity)}, "code": {once(code)}, '
+             f'"message": {encode(message)}, "suggestion": {once(suggestion)}}}'
+             for _, field, severity, code, message, suggestion in table.kinds]
+    kinds, cells = table.kind.tolist(), table.cells
+    rows = map(str, table.rows.tolist())
+    for start in range(0, len(cells), JSON_SLICE):
+        stop = start + JSON_SLICE
+        pieces = list(itertools.chain.from_iterable(zip(
+            map(heads.__getitem__, kinds[start:stop]), cells[start:stop], itertools.repeat('", "row": '),
+            itertools.islice(rows, stop - start), map(tails.__getitem__, kinds[start:stop]))))
+        if not start:
+            pieces[0] = pieces[0][1:]  # the first line: no comma before it
+        yield "".join(pieces)
+
+
+def write_table(stdout: TextIO, findings: Sequence[Any], summary: dict[str, Any]) -> None:
     """The table of `table_pieces`, written piece by piece: the whole table of 150,000
     findings as one string (twice, while it is put together, and in UCS-2 once an arrow is in
     it) cost 125 MB at the peak and the time to fault it in."""
@@ -115,10 +126,10 @@ def write_table(stdout: TextIO, findings: list[Any], summary: dict[str, Any]) ->
         stdout.write(piece)
 
 
-def table_pieces(findings: list[Any], summary: dict[str, Any]) -> Iterator[str]:
+def table_pieces(findings: Sequence[Any], summary: dict[str, Any]) -> Iterator[str]:
     """A plain German table, one line per finding, the suggestion after an arrow; in pieces
     of up to `JSON_SLICE` lines."""
-    from ..core.findings import SEVERITY_DE
+    from ..core.findings import SEVERITY_DE, FindingTable
 
     head = (
         f"Prüfung von {summary.get('book') or 'der Mappe'}: {summary['errors']} Fehler, "
@@ -129,12 +140,14 @@ def table_pieces(findings: list[Any], summary: dict[str, Any]) -> Iterator[str]:
     if not findings:
         yield head + "Keine Befunde: alle Felder sind in Ordnung.\n"
         return
-    # 100,000+ findings: widths from the distinct values of the short columns, each padded
-    # cell made once per distinct value; only the cell reference differs on every line
-    sheets = {f.sheet for f in findings} | {TABLE_COLUMNS[0]}
-    arts = {SEVERITY_DE[f.severity] for f in findings} | {TABLE_COLUMNS[2]}
-    fields = {f.field for f in findings} | {TABLE_COLUMNS[3]}
-    cell_w = max(max(len(f.cell) for f in findings), len(TABLE_COLUMNS[1]))
+    # 100,000+ findings: widths from the kinds (`FindingTable`), each line's start and end made
+    # once per kind; only the cell reference differs on every line
+    table = FindingTable.of(findings)
+    used = [table.kinds[k] for k in sorted(set(table.kind.tolist()))]
+    sheets = {k[0] for k in used} | {TABLE_COLUMNS[0]}
+    arts = {SEVERITY_DE[k[2]] for k in used} | {TABLE_COLUMNS[2]}
+    fields = {k[1] for k in used} | {TABLE_COLUMNS[3]}
+    cell_w = max(max(map(len, table.cells)), len(TABLE_COLUMNS[1]))
     widths = [max(map(_width, sheets)), cell_w, max(map(_width, arts)), max(map(_width, fields))]
     pad_sheet = {v: _pad(v, widths[0]) for v in sheets}
     pad_art = {v: _pad(SEVERITY_DE.get(v, v), widths[2]) for v in (*SEVERITY_DE, TABLE_COLUMNS[2])}
@@ -142,19 +155,17 @@ def table_pieces(findings: list[Any], summary: dict[str, Any]) -> Iterator[str]:
     title = "  ".join([pad_sheet[TABLE_COLUMNS[0]], TABLE_COLUMNS[1].ljust(cell_w),
                        pad_art[TABLE_COLUMNS[2]], pad_field[TABLE_COLUMNS[3]], TABLE_COLUMNS[4]])
     yield head + "\n" + title + "\n" + "  ".join("-" * w for w in widths) + "  " + "-" * 7 + "\n"
-    # only the cell differs from line to line of one check and value: the rest of the line is
-    # made once per (severity, field, message, suggestion)
-    tails: dict[tuple[Any, ...], str] = {}
-    for start in range(0, len(findings), JSON_SLICE):
-        lines = []
-        for f in findings[start:start + JSON_SLICE]:
-            key = (f.severity, f.field, f.message, f.suggestion)
-            tail = tails.get(key)
-            if tail is None:
-                text = f.message + (f" → {f.suggestion}" if f.suggestion and f.suggestion not in f.message else "")
-                tail = tails[key] = f"  {pad_art[f.severity]}  {pad_field[f.field]}  {text}".rstrip() + "\n"
-            lines.append(f"{pad_sheet[f.sheet]}  {f.cell.ljust(cell_w)}{tail}")
-        yield "".join(lines)
+    starts, tails = [], []
+    for sheet, field, severity, _, message, suggestion in table.kinds:
+        text = message + (f" → {suggestion}" if suggestion and suggestion not in message else "")
+        starts.append(f"{pad_sheet.get(sheet, sheet)}  ")
+        tails.append(f"  {pad_art[severity]}  {pad_field.get(field, field)}  {text}".rstrip() + "\n")
+    kinds, cells = table.kind.tolist(), table.cells
+    for start in range(0, len(cells), JSON_SLICE):
+        stop = start + JSON_SLICE
+        yield "".join(itertools.chain.from_iterable(zip(
+            map(starts.__getitem__, kinds[start:stop]), map(str.ljust, cells[start:stop], itertools.repeat(cell_w)),
+            map(tails.__getitem__, kinds[start:stop]))))
 
 
 def _width(text: str) -> int:

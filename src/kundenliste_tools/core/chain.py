@@ -21,15 +21,15 @@ from .model import STATUS_IN_BERATUNG, normalize_key
 from .values import is_blank
 
 
-def missing_followups(data: WorkbookData) -> np.ndarray:
+def missing_followups(data: WorkbookData, keys: tuple[pd.Series, pd.Series] | None = None) -> np.ndarray:
     """Positions (0-based, in `data.doku`) of latest entries of customers in Beratung that have
     no Folgetermin.  Entries without a readable Datum or ID are not judged (they have their own
-    findings)."""
+    findings).  `keys`: `idkey.id_keys` of both ID columns, when the caller has them already."""
     k, d = data.kunden, data.doku
     if not len(k) or not len(d):
         return np.array([], dtype=np.int64)
     status_key, _ = list_keys(k["Status"], "Status", data.lists)
-    k_keys, d_keys, _ = link(k["ID"], d["ID"])
+    k_keys, d_keys, _ = link(k["ID"], d["ID"], keys)
     beratung = set(k_keys[(status_key == normalize_key(STATUS_IN_BERATUNG)).to_numpy()].tolist()) - {""}
     when = dates(d["Datum"]).to_numpy(dtype="datetime64[ns]")
     # numbers, not object sorting (300,000 entries): each customer's key as a code, then the

@@ -86,15 +86,17 @@ def id_keys(values: pd.Series) -> pd.Series:
     return pd.Series(table[codes], index=values.index, dtype=object)
 
 
-def link(kunden: pd.Series, doku: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
+def link(kunden: pd.Series, doku: pd.Series, keys: tuple[pd.Series, pd.Series] | None = None,
+         ) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(customer key per Kundenliste row, linked key per KundenDoku row, respelled mask).
+
+    `keys`: `id_keys` of both columns, when the caller made them already (validation).
 
     A KundenDoku key found in the Kundenliste links as it is; otherwise its loose key links it
     to the one customer with the same loose key (none or several: it stays unlinked).
     `respelled` marks the entries linked only through the loose key.
     """
-    k_keys = id_keys(kunden)
-    d_keys = id_keys(doku)
+    k_keys, d_keys = keys or (id_keys(kunden), id_keys(doku))
     known = set(k_keys.tolist())
     known.discard("")
     respelled = np.zeros(len(d_keys), dtype=bool)

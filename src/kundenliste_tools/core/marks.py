@@ -8,7 +8,7 @@ own colours and notes are never touched" testable without any spreadsheet progra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from . import model
 from .book import column_index, column_letter
@@ -114,7 +114,7 @@ def wanted_marks(findings: Iterable[Finding], limit: int = MAX_MARKS) -> tuple[d
     return wanted, capped
 
 
-def summary_text(findings: list[Finding]) -> str:
+def summary_text(findings: Sequence[Finding]) -> str:
     """One German sentence on what the check found, for the alert and the status bar."""
     errors, warnings = count(findings)
     if not findings:

@@ -1,7 +1,7 @@
 """Validation of every field of the Kundenliste and the KundenDoku (SPEC §3).
 
-`validate(data, today)` returns a list of `Finding`s, sorted by sheet, row and column; it never
-raises on cell contents (anything a user can type is a finding, not a crash).  `today` is a
+`validate(data, today)` returns the `Finding`s (a `FindingTable`), sorted by sheet, row and
+column; it never raises on cell contents (anything a user can type is a finding, not a crash).  `today` is a
 parameter so that "in the future" is reproducible.
 
 Why it is shaped like this: on save inside Excel this runs on every save of a team workbook, and
@@ -94,8 +94,7 @@ valid, `name@web` is not.
 from __future__ import annotations
 
 import datetime as dt
-from itertools import repeat
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,7 +102,7 @@ import pandas as pd
 from . import model, retention
 from .book import SheetLayout, WorkbookData
 from .chain import missing_followups
-from .findings import ERROR, WARNING, Finding, FindingType, count
+from .findings import ERROR, WARNING, Finding, FindingTable, FindingType, code_counts, count
 from .idkey import id_key, loose_key
 from .ids import check_ok, is_own_format
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
@@ -215,6 +214,7 @@ EXCEL_ERRORS = frozenset({
     "#VERBINDEN!", "#BUSY!", "#AUSGELASTET!",
 })
 _NAT = np.datetime64("NaT", "D")
+_NAT_DAY, _ORD_1970 = int(_NAT.view(np.int64)), dt.date(1970, 1, 1).toordinal()
 
 
 def _kind(value: Any) -> int:
@@ -238,12 +238,15 @@ class Column:
         arr = series.to_numpy(dtype=object)
         self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         types = set(map(type, uniques))
+        self.every_cell = False  # True: bools were spelled out, the codes are not pandas' own
         if bool in types or ((int in types or float in types) and not {0, 1}.isdisjoint(uniques)):
             # a bool may hide behind 0/1 or the other way round: look at every cell (rare)
             arr = np.array([("WAHR" if v else "FALSCH") if v.__class__ is bool else v
                             for v in arr], dtype=object)
             self.codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+            self.every_cell = True
         self.uniques: list[Any] = list(uniques)
+        self._each: dict[Callable[[Any], Any], list[Any]] = {}
         # blank text and Excel errors among the distinct values, in C loops: only text that is
         # all space or starts with `#` is looked at one by one
         n = len(self.uniques)
@@ -269,6 +272,12 @@ class Column:
     def map(self, fn: Callable[[Any], Any]) -> list[Any]:
         """`fn` of each distinct value; None for blanks and Excel errors (fn never sees them)."""
         return [None if skip else fn(u) for u, skip in zip(self.uniques, self._skip)]
+
+    def each(self, fn: Callable[[Any], Any]) -> list[Any]:
+        """`fn` of every distinct value, blanks and Excel errors too; once per `fn`."""
+        if fn not in self._each:
+            self._each[fn] = [fn(u) for u in self.uniques]
+        return self._each[fn]
 
     def take(self, per_unique: list[Any], fill: Any, dtype: Any = object) -> np.ndarray:
         """Row-aligned array from per-distinct-value results (`fill` for NA cells)."""
@@ -318,20 +327,21 @@ def _fallback_layout(sheet: str, frame: pd.DataFrame) -> SheetLayout:
 
 
 class _Collector:
-    """Gathers findings with their sort key (sheet, row, column, code) as numbers.
+    """Gathers findings as columns (`FindingTable`), with their sort key (sheet, row, column,
+    code) as numbers.
 
     With 100,000+ findings on a messy workbook the per-finding work is what costs: column
     letters are computed once per field, a per-distinct-value check fills its message once per
-    distinct value, and the final order is one `np.lexsort` over integer keys instead of a
-    Python key function per finding."""
+    distinct value (one kind), a finding is only its kind, row and cell, and the final order is
+    one `np.lexsort` over integer keys instead of a Python key function per finding."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
         self._letters: dict[tuple[int, str], str] = {}
-        self._sheet: list[int] = []
+        # (sheet, field, severity, code, message, suggestion, sheet order, column) → kind number
+        self._kinds: dict[tuple[Any, ...], int] = {}
+        self._kind: list[int] = []
         self._row: list[int] = []
-        self._col: list[int] = []
-        self._code: list[int] = []
+        self._cells: list[str] = []
 
     def _letter(self, sh: _Sheet, field: str) -> str | None:
         key = (id(sh), field)
@@ -339,21 +349,27 @@ class _Collector:
             self._letters[key] = sh.layout.letter(field) if sh.has(field) else ""
         return self._letters[key] or None
 
+    def _number(self, sheet: str, field: str, kind: FindingType, message: str, suggestion: str | None,
+                sheet_order: int, column: int) -> int:
+        key = (sheet, field, kind.severity, kind.code, message, suggestion, sheet_order, column)
+        return self._kinds.setdefault(key, len(self._kinds))
+
     def add(self, sh: _Sheet, code: str, field: str, pos: int, suggestion: str | None = None,
             **params: Any) -> None:
         letter = self._letter(sh, field)
         if letter is None:
             return
-        row = int(sh.rows[pos])
-        self.append(CODES[code].make(sh.layout.name, f"{letter}{row}", row, field, suggestion, **params),
-                    _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0))
+        row, kind = int(sh.rows[pos]), CODES[code]
+        message = kind.template.format(field=field, suggestion=suggestion, **params)
+        self._kind.append(self._number(sh.layout.name, field, kind, message, suggestion,
+                                       _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)))
+        self._row.append(row)
+        self._cells.append(f"{letter}{row}")
 
-    def append(self, finding: Finding, sheet_order: int, column: int) -> None:
-        self.findings.append(finding)
-        self._sheet.append(sheet_order)
-        self._row.append(finding.row)
-        self._col.append(column)
-        self._code.append(_CODE_RANK[finding.code])
+    def append(self, f: Finding, sheet_order: int, column: int) -> None:
+        self._kind.append(self._number(f.sheet, f.field, CODES[f.code], f.message, f.suggestion, sheet_order, column))
+        self._row.append(f.row)
+        self._cells.append(f.cell)
 
     def issues(self, sh: _Sheet, field: str, results: list[Issue | None], col: Column) -> np.ndarray:
         """Emit the findings of a per-distinct-value check; returns the row mask of flagged cells."""
@@ -364,34 +380,31 @@ class _Collector:
         positions = np.flatnonzero(flagged)
         codes = col.codes[positions]
         rows = sh.rows[positions].tolist()
-        # message, severity, code and suggestion once per distinct value, then spread over
-        # the rows by indexing (C); the findings are made by `map`, not a Python loop body
-        n = len(results)
-        severity, kcode, message, suggestion = (np.empty(n, dtype=object) for _ in range(4))
-        rank = np.zeros(n, dtype=np.int64)
+        # the message once per distinct value (a kind), spread over the rows by indexing (C)
+        number = np.zeros(len(results), dtype=np.int64)
+        sheet_order, column = _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)
         for code in np.unique(codes).tolist():
             issue: Issue = results[code]  # type: ignore[assignment]
             kind = CODES[issue.code]
-            severity[code], kcode[code], suggestion[code] = kind.severity, kind.code, issue.suggestion
-            message[code] = kind.template.format(field=field, suggestion=issue.suggestion,
-                                                 value=_show(col.uniques[code]), **(issue.params or {}))
-            rank[code] = _CODE_RANK[kind.code]
-        cells = [f"{letter}{row}" for row in rows]
-        self.findings.extend(map(Finding._make, zip(
-            repeat(sh.layout.name), cells, rows, repeat(field), severity[codes].tolist(),
-            kcode[codes].tolist(), message[codes].tolist(), suggestion[codes].tolist())))
-        self._sheet.extend([_SHEET_ORDER.get(sh.sheet, 2)] * len(rows))
+            message = kind.template.format(field=field, suggestion=issue.suggestion,
+                                           value=_show(col.uniques[code]), **(issue.params or {}))
+            number[code] = self._number(sh.layout.name, field, kind, message, issue.suggestion, sheet_order, column)
+        self._kind.extend(number[codes].tolist())
         self._row.extend(rows)
-        self._col.extend([sh.layout.columns.get(field, 0)] * len(rows))
-        self._code.extend(rank[codes].tolist())
+        self._cells.extend([f"{letter}{row}" for row in rows])
         return flagged
 
-    def ordered(self) -> list[Finding]:
+    def ordered(self) -> FindingTable:
         """The findings by sheet (Kundenliste first), row, column and code."""
-        order = np.lexsort((np.array(self._code), np.array(self._col), np.array(self._row),
-                            np.array(self._sheet)))
-        found = self.findings
-        return [found[i] for i in order.tolist()]
+        keys = list(self._kinds)
+        kind, rows = np.array(self._kind, dtype=np.int64), np.array(self._row, dtype=np.int64)
+        if not keys:
+            return FindingTable([], kind, rows, [])
+        sheet_order, column, rank = (np.array(v, dtype=np.int64) for v in zip(
+            *((key[6], key[7], _CODE_RANK[key[3]]) for key in keys)))
+        order = np.lexsort((rank[kind], column[kind], rows, sheet_order[kind]))
+        return FindingTable([key[:6] for key in keys], kind[order], rows[order],  # type: ignore[misc]
+                            np.array(self._cells, dtype=object)[order].tolist())
 
 
 def _show(value: Any) -> str:
@@ -404,7 +417,7 @@ def _show(value: Any) -> str:
 
 # --------------------------------------------------------------------------- the entry point
 
-def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
+def validate(data: WorkbookData, today: dt.date | None = None) -> FindingTable:
     """All findings of the workbook, sorted by sheet (Kundenliste first), row and column."""
     today = today or dt.date.today()
     out = _Collector()
@@ -437,7 +450,7 @@ def validate(data: WorkbookData, today: dt.date | None = None) -> list[Finding]:
     col = k.col("Email")
     out.issues(k, "Email", col.map(check_email), col)
     _check_doku(out, k, d, k_ids, dates, data.lists, today)
-    for pos in missing_followups(data):  # core/chain.py: the Einladungskette (issue 16)
+    for pos in missing_followups(data, _id_keys(k, d)):  # core/chain.py: the Einladungskette (issue 16)
         out.add(d, "folgetermin-fehlt", "Folgetermin", int(pos), value=to_text(data.doku["ID"].iloc[pos]))
     _check_berater(out, data)
     _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
@@ -467,11 +480,9 @@ def _check_free_text(out: _Collector, sh: _Sheet, field: str) -> None:
         out.add(sh, "zellfehler", field, int(pos), value=str(series.iat[pos]))
 
 
-def summarize(findings: list[Finding], data: WorkbookData | None = None) -> dict[str, Any]:
+def summarize(findings: Sequence[Finding], data: WorkbookData | None = None) -> dict[str, Any]:
     """The `summary` of the JSON output: counts overall and per code."""
-    from collections import Counter
-
-    codes = Counter(f.code for f in findings)  # one pass, counted in C
+    codes = code_counts(findings)
     errors, warnings = count(findings)
     out: dict[str, Any] = {"errors": errors, "warnings": warnings,
                            "codes": dict(sorted(codes.items()))}
@@ -507,7 +518,7 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
         out.add(k, "id-pruefzeichen", "ID", pos, value=keys[pos])
 
     # duplicates: distinct values first (101 and 101.0 are one value already), then the loose key
-    ikeys: list[str | None] = col.map(id_key)
+    ikeys: list[str | None] = [None if skip else key for key, skip in zip(col.each(id_key), col._skip)]
     folds = [loose_key(t) if t else "" for t in ikeys]
     fold_codes, _ = pd.factorize(np.array(folds + [""], dtype=object)[col.codes])
     filled = col.filled
@@ -526,8 +537,18 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
     unique = np.flatnonzero(filled & ~dup)
     row_keys = col.take([t or "" for t in ikeys], "", object)
     position = dict(zip(row_keys[unique].tolist(), unique.tolist()))
-    by_loose = {loose_key(key): key for key in position}
-    return _Ids(keys, position, frozenset(row_keys[filled].tolist()), by_loose)
+    fold = dict(zip(ikeys, folds))
+    return _Ids(keys, position, frozenset(row_keys[filled].tolist()), {fold[key]: key for key in position})
+
+
+def _id_keys(k: _Sheet, d: _Sheet) -> tuple[pd.Series, pd.Series] | None:
+    """`idkey.id_keys` of both ID columns, from the keys the ID checks made (None where bools
+    were spelled out: `id_keys` reads those its own way)."""
+    cols = (k.col("ID"), d.col("ID"))
+    if any(c.every_cell for c in cols):
+        return None
+    return tuple(pd.Series(c.take(c.each(id_key), "", object), index=sh.frame.index, dtype=object)
+                 for c, sh in zip(cols, (k, d)))  # type: ignore[return-value]
 
 
 def _own_id_wrong(text: str) -> bool:
@@ -566,7 +587,9 @@ def _check_dates(out: _Collector, sh: _Sheet, field: str, today: dt.date) -> _Da
     flagged = out.issues(sh, field, results, col)
     usable = [p.date if p is not None and p.date is not None and p.problem in (None, "serial-number")
               else None for p in parsed]
-    ok = col.take([np.datetime64(u, "D") if u else _NAT for u in usable], _NAT, "datetime64[D]")
+    # day numbers, not a datetime64 made per value (1 µs each)
+    ok = col.take([u.toordinal() - _ORD_1970 if u else _NAT_DAY for u in usable], _NAT_DAY,
+                  np.int64).view("datetime64[D]")
     problem = flagged & col.take([p is not None and p.problem in ("not-iso", "unparseable", "time") for p in parsed],
                                  False, bool)
     return _Dates(ok, problem | col.error)
@@ -639,7 +662,7 @@ def _check_doku(out: _Collector, k: _Sheet, d: _Sheet, k_ids: _Ids,
         out.add(d, "id-fehlt", "ID", pos, hint=" Jeder Eintrag braucht die ID der Kundin oder "
                 "des Kunden aus der Kundenliste.")
 
-    own_keys = [None if t is None else id_key(u) for u, t in zip(col.uniques, texts)]
+    own_keys = [None if t is None else key for key, t in zip(col.each(id_key), texts)]
 
     def linked(key: str) -> str | None:
         """The customer's key this entry belongs to (exact key, else one loose match)."""

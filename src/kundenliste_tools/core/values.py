@@ -29,6 +29,8 @@ _YMD_OTHER = re.compile(r"^\s*(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})\s*$"
 
 def is_blank(value: object) -> bool:
     """None, NaN, NaT and whitespace-only text are blank."""
+    if value.__class__ is str:  # most cells (`id_text`, `to_text`, `parse_date` skip even this)
+        return not value.strip()
     if value is None or value is pd.NaT:
         return True
     if isinstance(value, float):
@@ -40,6 +42,8 @@ def is_blank(value: object) -> bool:
 
 def id_text(value: object) -> str:
     """An ID as text: `101`, `101.0` and `"101"` are the same customer; blank is ``""``."""
+    if value.__class__ is str:  # what the rules below make of text (blank text too)
+        return value.strip()
     if is_blank(value):
         return ""
     if isinstance(value, bool):
@@ -119,6 +123,8 @@ def parse_date(value: object) -> DateValue | None:
     spellings are problems whose suggestion is the ISO form; a bare number is an Excel serial
     that lost its date format (valid date, flagged so the cell gets its format back).
     """
+    if value.__class__ is str:  # most date cells of a messy list: straight to the text rules
+        return _parse_date_text(value) if value.strip() else None
     if is_blank(value):
         return None
     if isinstance(value, (dt.time, dt.timedelta)):
@@ -137,7 +143,11 @@ def parse_date(value: object) -> DateValue | None:
             d = (EXCEL_EPOCH + dt.timedelta(days=math.floor(v))).date()
             return DateValue(d, "serial-number", d.isoformat())
         return DateValue(None, "unparseable")
-    text = str(value)
+    return _parse_date_text(str(value))
+
+
+def _parse_date_text(text: str) -> DateValue:
+    """`parse_date` of text that is not blank."""
     m = _ISO.match(text)
     if m:
         d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -206,6 +216,8 @@ def _coerce(texts: list[str]) -> np.ndarray:
 
 def to_text(value: object) -> str:
     """A cell as display text, ``""`` for blank (numbers without a trailing `.0`)."""
+    if value.__class__ is str:  # what the rules below make of text (blank text too)
+        return value.strip()
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -19,7 +19,7 @@ switched that on).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Sequence
 
 from ..app.check import check, prepare_checks
 from ..app.workbook import collector_paused
@@ -34,7 +34,7 @@ from .report import write_report
 # --------------------------------------------------------------------------- entry points
 
 
-def pruefen(book: Any, today: dt.date | None = None) -> list[Finding]:
+def pruefen(book: Any, today: dt.date | None = None) -> Sequence[Finding]:
     """The "Prüfen" button: check, mark, report, and say what was found."""
     with collector_paused():
         findings = check_book(book, today=today)
@@ -42,7 +42,7 @@ def pruefen(book: Any, today: dt.date | None = None) -> list[Finding]:
     return findings
 
 
-def on_save(book: Any, today: dt.date | None = None) -> list[Finding] | None:
+def on_save(book: Any, today: dt.date | None = None) -> Sequence[Finding] | None:
     """Workbook_BeforeSave: the same check, reported on the status bar; never raises.
 
     Does nothing when the setting "Beim Speichern prüfen" is "nein".  When the check cannot
@@ -65,7 +65,7 @@ def on_save(book: Any, today: dt.date | None = None) -> list[Finding] | None:
         return None
 
 
-def on_autosave(book: Any, today: dt.date | None = None) -> list[Finding] | None:
+def on_autosave(book: Any, today: dt.date | None = None) -> Sequence[Finding] | None:
     """An automatic save (AutoSave on OneDrive/SharePoint): the check, on the status bar only.
 
     No cell is touched: no marks, no Prüfbericht (rewriting cells every few seconds would empty
@@ -92,7 +92,7 @@ def warm_up(book: Any) -> None:
 
 def check_book(
     book: Any, data: WorkbookData | None = None, today: dt.date | None = None, now: dt.datetime | None = None
-) -> list[Finding]:
+) -> Sequence[Finding]:
     """Validate the open workbook, update the cell marks and rewrite the Prüfbericht."""
     data = data if data is not None else workbook_data(book)
     findings = check(data, today=today).findings

@@ -20,7 +20,7 @@ one the colour and the Prüfbericht carry the message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from ..core import model
 from ..core.findings import Finding
@@ -45,7 +45,7 @@ MOVED = "?"
 USERS_FILL = "#user"
 
 
-def update_marks(book: Any, findings: list[Finding]) -> bool:
+def update_marks(book: Any, findings: Sequence[Finding]) -> bool:
     """Mark flagged cells, clear the tool's marks on cells now right; True if capped."""
     wanted, capped = wanted_marks(findings)
     register = find_sheet(book, MARKS_SHEET)

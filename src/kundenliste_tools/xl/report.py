@@ -8,7 +8,7 @@ header, findings from row 6.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Sequence
 
 from ..core import model
 from ..core.findings import SEVERITY_DE, Finding, count
@@ -20,7 +20,7 @@ REPORT_FIRST_ROW = 6
 REPORT_WIDTHS = (10, 14, 9, 7, 16, 90, 22, 24)
 
 
-def write_report(book: Any, findings: list[Finding], now: dt.datetime | None = None, capped: bool = False) -> None:
+def write_report(book: Any, findings: Sequence[Finding], now: dt.datetime | None = None, capped: bool = False) -> None:
     """Rewrite the Prüfbericht: summary block, header in row 5, one row per finding."""
     now = now or dt.datetime.now()
     errors, warnings = count(findings)
