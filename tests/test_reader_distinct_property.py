@@ -66,7 +66,7 @@ def test_the_new_path_reads_the_same_workbook_data(title, rows, doku, formulas, 
         _write(path, title, rows + rows, doku + doku, formulas, merged, totals, stray=False)
         def old_path() -> Any:
             with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(reader, "record_cells", lambda ws, *_: ws.to_python(skip_empty_area=False))
+                mp.setattr(reader, "record_cells", lambda ws: ws.to_python(skip_empty_area=False))
                 return reader.read_workbook(path)
 
         if not assert_same_reading(old_path, lambda: reader.read_workbook(path)):
@@ -75,46 +75,3 @@ def test_the_new_path_reads_the_same_workbook_data(title, rows, doku, formulas, 
         grids = reader.read_grids(path, name=path.name)
         assert all(hasattr(grids[s], "shape") for s in ("Kundenliste", "KundenDoku"))
 
-
-
-@pytest.mark.filterwarnings("ignore")
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=st.booleans(), rows=st.lists(row, min_size=1, max_size=6),
-       doku=st.lists(doku_row, min_size=1, max_size=6), totals=st.booleans(), merged=st.booleans())
-def test_a_read_narrowed_to_the_kundendokus_ids_gives_ids_what_the_whole_read_gives(
-        title, rows, doku, totals, merged):
-    """`ids` reads the KundenDoku narrowed to its IDs (`app.ids.TAKEN_ONLY`, issue 18): below
-    the first `reader.HEAD_ROWS` rows only the ID and Datum columns are taken.  What `ids` needs must be
-    what the whole read gives: the Kundenliste as it is, every (row, ID) of the KundenDoku
-    with an ID, the taken IDs and the rows to fill; or the same refusal."""
-    from kundenliste_tools.app.ids import TAKEN_ONLY
-    from kundenliste_tools.core.ids import blank_id_rows, taken_ids
-    from kundenliste_tools.core.values import id_text
-
-    def with_ids(data: Any) -> set[tuple[int, str]]:
-        return {(r, repr(v)) for r, v in zip(data.doku["_row"], data.doku["ID"]) if id_text(v)}
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "liste.xlsx")
-        long_doku = doku * (reader.HEAD_ROWS // len(doku) + 3)  # well past the rows read whole
-        _write(path, title, rows, long_doku, False, merged, totals, stray=False)
-        try:
-            whole = reader.read_workbook(path)
-        except Exception as exc:  # the same refusal
-            with pytest.raises(type(exc)) as got:
-                reader.read_workbook(path, only=TAKEN_ONLY)
-            assert str(got.value) == str(exc)
-            return
-        narrow = reader.read_workbook(path, only=TAKEN_ONLY)
-        assert _cells_of(narrow.kunden) == _cells_of(whole.kunden)
-        assert with_ids(narrow) == with_ids(whole)
-        assert taken_ids(narrow) == taken_ids(whole)
-        assert blank_id_rows(narrow) == blank_id_rows(whole)
-        # and it was narrowed: below the first rows no other field of the KundenDoku is read
-        # (error cells excepted: the scan of the sheet XML puts their text in, column or not)
-        below = narrow.doku[narrow.doku["_row"] > reader.HEAD_ROWS].drop(columns=[*TAKEN_ONLY["KundenDoku"], "_row"])
-        assert all(v is None or str(v).startswith("#") for v in below.to_numpy().ravel())
-
-
-def _cells_of(frame: Any) -> dict[str, list[str]]:
-    return {c: list(map(repr, frame[c].tolist())) for c in frame.columns}

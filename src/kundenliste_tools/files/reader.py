@@ -13,7 +13,7 @@ import io
 import threading
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
 from zlib import error as zlib_error
 
 import python_calamine as pc
@@ -21,7 +21,7 @@ import python_calamine as pc
 from ..core.collector import collector_paused
 from ..core.errors import PasswordRequired, WorkbookUnreadable
 from ..core.model import AUX_SHEETS, KUNDENDOKU, canonical_sheet, normalize_key, resolve_sheets
-from ..core.records import HEADER_SEARCH_ROWS, HINT_ROWS, SheetFacts
+from ..core.records import SheetFacts
 from .package import sheet_parts
 
 if TYPE_CHECKING:
@@ -150,8 +150,7 @@ def decrypt(path: Path, password: str | None) -> BinaryIO:
 
 def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: str = "",
                facts: dict[str, SheetFacts] | None = None,
-               meanwhile: Callable[[], Any] | None = None,
-               only: Mapping[str, Collection[str]] | None = None) -> dict[str, list[list[Any]]]:
+               meanwhile: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
     """Raw cell grids (from A1) of the sheets the model uses, keyed by sheet name.
 
     For an .xlsx/.xlsm, the two record sheets are scanned first (`files.sheetfacts`): their
@@ -160,17 +159,15 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     far right of the header (or far down) is cut away before calamine sees it: such a sheet
     alone is parsed from a small package of its cut XML (`_plan`), the others from `source`.
     `meanwhile` is work for the next step (imports, tables), done in this thread while
-    calamine parses.  `only` ({canonical record sheet: fields}) narrows a record sheet to the
-    cells of those fields below its first rows (`record_cells`).
+    calamine parses.
     """
-    only = only or {}
     second = _second_opener(source)
     started: list[tuple[str, threading.Thread, dict[str, Any]]] = []
 
     def decided(sheets: list[str], to_cut: set[str]) -> None:
         doku = next((sheet for sheet in sheets if canonical_sheet(sheet) == KUNDENDOKU), None)
         if doku is not None and doku not in to_cut:  # a cut KundenDoku waits for its package
-            started.extend(_start_doku(doku, wanted, second, name, {}, only))
+            started.extend(_start_doku(doku, wanted, second, name, {}))
 
     try:
         plan, cut = _plan(source, name, decided)
@@ -201,7 +198,7 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     release = second is not None and bool(plan) and all(
         sheet in scanned for sheet in wb.sheet_names if canonical_sheet(sheet) and (wanted is None or sheet in wanted))
     grids = _read_sheets(wb, wanted, name, second, meanwhile, cut, early,
-                         reopen=(lambda: _fresh_handle(source)) if release else None, only=only)
+                         reopen=(lambda: _fresh_handle(source)) if release else None)
     if scanner:
         scanner.join()
         if "!" in scans:
@@ -221,8 +218,8 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     return grids
 
 
-def _start_doku(doku: str, wanted: set[str] | None, second: Any, name: str, cut: dict[str, Callable[[], Any]],
-                only: Mapping[str, Collection[str]]) -> list[tuple[str, threading.Thread, dict[str, Any]]]:
+def _start_doku(doku: str, wanted: set[str] | None, second: Any, name: str,
+                cut: dict[str, Callable[[], Any]]) -> list[tuple[str, threading.Thread, dict[str, Any]]]:
     """Start the KundenDoku's parse on its own handle at once, before any cut package is made
     and before the first handle is opened: opening a handle parses the shared strings (0.4 s
     for the 600,000 distinct notes of 300,000 entries), and the KundenDoku, the longest
@@ -232,7 +229,7 @@ def _start_doku(doku: str, wanted: set[str] | None, second: Any, name: str, cut:
     if second is None or (wanted is not None and doku not in wanted):
         return []
     done: dict[str, Any] = {}
-    thread = threading.Thread(target=_parse_into, args=(second, [doku], name, done, cut, only, True), daemon=True)
+    thread = threading.Thread(target=_parse_into, args=(second, [doku], name, done, cut, True), daemon=True)
     thread.start()
     return [(doku, thread, done)]
 
@@ -241,8 +238,7 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
                  meanwhile: Callable[[], Any] | None = None,
                  cut: dict[str, Callable[[], Any]] | None = None,
                  early: tuple[str, threading.Thread, dict[str, Any]] | None = None,
-                 reopen: Callable[[], Any] | None = None,
-                 only: Mapping[str, Collection[str]] | None = None) -> dict[str, list[list[Any]]]:
+                 reopen: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
     """The grids of the sheets to read, parsed in two threads while this one imports pandas.
 
     calamine lets go of the GIL while it parses, so on two cores the KundenDoku (the largest
@@ -265,13 +261,13 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     if early is not None and early[0] not in todo:  # the package named a sheet calamine has not
         early[1].join()
         early = None
-    cut, only = cut or {}, only or {}
+    cut = cut or {}
     if early is None:  # not started before the first handle: another format, or a cut KundenDoku
         doku = next((s for s in todo if canonical_sheet(s) == KUNDENDOKU), None)
-        early = next(iter(_start_doku(doku, None, second, name, cut, only)), None) if doku else None
+        early = next(iter(_start_doku(doku, None, second, name, cut)), None) if doku else None
     rest = [s for s in todo if early is None or s != early[0]]
     done: dict[str, Any] = {}
-    threads = [threading.Thread(target=_parse_into, args=(lambda: wb, rest, name, done, cut, only), daemon=True)]
+    threads = [threading.Thread(target=_parse_into, args=(lambda: wb, rest, name, done, cut), daemon=True)]
     threads[0].start()
     if early is not None:
         threads.append(early[1])
@@ -302,13 +298,13 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
         # and says what is wrong
         sheet = failed[0]
         handle = cut[sheet]() if sheet in cut else _reopen(reopen, sheet, name) if release and reopen else wb
-        done[sheet] = _parse(handle, sheet, name, only=only)
+        done[sheet] = _parse(handle, sheet, name)
     grids.update(done)
     return grids
 
 
 def _parse_into(opener: Any, sheets: list[str], name: str, out: dict[str, Any],
-                cut: dict[str, Callable[[], Any]], only: Mapping[str, Collection[str]], own: bool = False) -> None:
+                cut: dict[str, Callable[[], Any]], own: bool = False) -> None:
     """A thread's share of `_read_sheets`: the first failure goes into `out["!"]`.  The handle
     from `opener` is opened only for a sheet that is not cut (a cut KundenDoku needs none);
     a handle of its `own` is closed as soon as its last sheet is parsed, before that sheet's
@@ -318,23 +314,21 @@ def _parse_into(opener: Any, sheets: list[str], name: str, out: dict[str, Any],
     try:
         for i, sheet in enumerate(sheets):
             if sheet in cut:
-                out[sheet] = _parse(cut[sheet](), sheet, name, only=only)
+                out[sheet] = _parse(cut[sheet](), sheet, name)
                 continue
             wb = opener() if wb is None else wb
-            out[sheet] = _parse(wb, sheet, name, close=own and i == len(sheets) - 1, only=only)
+            out[sheet] = _parse(wb, sheet, name, close=own and i == len(sheets) - 1)
     except BaseException as exc:  # re-raised (or the sheet re-read) by the calling thread
         out.setdefault("!", (sheet or sheets[0], exc))
 
 
-def _parse(wb: Any, sheet: str, name: str, close: bool = False,
-           only: Mapping[str, Collection[str]] | None = None) -> Any:
+def _parse(wb: Any, sheet: str, name: str, close: bool = False) -> Any:
     try:
         ws = wb.get_sheet_by_name(sheet)
         if close:
             wb.close()
-        canonical = canonical_sheet(sheet)
-        if canonical:
-            return record_cells(ws, canonical, (only or {}).get(canonical, ()))
+        if canonical_sheet(sheet):
+            return record_cells(ws)
         return ws.to_python(skip_empty_area=False)
     except Exception as exc:
         raise WorkbookUnreadable(
@@ -368,7 +362,7 @@ class _Distinct(dict):  # type: ignore[type-arg]
         return value
 
 
-def record_cells(ws: Any, sheet: str = "", only: Collection[str] = ()) -> Any:
+def record_cells(ws: Any) -> Any:
     """A record sheet's cells from A1 as an (rows, columns) object array, each distinct short
     value one object.
 
@@ -379,10 +373,7 @@ def record_cells(ws: Any, sheet: str = "", only: Collection[str] = ()) -> Any:
     one array.  The values are the same; at 300,000 entries the peak of the conversion falls
     from 536 to 390 MB when every note differs (from 420 to 237 MB on the benchmark's
     workbook, whose notes repeat), and every later look-up of a value (factorising a column)
-    finds its hash already computed.
-
-    `only` (fields of the record sheet `sheet`): below the first `HEAD_ROWS` rows, which hold
-    the header, only those fields' cells are taken, the others stay None (`_narrowed`)."""
+    finds its hash already computed."""
     import itertools
 
     import numpy as np
@@ -393,57 +384,8 @@ def record_cells(ws: Any, sheet: str = "", only: Collection[str] = ()) -> Any:
         # used column but at row 1, so its rows are not the grid from A1; rare, read as before
         return ws.to_python(skip_empty_area=False)
     distinct = _Distinct()
-    if only and (narrowed := _narrowed(ws, sheet, only, distinct)) is not None:
-        return narrowed
     return np.fromiter(map(distinct.__getitem__, itertools.chain.from_iterable(ws.iter_rows())),
                        dtype=object, count=height * width).reshape(height, width)
-
-
-#: Rows read whole by a narrowed read: where the header may be, and the input hints below it.
-HEAD_ROWS = HEADER_SEARCH_ROWS + HINT_ROWS
-
-
-def _narrowed(ws: Any, sheet: str, only: Collection[str], distinct: _Distinct) -> Any:
-    """The sheet's cells with only the columns of the fields `only` taken below `HEAD_ROWS`
-    (None elsewhere), or None when the header or one of the fields is not found (the whole
-    read then says what is wrong).
-
-    For a command that needs a few columns of a sheet (`ids`: the KundenDoku's IDs, for no
-    ID to be issued twice), the other cells are never looked up: each is still made by
-    calamine, but passed over at C speed (at 1,000,000 entries and two columns of eight,
-    1.7 instead of 2.3–3.1 s, 100 MB less).  The header row is found and matched exactly as
-    `core.book.frame_from_grid` will."""
-    import itertools
-    import operator
-
-    import numpy as np
-
-    from ..core.book import layout_from_header
-    from ..core.records import find_header, header_width
-
-    height, width = ws.height, ws.width
-    rows = ws.iter_rows()
-    head = [list(map(distinct.__getitem__, row)) for row in itertools.islice(rows, HEAD_ROWS)]
-    h = find_header(sheet, head)
-    if h is None:
-        return None
-    try:
-        layout = layout_from_header(sheet, sheet, head[h][: header_width(head[h])], h + 1)
-    except WorkbookUnreadable:
-        return None
-    columns = sorted(layout.columns[f] for f in set(only) if f in layout.columns)
-    if len(columns) != len(set(only)):
-        return None
-    out = np.full((height, width), None, dtype=object)
-    out[: len(head)] = np.fromiter(itertools.chain.from_iterable(head), dtype=object,
-                                   count=len(head) * width).reshape(len(head), width)
-    rest = height - len(head)
-    if rest > 0:
-        pick = operator.itemgetter(*columns)
-        cells = map(pick, rows) if len(columns) == 1 else itertools.chain.from_iterable(map(pick, rows))
-        out[len(head):, columns] = np.fromiter(map(distinct.__getitem__, cells), dtype=object,
-                                               count=rest * len(columns)).reshape(rest, len(columns))
-    return out
 
 
 def _second_opener(source: BinaryIO | Path) -> Any:
@@ -589,19 +531,15 @@ def _rewind(source: BinaryIO | Path) -> None:
 
 
 def read_workbook(path: str | Path, password: str | None = None,
-                  meanwhile: Callable[[], Any] | None = None,
-                  only: Mapping[str, Collection[str]] | None = None) -> WorkbookData:
+                  meanwhile: Callable[[], Any] | None = None) -> WorkbookData:
     """Read a Kundenliste workbook into the model. Raises `WorkbookUnreadable` with a German message.
 
-    `meanwhile`: what the command will need next (its imports), done while calamine parses.
-    `only` ({canonical record sheet: fields}): a narrowed read for a command that needs only
-    those fields of that sheet; its other columns come back blank below the first rows, so
-    the result serves that command and nothing else (`ids`: {KundenDoku: {ID}})."""
+    `meanwhile`: what the command will need next (its imports), done while calamine parses."""
     path = Path(path)
     source = open_bytes(path, password)
     with collector_paused():
         facts: dict[str, SheetFacts] = {}
-        grids = read_grids(source, name=path.name, facts=facts, meanwhile=meanwhile, only=only)
+        grids = read_grids(source, name=path.name, facts=facts, meanwhile=meanwhile)
         from ..core.book import workbook_from_grids
 
         return workbook_from_grids(grids, source=path.name, facts=facts)
