@@ -435,3 +435,26 @@ def test_a_part_unpacked_ahead_is_taken_only_while_its_stored_bytes_are_the_same
     assert b"Nachtrag" in kundenliste_xml(book)
     assert kundenliste_xml(book) == kundenliste_xml(colleague)
     assert not patch_module._UNPACKED and not sheetxml._PREPARED
+
+
+def test_a_part_unpacked_ahead_is_checked_against_the_entry_that_is_read(book: Path, tmp_path: Path):
+    """A zip may hold one name twice, and a reader takes the last entry of that name; the
+    part unpacked ahead must be held against that entry, not the first (review of issue 18):
+    a colleague's change in the last one must not be lost."""
+    patch_workbook(book, cells={"Kundenliste": {"H2": "Zenobia"}}, backup=False)
+    part = "xl/worksheets/sheet1.xml"
+
+    def with_twin(path: Path, name: bytes) -> None:
+        with zipfile.ZipFile(book) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, zin.read(info.filename))
+            with pytest.warns(UserWarning):  # "Duplicate name"
+                zout.writestr(part, zin.read(part).replace(b"Zenobia", name))
+
+    twin = tmp_path / "twin.xlsx"
+    with_twin(twin, b"Quirinus")
+    prepare_patch(twin, "Kundenliste")
+    with_twin(twin, b"Xaverius")  # a colleague changed the entry that is read
+    patch_workbook(twin, cells={"Kundenliste": {"A3": "K7M4Q3"}}, backup=False)
+    with zipfile.ZipFile(twin) as zf:
+        assert b"Xaverius" in zf.read(part) and b"Quirinus" not in zf.read(part)

@@ -90,7 +90,7 @@ from .reader import open_bytes, require_file, sniff
 from .sheetxml import Value, last_value_row, patch_sheet_xml, prepare_sheet
 from .sheetxml import discard_prepared as discard_sheet
 from .xmlpart import Element, XmlPart, prove, set_attr, splice, start_tag
-from .zipraw import Deflated, RawZip, deflate_ahead, write_zip
+from .zipraw import Deflated, RawZip, ZipEntry, deflate_ahead, write_zip
 
 __all__ = ["Append", "PatchResult", "Value", "backup_path", "check_writable", "discard_prepared", "last_value_row",
            "lock_files", "parse_ref", "patch_sheet_xml", "patch_workbook", "prepare_patch", "remove_leftovers"]
@@ -322,7 +322,7 @@ def prepare_patch(path: str | Path, sheet: str) -> None:
         parts = sheet_parts(z.zip)
         found, _ = resolve_sheets(list(parts))
         part = parts.get(found.get(sheet, ""), "")
-        entry = next((e for e in z.entries if e.name == part), None)
+        entry = _read_entry(z, part)
         if entry is None:
             return
         xml = z.read(part)
@@ -338,11 +338,16 @@ def discard_prepared() -> None:
     discard_sheet()
 
 
+def _read_entry(z: RawZip, part: str) -> ZipEntry | None:
+    """The entry `z.read(part)` unpacks: the last of that name (a zip may hold a name twice)."""
+    return next((e for e in reversed(z.entries) if e.name == part), None)
+
+
 def _unpacked(z: RawZip, part: str) -> bytes:
     """The part's content: unpacked ahead (0.2 s for a 100,000-customer sheet) when its
     entry's stored bytes, local header and CRC included, are the ones unpacked then."""
     ahead = _UNPACKED.pop(part, None)
-    entry = next((e for e in z.entries if e.name == part), None)
+    entry = _read_entry(z, part)
     if ahead is not None and entry is not None and z.span(entry) == ahead[0]:
         return ahead[1]
     return z.read(part)
