@@ -280,7 +280,8 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     from .overdue import basis, judge
 
     p = prepared
-    whole = basis(data, rules.counts, (p.ids, p.doku_ids))
+    codes = Codes.of(p)
+    whole = basis(data, rules.counts, (p.ids, p.doku_ids), numbers=(codes.kunden, codes.doku))
     existed, status = _state_at(data, period.end, p)
     at_end = np.flatnonzero(existed)
     # `view_at` links the entries up to the end to the customers existing then: an entry linked
@@ -288,7 +289,10 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     # (an entry after the end has no date up to it either way: the engine never sees it)
     keys = p.doku_ids.to_numpy(dtype=object).copy()
     in_view = (p.datum <= pd.Timestamp(period.end)).to_numpy()
-    again = np.flatnonzero(in_view & ~p.doku_ids.isin(set(p.ids[existed]) - {""}).to_numpy())
+    theirs = np.zeros(codes.count + 1, dtype=bool)  # by ID number; the last slot: no ID
+    theirs[codes.kunden[existed]] = True
+    theirs[-1] = False
+    again = np.flatnonzero(in_view & ~theirs[codes.doku])
     if len(again):
         keys[again] = link(data.kunden["ID"][existed], data.doku["ID"].iloc[again])[1].to_numpy()
     out = {period.end: judge(whole.restrict(at_end, status.iloc[at_end], data.lists, keys), rules, period.end)[0]}

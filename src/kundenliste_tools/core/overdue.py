@@ -165,9 +165,12 @@ class Basis:
         return dataclasses.replace(out, sorted_entries=out.sorted_entries[mine], sorted_code=out.sorted_code[mine])
 
 
-def basis(data: WorkbookData, counts: ContactFilter, linked: tuple[pd.Series, pd.Series] | None = None) -> Basis:
+def basis(data: WorkbookData, counts: ContactFilter, linked: tuple[pd.Series, pd.Series] | None = None,
+          numbers: tuple[np.ndarray, np.ndarray] | None = None) -> Basis:
     """Every column the engine reads, converted once; `linked` = (customer keys, entry keys)
-    of `core.idkey.link` when the caller has them already."""
+    of `core.idkey.link` when the caller has them already, `numbers` the same keys as
+    numbers (one numbering over both, -1 for a blank key: `outcomes.Codes`), which spares
+    looking up a million entry keys among the customers' (issue 18)."""
     from .idkey import link
 
     k, doku, lists = data.kunden, data.doku, data.lists
@@ -195,15 +198,23 @@ def basis(data: WorkbookData, counts: ContactFilter, linked: tuple[pd.Series, pd
         # (issue 16: it does not stop the Einladungskette; a missed appointment stays missed)
         passing=not_a_contact(doku, lists, contact).to_numpy() & np.isnat(ft), contact=contact,
         sorted_entries=np.empty(0, int), sorted_code=np.empty(0, int))
-    return _linked(b)
+    return _linked(b, numbers)
 
 
-def _linked(b: Basis) -> Basis:
-    """`b` with its customer codes and its entries of known customers in engine order."""
+def _linked(b: Basis, numbers: tuple[np.ndarray, np.ndarray] | None = None) -> Basis:
+    """`b` with its customer codes and its entries of known customers in engine order;
+    `numbers` (see `basis`) give each entry its customer's code without a look-up."""
     code, uniques = pd.factorize(b.ids.to_numpy())
+    code = np.asarray(code)
     id_index = pd.Index(uniques)
-    return _sort_entries(dataclasses.replace(b, code=np.asarray(code), id_index=id_index,
-                                             entry_code=_codes(id_index, b.entry_keys)))
+    if numbers is None:
+        entry_code = _codes(id_index, b.entry_keys)
+    else:
+        kunden, doku = numbers
+        by_number = np.full(max(kunden.max(initial=-1), doku.max(initial=-1)) + 2, -1, dtype=np.intp)
+        by_number[kunden[kunden >= 0]] = code[kunden >= 0]  # the last slot stays -1: a blank key
+        entry_code = by_number[doku]
+    return _sort_entries(dataclasses.replace(b, code=code, id_index=id_index, entry_code=entry_code))
 
 
 def _codes(id_index: pd.Index, keys: np.ndarray) -> np.ndarray:

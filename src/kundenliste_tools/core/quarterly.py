@@ -179,12 +179,24 @@ def _in(dates: pd.Series, period: Period) -> pd.Series:
     return (dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))
 
 
-def _status_at_end(kunden_status: pd.Series, ids: pd.Series, doku_ids: pd.Series,
-                   doku_dates: pd.Series, end: pd.Timestamp) -> pd.Series:
+def _status_at_end(p: Prepared, end: pd.Timestamp) -> pd.Series:
     """Recorded status; `abgeschlossen` with entries after `end` was still open then."""
-    later = set(doku_ids[doku_dates > end])
-    reopened = (kunden_status == STATUS_ABGESCHLOSSEN) & ids.isin(later) & (ids != "")
-    return kunden_status.where(~reopened, STATUS_IN_BERATUNG)
+    later = _has_entry(p, (p.datum > end).to_numpy())
+    reopened = (p.status == STATUS_ABGESCHLOSSEN).to_numpy() & later
+    return p.status.where(~reopened, STATUS_IN_BERATUNG)
+
+
+def _has_entry(p: Prepared, entries: np.ndarray) -> np.ndarray:
+    """Per Kundenliste row, whether its ID (not blank) is the ID of one of the `entries`
+    (mask over the KundenDoku rows): the customers' and the entries' ID keys as numbers
+    (`outcomes.Codes`, made once), not a set of a million ID texts (issue 18)."""
+    from .outcomes import Codes  # it builds on this module
+
+    codes = Codes.of(p)
+    hit = np.zeros(codes.count + 1, dtype=bool)  # the last slot: -1, no ID
+    hit[codes.doku[entries]] = True
+    hit[-1] = False
+    return hit[codes.kunden]
 
 
 @dataclass
@@ -234,9 +246,9 @@ def data_at_period_end(data: WorkbookData, period: Period, prepared: Prepared | 
 
 def state_at_end(p: Prepared, end: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
     """(which customers existed at `end`, their Status then) as `data_at_period_end` sees them."""
-    before = set(p.doku_ids[p.datum <= end])
-    existed = (p.erst <= end) | (p.erst.isna() & p.ids.isin(before) & (p.ids != ""))
-    return existed, _status_at_end(p.status, p.ids, p.doku_ids, p.datum, end)
+    before = _has_entry(p, (p.datum <= end).to_numpy())
+    existed = (p.erst <= end) | (p.erst.isna() & before)
+    return existed, _status_at_end(p, end)
 
 
 # ----------------------------------------------------------------------------- the export
@@ -266,10 +278,9 @@ def build_export(data: WorkbookData, period: Period, assessment: pd.DataFrame | 
     end = pd.Timestamp(period.end)
 
     in_period = _in(p.datum, period)
-    active_ids = set(p.doku_ids[in_period])
     new = _in(p.erst, period)
-    chosen = new | (p.ids.isin(active_ids) & (p.ids != ""))
-    status_end = _status_at_end(p.status, p.ids, p.doku_ids, p.datum, end)
+    chosen = new | _has_entry(p, in_period.to_numpy())
+    status_end = _status_at_end(p, end)
 
     # --- list columns and counsellors: verbatim when listed, else scrubbed (for every row:
     # the Auswertung counts customers outside the export too)
@@ -575,15 +586,20 @@ def _per_customer(ids: pd.Series, doku: pd.DataFrame) -> pd.DataFrame:
 
 
 def _closed(p: Prepared, status_end: pd.Series, ergebnis: pd.Series, period: Period) -> Table:
-    last_entry = p.datum.groupby(p.doku_ids).max()
-    if last_entry.empty:  # an empty KundenDoku (pandas cannot map through an empty date series)
-        last = pd.Series(pd.NaT, index=p.ids.index, dtype=p.erst.dtype)
-    else:
-        last = p.ids.map(last_entry)
+    from .outcomes import Codes  # it builds on this module
+
+    # each customer's latest entry and number of entries, by the ID numbers (`Codes`) rather
+    # than by grouping a million ID texts; a customer without an ID has the latest of the
+    # entries without one (as grouping by the texts gave), and no entries to count
+    codes = Codes.of(p)
+    last = codes.per_customer(p.datum, np.ones(len(p.datum), dtype=bool), "max", p.ids.index)
+    blank = codes.kunden < 0  # Codes number every ID but the blank one
+    if blank.any() and (codes.doku < 0).any():
+        last[blank] = p.datum[codes.doku < 0].max()
     when = last.where(last.notna(), p.erst)
     closed = (status_end == STATUS_ABGESCHLOSSEN) & _in(when, period)
-    entries = p.doku_ids[p.doku_ids != ""].value_counts()
-    talks = p.ids[closed].map(entries).fillna(0).astype(int)
+    entries = np.append(np.bincount(codes.doku[codes.doku >= 0], minlength=codes.count), 0)
+    talks = pd.Series(entries[codes.kunden[closed.to_numpy()]], index=p.ids.index[closed.to_numpy()]).astype(int)
     outcome = ergebnis[closed].fillna("").astype(str).str.strip()
     outcome = outcome.where(outcome != "", NICHT_ERFASST)
     first_spelling = {}
