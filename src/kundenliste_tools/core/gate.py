@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .book import WorkbookData
@@ -82,15 +83,17 @@ class Gate:
     def ids(self, values: pd.Series) -> pd.Series:
         """An ID column: IDs verbatim, any other value its export pseudonym."""
         texts = id_texts(values)
-        mapping: dict[str, str] = {"": ""}
-        for u in pd.unique(texts):
-            if u and u not in mapping:
-                if is_exportable(u):
-                    mapping[u] = u
-                else:
-                    mapping[u] = pseudonym(u, self.key)
-                    self.replaced_ids.add(u)
-        return texts.map(mapping).astype(object)
+        # once per distinct ID, then taken by position (no dict look-up per cell)
+        codes, uniques = pd.factorize(texts.to_numpy(dtype=object))
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[-1] = ""
+        for i, u in enumerate(uniques.tolist()):
+            if not u or is_exportable(u):
+                table[i] = u
+            else:
+                table[i] = pseudonym(u, self.key)
+                self.replaced_ids.add(u)
+        return pd.Series(table[codes], index=texts.index, dtype=object)
 
 
 def make_gate(data: WorkbookData, scrubber: Scrubber, key: str) -> Gate:

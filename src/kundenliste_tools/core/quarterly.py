@@ -369,8 +369,21 @@ def smallest_group(kunden: pd.DataFrame) -> int:
     written in the export) has; 0 for an export without customers."""
     if kunden.empty:
         return 0
-    keys = pd.DataFrame({c: kunden[c].map(lambda v: "" if v is None else str(v)) for c in QUASI_IDENTIFIERS})
+    keys = pd.DataFrame({c: _as_written(kunden[c]) for c in QUASI_IDENTIFIERS})
     return int(keys.groupby(list(QUASI_IDENTIFIERS), sort=False).size().min())
+
+
+def _as_written(values: pd.Series) -> pd.Series:
+    """Each cell as the text it is written as ("" for None), once per distinct value: a
+    column of dates, list values and counsellors has few (issue 18).  Values that pandas
+    counts as one but that read differently (NaN beside None, True beside 1) go cell by cell."""
+    arr = values.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    if (codes < 0).any() and any(v is not None for v in arr[codes < 0]) or any(
+            u.__class__ in (bool, int, float) for u in uniques):
+        return pd.Series(["" if v is None else str(v) for v in arr], index=values.index, dtype=object)
+    table = np.array(["" if u is None else str(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def _has_column(data: WorkbookData, sheet: str, name: str) -> bool:
