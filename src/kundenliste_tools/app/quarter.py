@@ -149,7 +149,7 @@ def quarter(
     rules = load_ruleset(regelwerk, data)
     prepared = prepare(data)
     # the workbook as it stood at the period's end (and at each earlier quarter's end)
-    trend = trend_assessments(data, period, prepared, rules)
+    trend = trend_assessments(data, period, prepared, rules, sentences=False)  # the export counts verdicts
     assessment = trend[period.end]
     scrubber = build_scrubber(data.kunden, first_names())
     export = build_export(

@@ -265,7 +265,7 @@ def _earlier_states(data: WorkbookData, period: Period,
 
 
 def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
-                      rules: RuleSet) -> dict[dt.date, pd.DataFrame]:
+                      rules: RuleSet, sentences: bool = True) -> dict[dt.date, pd.DataFrame]:
     """The overdue engine's frame at the period's end (as `assess(view_at(...))`) and at each
     earlier quarter end of the development table (as `assess` of each of `earlier_views`).
 
@@ -275,6 +275,9 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     period's end as `view_at` does (over the customers existing then).  Of the earlier days
     only the overdue share is read: their `id` column holds ID keys where the views held
     numbers, and their `reason` and reason values (`p_*`) stay empty (`overdue.judge`).
+    `sentences` False leaves them empty at the period's end too: the export reads only the
+    verdicts and counsellors (`quarterly._overdue`), and a sentence per customer costs as
+    much as judging them (issue 18).
     """
     from .idkey import link
     from .overdue import basis, judge
@@ -295,7 +298,8 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     again = np.flatnonzero(in_view & ~theirs[codes.doku])
     if len(again):
         keys[again] = link(data.kunden["ID"][existed], data.doku["ID"].iloc[again])[1].to_numpy()
-    out = {period.end: judge(whole.restrict(at_end, status.iloc[at_end], data.lists, keys), rules, period.end)[0]}
+    out = {period.end: judge(whole.restrict(at_end, status.iloc[at_end], data.lists, keys), rules, period.end,
+                             sentences=sentences)[0]}
     for day, existed, closed, status in _earlier_states(data, period, p):
         keep = np.flatnonzero(existed & ~closed)
         status = status.iloc[keep]
