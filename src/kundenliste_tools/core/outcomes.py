@@ -279,7 +279,7 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     verdicts and counsellors (`quarterly._overdue`), and a sentence per customer costs as
     much as judging them (issue 18).
     """
-    from .idkey import link
+    from .idkey import id_keys, link
     from .overdue import basis, judge
 
     p = prepared
@@ -297,7 +297,9 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     theirs[-1] = False
     again = np.flatnonzero(in_view & ~theirs[codes.doku])
     if len(again):
-        keys[again] = link(data.kunden["ID"][existed], data.doku["ID"].iloc[again])[1].to_numpy()
+        doku_again = data.doku["ID"].iloc[again]  # prepare() keyed the customers already
+        keys[again] = link(data.kunden["ID"][existed], doku_again,
+                           keys=(p.ids[existed], id_keys(doku_again)))[1].to_numpy()
     out = {period.end: judge(whole.restrict(at_end, status.iloc[at_end], data.lists, keys), rules, period.end,
                              sentences=sentences)[0]}
     for day, existed, closed, status in _earlier_states(data, period, p):

@@ -584,7 +584,8 @@ def _per_berater(doku: pd.DataFrame, p: Prepared, berater: pd.Series) -> pd.Data
     if "Kontaktart" in doku.columns:
         art = doku["Kontaktart"].fillna("")
         persoenlich = art.map({u: normalize_key(u) == "persoenlich" for u in pd.unique(art)}).astype(bool)
-        out["davon persönlich"] = [int((persoenlich & (who == b)).sum()) for b in out["Berater"]]
+        by_berater = persoenlich.groupby(who, sort=False).sum()  # one pass, not one per counsellor
+        out["davon persönlich"] = [int(by_berater.get(b, 0)) for b in out["Berater"]]
     return out.sort_values("Gespräche", ascending=False, kind="stable").reset_index(drop=True)
 
 
