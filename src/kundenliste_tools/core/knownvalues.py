@@ -168,13 +168,16 @@ def date_keys(dates: Iterable[tuple[int, int, int]]) -> set[str]:
     return keys
 
 
+_NON_DIGITS = re.compile(r"\D")  # compiled once: this runs per known number and per number in a text
+
+
 def phone_digits(value: str) -> str | None:
     """The digits that identify a number whatever its prefix: `0341 555` / `+49 341 555` → 341555.
 
     German numbers become the national number without trunk 0; foreign ones keep their
     country code.  The same reduction is applied to numbers found in the text.
     """
-    digits = re.sub(r"\D", "", value.replace("(0)", ""))
+    digits = _NON_DIGITS.sub("", value.replace("(0)", ""))
     core = digits.lstrip("0")
     if value.strip().startswith("+") or digits.startswith("00"):
         core = core[2:].lstrip("0") if core.startswith("49") else core
@@ -193,7 +196,7 @@ def phone_keys(values: Iterable[str]) -> tuple[set[str], set[str]]:
             d = phone_digits(part)
             if d:
                 full.add(d)
-                tails.update(d[i:] for i in range(1, len(d) - 6))
+                tails.update([d[i:] for i in range(1, len(d) - 6)])
     return full, tails
 
 
