@@ -61,20 +61,18 @@ class Gate:
     def listed(self, values: pd.Series, list_name: str) -> pd.Series:
         """A list column: list values in their list spelling, anything else scrubbed."""
         texts = to_texts(values)
-        uniques = [u for u in pd.unique(texts) if u]
-        mapping = {u: self.lists.match(list_name, u) for u in uniques}
+        codes, uniques = _distinct(texts)
+        mapping = {u: self.lists.match(list_name, u) for u in uniques if u}
         mapping |= self._scrubbed([u for u, m in mapping.items() if m is None])
-        mapping[""] = ""
-        return texts.map(mapping).astype(object)
+        return _taken(texts, codes, uniques, mapping)
 
     def berater(self, values: pd.Series) -> pd.Series:
         """A Berater column: the workbook's counsellors verbatim, anything else scrubbed."""
         texts = to_texts(values)
-        uniques = [u for u in pd.unique(texts) if u]
-        mapping = {u: self.counsellors.get(normalize_key(u)) for u in uniques}
+        codes, uniques = _distinct(texts)
+        mapping = {u: self.counsellors.get(normalize_key(u)) for u in uniques if u}
         mapping |= self._scrubbed([u for u, m in mapping.items() if m is None])
-        mapping[""] = ""
-        return texts.map(mapping).astype(object)
+        return _taken(texts, codes, uniques, mapping)
 
     def text(self, value: str) -> str:
         """One free text (a rule set's name, a title)."""
@@ -94,6 +92,21 @@ class Gate:
                 table[i] = pseudonym(u, self.key)
                 self.replaced_ids.add(u)
         return pd.Series(table[codes], index=texts.index, dtype=object)
+
+
+def _distinct(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(position of each cell's text among the distinct ones, the distinct texts in order of
+    first appearance): a column's texts hashed once (issue 18)."""
+    codes, uniques = pd.factorize(texts.to_numpy(dtype=object))
+    return codes, uniques.tolist()
+
+
+def _taken(texts: pd.Series, codes: np.ndarray, uniques: list[str], mapping: dict[str, str]) -> pd.Series:
+    """Each cell's text replaced by `mapping` (a blank stays blank), taken by position."""
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [mapping[u] if u else "" for u in uniques]
+    table[-1] = ""
+    return pd.Series(table[codes], index=texts.index, dtype=object)
 
 
 def make_gate(data: WorkbookData, scrubber: Scrubber, key: str) -> Gate:
