@@ -64,26 +64,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Write the anonymised export of the chosen period and say where it is."""
     from ..app.periods import choose_period
-    from ..app.workbook import collector_paused, open_workbook, preload
+    from ..app.workbook import open_workbook, preload
 
     period = choose_period(args.quartal, args.bis)  # a wrong period is refused before the read
-    # the collector off for the whole run, as for `pruefen`: after the read its passes over
-    # the workbook's objects cost 0.1–0.3 s at 100,000 customers (issue 18); reference
-    # counting still frees the frames as usual
-    with collector_paused():
-        # the export's modules and the first-name list are loaded while calamine parses
-        data = open_workbook(args.mappe, args.passwort, meanwhile=preload(".quarter", "prepare_quarter"))
-        from ..app.quarter import quarter
+    # the export's modules and the first-name list are loaded while calamine parses
+    data = open_workbook(args.mappe, args.passwort, meanwhile=preload(".quarter", "prepare_quarter"))
+    from ..app.quarter import quarter
 
-        result = quarter(
-            data,
-            period,
-            out=args.out,
-            source=Path(args.mappe),
-            regelwerk=args.regelwerk,
-            coarse=args.vergroebern,
-            progress=lambda line: progress(stderr, line),
-        )
+    result = quarter(
+        data,
+        period,
+        out=args.out,
+        source=Path(args.mappe),
+        regelwerk=args.regelwerk,
+        coarse=args.vergroebern,
+        progress=lambda line: progress(stderr, line),
+    )
     if args.json:
         json.dump(result.summary(), stdout, ensure_ascii=False)
         stdout.write("\n")
