@@ -20,7 +20,6 @@ from ..core.outcomes import trend_assessments
 from ..core.periods import Period
 from ..core.quarterly import QuarterlyExport, Table, build_export, prepare
 from ..core.scrub import build_scrubber
-from ..core.scrubkeys import first_name_hashes
 from ..files.export import write_export
 from ..files.firstnames import first_names
 from ..files.rulefiles import load_ruleset
@@ -100,9 +99,10 @@ def documents_folder() -> Path:
 
 def prepare_quarter() -> None:
     """Load the first-name list an export needs besides the workbook (0.25–0.45 s; this
-    module's imports bring openpyxl and the core) and hash it for the scrubber (0.2–0.3 s,
-    the same for every workbook); run while calamine parses (`app.workbook.preload`)."""
-    first_name_hashes(first_names())
+    module's imports bring openpyxl and the core); run while calamine parses
+    (`app.workbook.preload`).  Its hashing for the scrubber (core/scrubkeys.py) is not done
+    here: at the read's peak its arrays raised the peak by 15–20 MB at 30,000 customers."""
+    first_names()
 
 
 def target(period: Period, out: str | Path | None, folder: str | Path | None, source: str | Path | None) -> Path:

@@ -39,8 +39,7 @@ from .scrub import (
 
 @functools.lru_cache(maxsize=2)
 def first_name_hashes(names: frozenset[str]) -> dict[int, np.ndarray]:
-    """A first-name list (files/firstnames.py) in its spellings, hashed once per process (the
-    export does it while calamine parses: `app.quarter.prepare_quarter`)."""
+    """A first-name list (files/firstnames.py) in its spellings, hashed once per process."""
     keys: set[str] = set()
     for name in names:
         for s in spellings(name):
