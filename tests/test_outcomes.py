@@ -306,6 +306,7 @@ def test_the_trimmed_earlier_views_judge_every_open_customer_as_the_full_view_do
     (CUSTOMERS, []),  # no KundenDoku entry yet
     ([], ENTRIES),  # entries of customers the Kundenliste does not know
 ], ids=["leer", "ohne-eintraege", "ohne-kunden"])
+@pytest.mark.filterwarnings("error::pandas.errors.Pandas4Warning")  # what pandas 4 will refuse
 def test_the_tables_of_a_sparse_workbook(customers, entries):
     """Empty sheets give empty figures, not an error (pandas cannot map through empty dates)."""
     from kundenliste_tools.core.book import workbook_from_grids

@@ -573,7 +573,9 @@ def _per_berater(doku: pd.DataFrame, p: Prepared, berater: pd.Series) -> pd.Data
     """Conversations per counsellor: the entry's Berater, else the customer's (both gated)."""
     customer_berater = pd.Series(berater.to_numpy(), index=p.ids.to_numpy())
     customer_berater = customer_berater[~customer_berater.index.duplicated()]
-    who = doku["Berater"].where(doku["Berater"] != "", doku["ID"].map(customer_berater).fillna(""))
+    # as objects before the blanks are filled: with no customer known the look-up is all NaN,
+    # a float column, which pandas 4 will not fill with text
+    who = doku["Berater"].where(doku["Berater"] != "", doku["ID"].map(customer_berater).astype(object).fillna(""))
     who = who.where(who != "", OHNE_ANGABE)
     frame = pd.DataFrame({"Berater": who, "ID": doku["ID"]})
     if frame.empty:
