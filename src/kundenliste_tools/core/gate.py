@@ -81,17 +81,13 @@ class Gate:
     def ids(self, values: pd.Series) -> pd.Series:
         """An ID column: IDs verbatim, any other value its export pseudonym."""
         texts = id_texts(values)
-        # once per distinct ID, then taken by position (no dict look-up per cell)
-        codes, uniques = pd.factorize(texts.to_numpy(dtype=object))
-        table = np.empty(len(uniques) + 1, dtype=object)
-        table[-1] = ""
-        for i, u in enumerate(uniques.tolist()):
-            if not u or is_exportable(u):
-                table[i] = u
-            else:
-                table[i] = pseudonym(u, self.key)
+        codes, uniques = _distinct(texts)
+        mapping = {u: u for u in uniques if u and is_exportable(u)}
+        for u in uniques:
+            if u and u not in mapping:
+                mapping[u] = pseudonym(u, self.key)
                 self.replaced_ids.add(u)
-        return pd.Series(table[codes], index=texts.index, dtype=object)
+        return _taken(texts, codes, uniques, mapping)
 
 
 def _distinct(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
