@@ -131,6 +131,12 @@ class Codes:
             codes[codes == blank] = -1
         return cls(codes[:len(k)], codes[len(k):], len(uniques))
 
+    def among(self, found: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+        """Whether each of `numbers` is one of the ID numbers `found` (-1, no ID, never is)."""
+        hit = np.zeros(self.count + 1, dtype=bool)  # the last slot, for -1, stays False
+        hit[found[found >= 0]] = True
+        return hit[numbers]
+
     def per_customer(self, days: pd.Series, mask: np.ndarray, how: str, index: pd.Index) -> pd.Series:
         """The first (`min`) or latest (`max`) of the entries' `days` under `mask`, per
         Kundenliste row (NaT where there is none)."""
@@ -292,10 +298,7 @@ def trend_assessments(data: WorkbookData, period: Period, prepared: Prepared,
     # (an entry after the end has no date up to it either way: the engine never sees it)
     keys = p.doku_ids.to_numpy(dtype=object).copy()
     in_view = (p.datum <= pd.Timestamp(period.end)).to_numpy()
-    theirs = np.zeros(codes.count + 1, dtype=bool)  # by ID number; the last slot: no ID
-    theirs[codes.kunden[existed]] = True
-    theirs[-1] = False
-    again = np.flatnonzero(in_view & ~theirs[codes.doku])
+    again = np.flatnonzero(in_view & ~codes.among(codes.kunden[existed], codes.doku))
     if len(again):
         doku_again = data.doku["ID"].iloc[again]  # prepare() keyed the customers already
         keys[again] = link(data.kunden["ID"][existed], doku_again,

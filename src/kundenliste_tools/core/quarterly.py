@@ -193,10 +193,7 @@ def _has_entry(p: Prepared, entries: np.ndarray) -> np.ndarray:
     from .outcomes import Codes  # it builds on this module
 
     codes = Codes.of(p)
-    hit = np.zeros(codes.count + 1, dtype=bool)  # the last slot: -1, no ID
-    hit[codes.doku[entries]] = True
-    hit[-1] = False
-    return hit[codes.kunden]
+    return codes.among(codes.doku[entries], codes.kunden)
 
 
 @dataclass
