@@ -167,7 +167,9 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     def decided(sheets: list[str], to_cut: set[str]) -> None:
         doku = next((sheet for sheet in sheets if canonical_sheet(sheet) == KUNDENDOKU), None)
         if doku is not None and doku not in to_cut:  # a cut KundenDoku waits for its package
-            started.extend(_start_doku(doku, wanted, second, name, {}))
+            parse = _start_doku(doku, wanted, second, name, {})
+            if parse is not None:
+                started.append(parse)
 
     try:
         plan, cut = _plan(source, name, decided)
@@ -219,7 +221,7 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
 
 
 def _start_doku(doku: str, wanted: set[str] | None, second: Any, name: str,
-                cut: dict[str, Callable[[], Any]]) -> list[tuple[str, threading.Thread, dict[str, Any]]]:
+                cut: dict[str, Callable[[], Any]]) -> tuple[str, threading.Thread, dict[str, Any]] | None:
     """Start the KundenDoku's parse on its own handle at once, before any cut package is made
     and before the first handle is opened: opening a handle parses the shared strings (0.4 s
     for the 600,000 distinct notes of 300,000 entries), and the KundenDoku, the longest
@@ -227,11 +229,11 @@ def _start_doku(doku: str, wanted: set[str] | None, second: Any, name: str,
     (`_plan`); for other formats, and for a KundenDoku that had to be cut first,
     `_read_sheets` starts it once the first handle has named the sheets."""
     if second is None or (wanted is not None and doku not in wanted):
-        return []
+        return None
     done: dict[str, Any] = {}
     thread = threading.Thread(target=_parse_into, args=(second, [doku], name, done, cut, True), daemon=True)
     thread.start()
-    return [(doku, thread, done)]
+    return doku, thread, done
 
 
 def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None,
@@ -264,7 +266,7 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     cut = cut or {}
     if early is None:  # not started before the first handle: another format, or a cut KundenDoku
         doku = next((s for s in todo if canonical_sheet(s) == KUNDENDOKU), None)
-        early = next(iter(_start_doku(doku, None, second, name, cut)), None) if doku else None
+        early = _start_doku(doku, None, second, name, cut) if doku else None
     rest = [s for s in todo if early is None or s != early[0]]
     done: dict[str, Any] = {}
     threads = [threading.Thread(target=_parse_into, args=(lambda: wb, rest, name, done, cut), daemon=True)]
