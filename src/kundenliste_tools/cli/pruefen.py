@@ -80,12 +80,6 @@ def write_json(stdout: TextIO, findings: Sequence[Any], summary: dict[str, Any])
     stdout.write("}\n")
 
 
-def _encoded(findings: Sequence[Any], encode: Any) -> list[str]:
-    """Each finding as compact JSON, the same text `encode(f.to_dict())` gives (a test holds
-    it to that).  Encoded JSON holds no line break, so the lines split where they were joined."""
-    return "".join(_json_slices(findings, encode))[2:].split(",\n ") if findings else []
-
-
 def _json_slices(findings: Sequence[Any], encode: Any) -> Iterator[str]:
     """The findings' JSON lines, each after `,\\n ` (the first after `\\n `), `JSON_SLICE` lines
     at a time.  Only the cell and the row differ from finding to finding of one kind
