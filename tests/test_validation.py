@@ -670,8 +670,8 @@ def test_frames_without_a_layout_use_their_column_order() -> None:
     assert [(f.sheet, f.cell, f.code) for f in fs] == [(K, "I7", "plz-fuehrende-null")]
 
 
-def test_every_code_is_documented_in_the_module_docstring() -> None:
-    import kundenliste_tools.core.validation as v
+def test_every_code_is_documented_in_the_catalogue_docstring() -> None:
+    import kundenliste_tools.core.checkcodes as v
 
     for code, kind in CODES.items():
         line = next(line for line in v.__doc__.splitlines() if line.startswith(code + " "))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.records import REASONS
 
 if TYPE_CHECKING:  # the checks are imported when they run (or by `prepare_checks`, meanwhile)
-    from ..core.book import WorkbookData
+    from ..core.book import KundenPart, WorkbookData
     from ..core.findings import FindingTable
     from ..core.records import Skipped
+    from ..core.validation import KundenChecks
 
 #: The German text of each reason a row is not a record (`summary["skipped_reasons"]` keys).
 SKIPPED_REASONS: dict[str, str] = dict(REASONS)
@@ -45,15 +47,38 @@ class CheckResult:
 
 
 def check(
-    data: WorkbookData, today: dt.date | None = None, progress: Callable[[str], None] | None = None
+    data: WorkbookData, today: dt.date | None = None, progress: Callable[[str], None] | None = None,
+    first: KundenChecks | None = None,
 ) -> CheckResult:
-    """Validate every field of `data`; `today` for the future-date checks (default: today)."""
+    """Validate every field of `data`; `today` for the future-date checks (default: today);
+    `first`: the Kundenliste's checks made while the file was read (`check_file`)."""
     if progress and len(data.doku) + len(data.kunden) > LONG_RUN_ROWS:
         progress(f"Prüfe {len(data.kunden)} Kunden und {len(data.doku)} Einträge …")
     from ..core.validation import summarize, validate
 
-    findings = validate(data, today=today)
+    findings = validate(data, today=today, first=first)
     return CheckResult(findings, summarize(findings, data), list(data.skipped))
+
+
+def check_file(path: str | Path, password: str | None = None, today: dt.date | None = None,
+               progress: Callable[[str], None] | None = None) -> CheckResult:
+    """Read the workbook file and validate every field.
+
+    The Kundenliste is checked as soon as it is read, while the KundenDoku, the longest part
+    of the read, is still parsed on the other core; then the rest.  The result is the one
+    `check(open_workbook(path))` gives."""
+    from .workbook import open_workbook
+
+    day = today or dt.date.today()
+    ahead: list[KundenChecks] = []
+
+    def kunden_first(part: KundenPart) -> None:
+        from ..core.validation import check_kunden
+
+        ahead.append(check_kunden(part.kunden, part.layout, part.lists, day))
+
+    data = open_workbook(path, password, meanwhile=prepare_checks, first=kunden_first)
+    return check(data, day, progress, ahead[0] if ahead else None)
 
 
 def prepare_checks() -> None:

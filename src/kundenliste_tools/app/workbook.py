@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from ..core.collector import collector_paused  # noqa: F401  (the doors' way to the switch)
 
 if TYPE_CHECKING:
-    from ..core.book import WorkbookData
+    from ..core.book import KundenPart, WorkbookData
 
 
 def open_workbook(path: str | Path, password: str | None = None,
-                  meanwhile: Callable[[], None] | None = None) -> WorkbookData:
+                  meanwhile: Callable[[], None] | None = None,
+                  first: Callable[[KundenPart], Any] | None = None) -> WorkbookData:
     """Read a workbook file (read-only); `password` for an encrypted one (decrypted in memory).
 
-    `meanwhile` runs while calamine parses (e.g. a use case loading what it needs next).
+    `meanwhile` runs while calamine parses (e.g. a use case loading what it needs next);
+    `first` gets the Kundenliste's share of the model while the KundenDoku is still parsed.
     """
     from ..files.reader import read_workbook
 
-    return read_workbook(path, password, meanwhile=meanwhile)
+    return read_workbook(path, password, meanwhile=meanwhile, first=first)
 
 
 def preload(module: str, call: str = "") -> Callable[[], None]:

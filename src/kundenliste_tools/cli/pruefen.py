@@ -46,13 +46,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..app.check import prepare_checks
-    from ..app.workbook import open_workbook
+    from ..app.check import check_file
 
-    data = open_workbook(args.mappe, args.passwort, meanwhile=prepare_checks)
-    from ..app.check import check
-
-    result = check(data, progress=lambda line: progress(stderr, line))
+    result = check_file(args.mappe, args.passwort, progress=lambda line: progress(stderr, line))
     if args.json:
         summary = dict(result.summary, skipped_rows=[s.to_dict() for s in result.skipped])  # SPEC §8 shape kept
         write_json(stdout, result.findings, summary)

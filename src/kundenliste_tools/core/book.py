@@ -288,13 +288,47 @@ def export_key_from_grid(grid: Grid | None) -> str:
     return to_text(grid[0][2])
 
 
+@dataclass(frozen=True)
+class KundenPart:
+    """The Kundenliste's share of the model, built while the KundenDoku is still read
+    (`kunden_part`); `workbook_from_grids(first=)` takes it as it is."""
+
+    kunden: pd.DataFrame
+    layout: SheetLayout
+    skipped: list[Skipped]
+    lists: ValueLists
+
+
+def kunden_part(grids: dict[str, Grid], facts: dict[str, SheetFacts] | None = None) -> KundenPart | None:
+    """The Kundenliste's frame and the value lists from `grids` (every sheet named, the
+    KundenDoku maybe not read yet); None when the sheets are not as `workbook_from_grids` needs
+    them (a sheet missing or ambiguous, no header): that call then says what is wrong."""
+    found, ambiguous = model.resolve_sheets(list(grids))
+    if any(sheet in ambiguous or sheet not in found for sheet in (KUNDENLISTE, KUNDENDOKU)):
+        return None
+    name = found[KUNDENLISTE]
+    try:
+        kunden, layout, skipped = frame_from_grid(KUNDENLISTE, name, grids[name], (facts or {}).get(name))
+    except WorkbookUnreadable:
+        return None
+    return KundenPart(kunden, layout, skipped, lists_from_grid(_aux_grid(grids, model.LISTEN)))
+
+
+def _aux_grid(grids: dict[str, Grid], name: str) -> Grid | None:
+    """The grid of the auxiliary sheet `name` (forgiving key), None when there is none."""
+    real = {model.normalize_key(n): n for n in grids}.get(model.normalize_key(name))  # the last of a key
+    return grids[real] if real else None
+
+
 def workbook_from_grids(grids: dict[str, Grid], source: str = "",
-                        facts: dict[str, SheetFacts] | None = None) -> WorkbookData:
+                        facts: dict[str, SheetFacts] | None = None,
+                        first: KundenPart | None = None) -> WorkbookData:
     """Build the model from the raw grids of a workbook's sheets, keyed by sheet name.
 
     Sheet names are matched forgivingly (`Kundenduku`, `Kundenliste 2025`); a missing model
     sheet is an error that says how to fix it.  `facts` (per sheet name) tell the record rule
-    which cells are formulas, totals rows or merged (`core.records`).
+    which cells are formulas, totals rows or merged (`core.records`).  `first`: the
+    Kundenliste's share, already built from these grids (`kunden_part`).
     """
     found, ambiguous = model.resolve_sheets(list(grids))
     for sheet in (KUNDENLISTE, KUNDENDOKU):
@@ -310,8 +344,12 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
                 f"benennen (gefunden: {', '.join(grids) or 'keine Blätter'})."
             )
     facts = facts or {}
-    kunden, lk, sk = frame_from_grid(KUNDENLISTE, found[KUNDENLISTE], grids[found[KUNDENLISTE]],
-                                     facts.get(found[KUNDENLISTE]))
+    if first is None:
+        kunden, lk, sk = frame_from_grid(KUNDENLISTE, found[KUNDENLISTE], grids[found[KUNDENLISTE]],
+                                         facts.get(found[KUNDENLISTE]))
+        lists = lists_from_grid(_aux_grid(grids, model.LISTEN))
+    else:
+        kunden, lk, sk, lists = first.kunden, first.layout, first.skipped, first.lists
     doku, ld, sd = frame_from_grid(KUNDENDOKU, found[KUNDENDOKU], grids[found[KUNDENDOKU]],
                                    facts.get(found[KUNDENDOKU]))
     by_key = {model.normalize_key(n): n for n in grids}
@@ -323,7 +361,7 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
     return WorkbookData(
         kunden=kunden,
         doku=doku,
-        lists=lists_from_grid(grid(model.LISTEN)),
+        lists=lists,
         layouts={KUNDENLISTE: lk, KUNDENDOKU: ld},
         settings=settings_from_grid(grid(model.EINSTELLUNGEN)),
         berater=berater_from_grid(grid(model.BERATER_SHEET)),

@@ -14,75 +14,7 @@ The checks of a single value (lists, names, PLZ, telephone, e-mail, and which li
 the work there) live in `core.value_checks`; this module runs them per column, adds the
 checks across fields, rows and sheets, and turns their verdicts into findings at cells.
 
-Codes (the demo workbook and the Excel door rely on them; keep them stable):
-
-==========================  ========  ==========================================================
-code                        severity  when
-==========================  ========  ==========================================================
-pflichtfeld-leer            error     a required value is blank (Kundenliste: Erstkontakt,
-                                      Akquise, Status, Berater, VName, NName; KundenDoku:
-                                      Datum, Berater)
-zellfehler                  error     the cell holds an Excel error such as #NV or #WERT!
-id-fehlt                    error     ID blank (Kundenliste or KundenDoku)
-id-doppelt                  error     the same ID on two or more Kundenliste rows (IDs compare
-                                      as text and ignore case: 101, 101.0, "101"); every row
-                                      of the group is flagged
-id-pruefzeichen             error     an ID in the tool's own format whose check character is
-                                      wrong (legacy IDs such as numbers are never flagged)
-id-ungueltig                error     the ID cell holds a date or a time (Excel converted it)
-id-unbekannt                error     KundenDoku ID not in the Kundenliste
-id-schreibweise             warning   KundenDoku ID linked to its customer, but written another
-                                      way (case, spaces, hyphens: `k7m4q3` for `K7M4Q3`);
-                                      suggestion = the Kundenliste's spelling (`core.idkey`)
-datum-uhrzeit               error     a time of day, or a date before 1900 (Excel stores none;
-                                      it arrives as 00:00:00), where a date belongs
-folgetermin-weit            warning   Folgetermin more than two years after its entry's Datum
-                                      (a typo such as 2062 for 2026 would silence the rules)
-stellenanteil-ungueltig     error     Berater sheet: Stellenanteil not a number in (0, 1] or a
-                                      percentage (`halbe Stelle`, `-1`, `0`, `150 %`)
-kunde-noch-neu              warning   KundenDoku entry (its ID cell) for a customer whose Status
-                                      is still `neu`
-datum-ungueltig             error     not a date at all (`morgen`, `31.02.2026`, `2026-13-01`)
-datum-format                error     a date written as text, but not as JJJJ-MM-TT (e.g.
-                                      `05.01.2026`); suggestion = the ISO form
-datum-als-zahl              warning   a plain number where a date belongs (a date cell that
-                                      lost its format); suggestion = the ISO form
-datum-zukunft               error     Erstkontakt, Datum or Geburtsdatum after `today`
-                                      (a Folgetermin or `Elternzeit bis` in the future is normal)
-datum-unplausibel           warning   Erstkontakt/Datum/Folgetermin before 2000, a Folgetermin
-                                      more than two years ahead, an age outside 14–100 years
-folgetermin-vor-datum       error     Folgetermin earlier than the entry's Datum
-folgetermin-fehlt           warning   latest entry of a customer `in Beratung` has no Folgetermin
-                                      (seeds 000, 003, 004: keep the Einladungskette going)
-vor-erstkontakt             warning   KundenDoku Datum earlier than the customer's Erstkontakt
-nicht-in-liste              error     a value missing from its list in sheet `Listen` (Status,
-                                      Berater when the team keeps that list, Kundenstatus,
-                                      Profillage, Bereich, ja/nein fields, Kontaktart,
-                                      Vermerkart); an empty list is not checked
-nicht-in-liste-offen        warning   the same for an open list (Akquise: the seed says "z.B."; Ergebnis)
-listenwert-schreibweise     warning   the value is in the list but spelled differently (case,
-                                      spaces, ae/ä); the analysis would count it apart;
-                                      suggestion = the list's spelling
-name-unplausibel            warning   VName/NName contains digits or an @ (shifted columns)
-plz-fuehrende-null          error     a four-digit PLZ: the leading 0 got lost (number cell);
-                                      suggestion = the five-digit text
-plz-ungueltig               error     anything else that is not five digits (or starts with 00)
-plz-fehlt                   warning   Strasse or Stadt given but no PLZ
-stadt-fehlt                 error     PLZ given but no Stadt
-telefon-ungueltig           error     not a German or international number (phonenumbers,
-                                      region DE: unparseable, too short/long, no such range)
-telefon-fuehrende-null      error     a number cell that lost its leading 0 (`1701234567`);
-                                      suggestion = the number with 0, as text
-email-ungueltig             error     not a syntactically valid e-mail address; a suggestion
-                                      when an obvious repair (spaces, comma, mailto:) helps
-eintrag-doppelt             warning   a KundenDoku entry identical to an earlier row (flagged at
-                                      the later row's Datum); it would count twice as a contact
-kunde-doppelt               warning   same VName, NName and Geburtsdatum as an earlier customer
-                                      (flagged at the later row's NName)
-loeschfrist-abgelaufen      warning   closed, and last seen (latest entry, else Erstkontakt)
-                                      longer ago than the Löschfrist of Einstellungen (at Status;
-                                      core/retention.py); no Löschfrist set, no check
-==========================  ========  ==========================================================
+The codes, their severities and German templates are in `core.checkcodes`.
 
 Where a cell already has a problem of its own (e.g. a date that is text), the cross-field
 checks that need its value skip it, so one mistake gives one finding.  Blank optional cells
@@ -102,108 +34,13 @@ import pandas as pd
 from . import model, retention
 from .book import SheetLayout, WorkbookData
 from .chain import missing_followups
-from .findings import ERROR, WARNING, Finding, FindingTable, FindingType, code_counts, count
+from .checkcodes import CODE_RANK, CODES, SHEET_ORDER  # noqa: F401  (CODES: the catalogue, named from here)
+from .findings import Finding, FindingTable, FindingType, code_counts, count
 from .idkey import id_key, loose_key
 from .ids import check_ok, is_own_format
 from .model import KUNDENDOKU, KUNDENLISTE, ROW
 from .value_checks import Issue, check_email, check_name, check_phone, check_plz, list_checker
 from .values import DateValue, id_text, parse_date, to_text
-
-# --------------------------------------------------------------------------- the catalogue
-
-CODES: dict[str, FindingType] = {}
-
-
-def _code(code: str, severity: str, title: str, template: str) -> None:
-    CODES[code] = FindingType(code, severity, title, template)  # type: ignore[arg-type]
-
-
-_code("pflichtfeld-leer", ERROR, "Pflichtfeld leer",
-      "„{field}“ ist leer, muss aber ausgefüllt sein.")
-_code("zellfehler", ERROR, "Excel-Fehler in der Zelle",
-      "Die Zelle enthält den Excel-Fehler {value} statt eines Werts.")
-_code("id-fehlt", ERROR, "ID fehlt", "Die ID fehlt.{hint}")
-_code("id-doppelt", ERROR, "ID doppelt",
-      "Die ID „{value}“ steht mehrfach in der Kundenliste (Zeilen {rows}). Jede Kundin und "
-      "jeder Kunde braucht eine eigene ID.")
-_code("id-pruefzeichen", ERROR, "Prüfzeichen der ID falsch",
-      "Das Prüfzeichen der ID „{value}“ stimmt nicht: vermutlich ein Tippfehler beim "
-      "Abschreiben.")
-_code("id-ungueltig", ERROR, "ID unbrauchbar",
-      "„{value}“ ist als ID nicht brauchbar: Excel hat die Eingabe in ein Datum oder eine "
-      "Uhrzeit umgewandelt. Die Spalte als Text formatieren und die ID neu eingeben.")
-_code("id-unbekannt", ERROR, "ID nicht in der Kundenliste",
-      "Die ID „{value}“ gibt es in der Kundenliste nicht.{hint}")
-_code("id-schreibweise", WARNING, "ID anders geschrieben",
-      "„{value}“ ist anders geschrieben als die ID „{suggestion}“ in der Kundenliste (Zeile "
-      "{krow}); der Eintrag wird ihr zugeordnet. Bitte einheitlich schreiben.")
-_code("datum-uhrzeit", ERROR, "Uhrzeit oder Datum vor 1900",
-      "Die Zelle enthält kein Datum, sondern eine Uhrzeit ({value}) oder ein Datum vor 1900, "
-      "das Excel nicht speichern kann. Bitte das Datum als JJJJ-MM-TT eingeben.")
-_code("folgetermin-weit", WARNING, "Folgetermin sehr weit nach dem Gespräch",
-      "Der Folgetermin {value} liegt mehr als zwei Jahre nach dem Gespräch am {datum}. "
-      "Tippfehler beim Jahr? Für die Fälligkeit zählt er nicht.")
-_code("stellenanteil-ungueltig", ERROR, "Stellenanteil ungültig",
-      "„{value}“ ist kein Stellenanteil für „{name}“: erwartet wird eine Zahl über 0 bis 1 "
-      "(z. B. 0,5) oder ein Prozentwert (z. B. 50 %). Bis dahin zählt eine volle Stelle.")
-_code("kunde-noch-neu", WARNING, "Status noch „neu“",
-      "Zu ID „{value}“ gibt es ein Gespräch, aber in der Kundenliste (Zeile {krow}) steht der "
-      "Status noch auf „neu“; passt jetzt „in Beratung“?")
-_code("datum-ungueltig", ERROR, "kein Datum",
-      "„{value}“ ist kein gültiges Datum. Bitte als JJJJ-MM-TT eingeben, z. B. 2026-01-05.")
-_code("datum-format", ERROR, "Datum nicht im Format JJJJ-MM-TT",
-      "„{value}“ ist nicht im Format JJJJ-MM-TT. Richtig: {suggestion}.")
-_code("datum-als-zahl", WARNING, "Datum als Zahl",
-      "Die Zelle zeigt die Zahl {value} statt eines Datums ({suggestion}). Bitte als Datum "
-      "(JJJJ-MM-TT) formatieren.")
-_code("datum-zukunft", ERROR, "Datum in der Zukunft",
-      "{field} {value} liegt in der Zukunft (heute ist {today}).")
-_code("datum-unplausibel", WARNING, "Datum unwahrscheinlich",
-      "{field} {value} ist unwahrscheinlich: {reason}. Tippfehler beim Jahr?")
-_code("folgetermin-vor-datum", ERROR, "Folgetermin vor dem Gespräch",
-      "Der Folgetermin {value} liegt vor dem Gesprächsdatum {datum}.")
-_code("folgetermin-fehlt", WARNING, "kein Folgetermin vereinbart",
-      "Der letzte Eintrag zu ID „{value}“ (in Beratung) hat keinen Folgetermin. Bitte den nächsten "
-      "Termin vereinbaren und eintragen, damit die Einladungskette nicht abreißt.")
-_code("vor-erstkontakt", WARNING, "Gespräch vor dem Erstkontakt",
-      "Das Gespräch am {value} liegt vor dem Erstkontakt am {erst} (Kundenliste Zeile {krow}).")
-_code("nicht-in-liste", ERROR, "Wert nicht in der Liste",
-      "„{value}“ steht nicht in der Liste „{liste}“ (Blatt Listen).{hint}")
-_code("nicht-in-liste-offen", WARNING, "neuer Wert in offener Liste",
-      "„{value}“ steht (noch) nicht in der Liste „{liste}“. Ist es {was}, bitte im "
-      "Blatt Listen ergänzen.{hint}")
-_code("listenwert-schreibweise", WARNING, "Listenwert anders geschrieben",
-      "„{value}“ ist anders geschrieben als in der Liste „{liste}“ („{suggestion}“); "
-      "einheitlich geschrieben zählt die Auswertung richtig.")
-_code("name-unplausibel", WARNING, "Name unwahrscheinlich",
-      "{field} „{value}“ enthält {what}. Steht hier wirklich ein Name (Spalten verrutscht?)")
-_code("plz-fuehrende-null", ERROR, "PLZ ohne führende Null",
-      "Die PLZ {value} hat ihre führende Null verloren (Excel hat sie als Zahl gespeichert). "
-      "Richtig: {suggestion}; die Spalte PLZ als Text formatieren.")
-_code("plz-ungueltig", ERROR, "PLZ ungültig",
-      "„{value}“ ist keine Postleitzahl: erwartet werden genau fünf Ziffern.")
-_code("plz-fehlt", WARNING, "PLZ fehlt", "Die PLZ fehlt, obwohl eine Anschrift eingetragen ist.")
-_code("stadt-fehlt", ERROR, "Ort fehlt", "Zur PLZ {plz} fehlt der Ort.")
-_code("telefon-ungueltig", ERROR, "Telefonnummer ungültig",
-      "„{value}“ ist keine gültige Telefonnummer ({reason}).")
-_code("telefon-fuehrende-null", ERROR, "Telefonnummer ohne führende 0",
-      "Die Telefonnummer {value} hat ihre führende 0 verloren (als Zahl gespeichert). "
-      "Richtig: {suggestion}; die Spalte als Text formatieren.")
-_code("email-ungueltig", ERROR, "E-Mail-Adresse ungültig",
-      "„{value}“ ist keine gültige E-Mail-Adresse ({reason}).{hint}")
-_code("eintrag-doppelt", WARNING, "Eintrag doppelt",
-      "Dieser Eintrag steht genau so schon in Zeile {first}; doppelt zählt er als zwei Kontakte.")
-_code("loeschfrist-abgelaufen", WARNING, "Löschfrist abgelaufen",
-      "Abgeschlossen und zuletzt am {value} gesehen: die Löschfrist von {years} Jahren ist "
-      "abgelaufen. Bitte die Daten löschen (Knopf „Löschen“, oder „kundenliste loeschen“ für alle "
-      "abgeschlossen vor {cutoff}).")
-_code("kunde-doppelt", WARNING, "Kunde doppelt angelegt?",
-      "{name}, geboren {geb}, steht schon in Zeile {first} (ID „{other}“). Doppelt angelegt?")
-
-
-#: Sort order of the findings: sheets, then codes alphabetically (a tie-breaker within a cell).
-_SHEET_ORDER = {KUNDENLISTE: 0, KUNDENDOKU: 1}
-_CODE_RANK = {code: i for i, code in enumerate(sorted(CODES))}
 
 # --------------------------------------------------------------------------- columns
 
@@ -343,6 +180,13 @@ class _Collector:
         self._row: list[int] = []
         self._cells: list[str] = []
 
+    def copy(self) -> _Collector:
+        """A collector that goes on from this one's findings (this one stays as it is)."""
+        other = _Collector()
+        other._letters, other._kinds = dict(self._letters), dict(self._kinds)
+        other._kind, other._row, other._cells = list(self._kind), list(self._row), list(self._cells)
+        return other
+
     def _letter(self, sh: _Sheet, field: str) -> str | None:
         key = (id(sh), field)
         if key not in self._letters:
@@ -362,7 +206,7 @@ class _Collector:
         row, kind = int(sh.rows[pos]), CODES[code]
         message = kind.template.format(field=field, suggestion=suggestion, **params)
         self._kind.append(self._number(sh.layout.name, field, kind, message, suggestion,
-                                       _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)))
+                                       SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)))
         self._row.append(row)
         self._cells.append(f"{letter}{row}")
 
@@ -382,8 +226,8 @@ class _Collector:
         rows = sh.rows[positions].tolist()
         # the message once per distinct value (a kind), spread over the rows by indexing (C)
         number = np.zeros(len(results), dtype=np.int64)
-        sheet_order, column = _SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)
-        for code in np.unique(codes).tolist():
+        sheet_order, column = SHEET_ORDER.get(sh.sheet, 2), sh.layout.columns.get(field, 0)
+        for code in np.flatnonzero(np.bincount(codes, minlength=len(results))).tolist():  # np.unique, 16× faster
             issue: Issue = results[code]  # type: ignore[assignment]
             kind = CODES[issue.code]
             message = kind.template.format(field=field, suggestion=issue.suggestion,
@@ -401,7 +245,7 @@ class _Collector:
         if not keys:
             return FindingTable([], kind, rows, [])
         sheet_order, column, rank = (np.array(v, dtype=np.int64) for v in zip(
-            *((key[6], key[7], _CODE_RANK[key[3]]) for key in keys)))
+            *((key[6], key[7], CODE_RANK[key[3]]) for key in keys)))
         order = np.lexsort((rank[kind], column[kind], rows, sheet_order[kind]))
         return FindingTable([key[:6] for key in keys], kind[order], rows[order],  # type: ignore[misc]
                             np.array(self._cells, dtype=object)[order].tolist())
@@ -417,46 +261,86 @@ def _show(value: Any) -> str:
 
 # --------------------------------------------------------------------------- the entry point
 
-def validate(data: WorkbookData, today: dt.date | None = None) -> FindingTable:
-    """All findings of the workbook, sorted by sheet (Kundenliste first), row and column."""
+class KundenChecks(NamedTuple):
+    """The Kundenliste's half of `validate` (`check_kunden`), done while the KundenDoku is
+    still read; `validate(first=)` goes on from it for the workbook made of that very frame."""
+
+    kunden: pd.DataFrame
+    layout: SheetLayout | None
+    lists: model.ValueLists
+    today: dt.date
+    out: _Collector
+    k: _Sheet
+    ids: _Ids
+    dates: dict[tuple[str, str], _Dates]
+
+    def belongs_to(self, data: WorkbookData, today: dt.date) -> bool:
+        """Made of `data`'s own Kundenliste, value lists and layout, for the same day."""
+        return (self.kunden is data.kunden and self.lists is data.lists and self.today == today
+                and self.layout is data.layouts.get(KUNDENLISTE))
+
+
+def check_kunden(kunden: pd.DataFrame, layout: SheetLayout | None, lists: model.ValueLists,
+                 today: dt.date | None = None) -> KundenChecks:
+    """Every check that needs the Kundenliste alone, in the order `validate` makes them."""
     today = today or dt.date.today()
     out = _Collector()
-    k = _Sheet(KUNDENLISTE, data.kunden, data.layouts.get(KUNDENLISTE))
-    d = _Sheet(KUNDENDOKU, data.doku, data.layouts.get(KUNDENDOKU))
-
-    for sh in (k, d):
-        for f in model.SHEET_FIELDS[sh.sheet]:
-            if (sh.sheet, f.name) in _FREE_TEXT:
-                _check_free_text(out, sh, f.name)
-                continue
-            col = sh.col(f.name)
-            for pos in np.flatnonzero(col.error):
-                out.add(sh, "zellfehler", f.name, pos, value=_show(col.value(pos)).upper())
-            if f.required_value and f.kind != "id":
-                for pos in np.flatnonzero(col.blank):
-                    out.add(sh, "pflichtfeld-leer", f.name, pos)
-
-    k_ids = _check_kunden_ids(out, k)
-    dates = {(sh.sheet, f.name): _check_dates(out, sh, f.name, today)
-             for sh in (k, d) for f in model.SHEET_FIELDS[sh.sheet] if f.kind == "date"}
-    for sh in (k, d):
-        for f in model.SHEET_FIELDS[sh.sheet]:
-            if f.list_name:
-                _check_list(out, sh, f, data.lists)
+    k = _Sheet(KUNDENLISTE, kunden, layout)
+    _check_cells(out, k)
+    ids = _check_kunden_ids(out, k)
+    dates = {(KUNDENLISTE, f.name): _check_dates(out, k, f.name, today)
+             for f in model.SHEET_FIELDS[KUNDENLISTE] if f.kind == "date"}
+    for f in model.SHEET_FIELDS[KUNDENLISTE]:
+        if f.list_name:
+            _check_list(out, k, f, lists)
     _check_names(out, k)
     _check_address(out, k)
     col = k.col("Telefon")
     out.issues(k, "Telefon", col.map(check_phone), col)
     col = k.col("Email")
     out.issues(k, "Email", col.map(check_email), col)
-    _check_doku(out, k, d, k_ids, dates, data.lists, today)
+    _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
+    return KundenChecks(kunden, layout, lists, today, out, k, ids, dates)
+
+
+def validate(data: WorkbookData, today: dt.date | None = None, first: KundenChecks | None = None) -> FindingTable:
+    """All findings of the workbook, sorted by sheet (Kundenliste first), row and column.
+
+    `first`: the Kundenliste's checks made ahead (`check_kunden`), used when they belong to
+    `data` and `today`.  The findings of one sheet keep the order of their checks; the sheets
+    are sorted apart, so the result is the same either way."""
+    today = today or dt.date.today()
+    if first is None or not first.belongs_to(data, today):
+        first = check_kunden(data.kunden, data.layouts.get(KUNDENLISTE), data.lists, today)
+    out, k = first.out.copy(), first.k
+    d = _Sheet(KUNDENDOKU, data.doku, data.layouts.get(KUNDENDOKU))
+    _check_cells(out, d)
+    dates = dict(first.dates)
+    dates.update({(KUNDENDOKU, f.name): _check_dates(out, d, f.name, today)
+                  for f in model.SHEET_FIELDS[KUNDENDOKU] if f.kind == "date"})
+    for f in model.SHEET_FIELDS[KUNDENDOKU]:
+        if f.list_name:
+            _check_list(out, d, f, data.lists)
+    _check_doku(out, k, d, first.ids, dates, data.lists, today)
     for pos in missing_followups(data, _id_keys(k, d)):  # core/chain.py: the Einladungskette (issue 16)
         out.add(d, "folgetermin-fehlt", "Folgetermin", int(pos), value=to_text(data.doku["ID"].iloc[pos]))
     _check_berater(out, data)
-    _check_duplicate_customers(out, k, dates[(KUNDENLISTE, "Geburtsdatum")])
     _check_retention(out, k, data, today)
-
     return out.ordered()
+
+
+def _check_cells(out: _Collector, sh: _Sheet) -> None:
+    """Excel errors in every field, blanks in the required ones (IDs: `_check_kunden_ids`)."""
+    for f in model.SHEET_FIELDS[sh.sheet]:
+        if (sh.sheet, f.name) in _FREE_TEXT:
+            _check_free_text(out, sh, f.name)
+            continue
+        col = sh.col(f.name)
+        for pos in np.flatnonzero(col.error):
+            out.add(sh, "zellfehler", f.name, pos, value=_show(col.value(pos)).upper())
+        if f.required_value and f.kind != "id":
+            for pos in np.flatnonzero(col.blank):
+                out.add(sh, "pflichtfeld-leer", f.name, pos)
 
 
 def _check_retention(out: _Collector, k: _Sheet, data: WorkbookData, today: dt.date) -> None:

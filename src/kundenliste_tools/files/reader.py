@@ -25,7 +25,10 @@ from ..core.records import SheetFacts
 from .package import sheet_parts
 
 if TYPE_CHECKING:
-    from ..core.book import WorkbookData
+    from ..core.book import KundenPart, WorkbookData
+
+#: `read_grids(ready=)`: every sheet but the KundenDoku read and settled, with the sheets' facts.
+Ready = Callable[[dict[str, Any], dict[str, SheetFacts]], None]
 
 # pandas (and `core.book`, which needs it) is imported only while calamine parses, in
 # `_read_sheets`: an import here would cost 0.3 s before the parse could start.
@@ -150,7 +153,8 @@ def decrypt(path: Path, password: str | None) -> BinaryIO:
 
 def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: str = "",
                facts: dict[str, SheetFacts] | None = None,
-               meanwhile: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
+               meanwhile: Callable[[], Any] | None = None,
+               ready: Ready | None = None) -> dict[str, list[list[Any]]]:
     """Raw cell grids (from A1) of the sheets the model uses, keyed by sheet name.
 
     For an .xlsx/.xlsm, the two record sheets are scanned first (`files.sheetfacts`): their
@@ -159,7 +163,10 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     far right of the header (or far down) is cut away before calamine sees it: such a sheet
     alone is parsed from a small package of its cut XML (`_plan`), the others from `source`.
     `meanwhile` is work for the next step (imports, tables), done in this thread while
-    calamine parses.
+    calamine parses.  `ready(grids, facts)` is called in this thread as soon as every sheet
+    but the KundenDoku is read and settled (its errors in the grid, its facts known), while
+    the KundenDoku, the longest parse, still runs: the Kundenliste's own work can start
+    then.  `grids` lists every sheet (those not read yet as empty grids).
     """
     second = _second_opener(source)
     started: list[tuple[str, threading.Thread, dict[str, Any]]] = []
@@ -179,18 +186,18 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
         raise
     early = started[0] if started else None
     scans: dict[str, Any] = {}
-    scanner = threading.Thread(target=_scan_all, args=(plan, scans), daemon=True) if plan else None
-    if scanner:
-        scanner.start()  # decompressing the sheet XML overlaps calamine's parse
+    scanned_now = {sheet: threading.Event() for _, sheet, _, _ in plan}
+    # started by `_read_sheets` once pandas is imported; decompressing the sheet XML then
+    # overlaps calamine's parse
+    scanner = threading.Thread(target=_scan_all, args=(plan, scans, scanned_now), daemon=True) if plan else None
     try:
         if isinstance(source, Path):
             wb = pc.CalamineWorkbook.from_path(str(source))
         else:
             wb = pc.CalamineWorkbook.from_filelike(source)
     except Exception as exc:  # calamine's errors are not one family
-        for thread in (scanner, early[1] if early else None):
-            if thread:
-                thread.join()
+        if early:
+            early[1].join()
         raise WorkbookUnreadable(
             f"„{name}“ ist beschädigt und kann nicht gelesen werden ({exc}). Bitte eine Sicherungskopie verwenden."
         ) from exc
@@ -199,8 +206,33 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
     scanned = {sheet for _, sheet, _, _ in plan}
     release = second is not None and bool(plan) and all(
         sheet in scanned for sheet in wb.sheet_names if canonical_sheet(sheet) and (wanted is None or sheet in wanted))
+    settled: set[str] = set()
+    facts = {} if facts is None else facts
+
+    def settle(sheet: str, grid: Any) -> bool:
+        """A record sheet's scan into its grid and `facts` (False: the scan failed)."""
+        if sheet in scanned_now:
+            scanned_now[sheet].wait()
+            scan = scans.get(sheet)
+            if scan is None:
+                return False
+            for (r, c), text in scan.errors.items():
+                if r - 1 < len(grid) and c < len(grid[r - 1]) and grid[r - 1][c] in ("", None):
+                    grid[r - 1][c] = text or "#N/A"
+            facts[sheet] = scan.facts
+        elif canonical_sheet(sheet) and len(grid):
+            facts[sheet] = SheetFacts(merged=_merged(wb.get_sheet_by_name(sheet)))
+        settled.add(sheet)
+        return True
+
+    def first_part(grids: dict[str, Any]) -> None:
+        if all(settle(sheet, grid) for sheet, grid in grids.items() if sheet not in settled and len(grid)):
+            ready(grids, facts)  # type: ignore[misc]
+
     grids = _read_sheets(wb, wanted, name, second, meanwhile, cut, early,
-                         reopen=(lambda: _fresh_handle(source)) if release else None)
+                         reopen=(lambda: _fresh_handle(source)) if release else None,
+                         ready=first_part if ready is not None else None,
+                         begin=scanner.start if scanner else None)
     if scanner:
         scanner.join()
         if "!" in scans:
@@ -208,15 +240,8 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
                 f"„{name}“ ist beschädigt und kann nicht gelesen werden ({scans['!']}). Bitte eine "
                 "Sicherungskopie verwenden.")
     for sheet, grid in grids.items():
-        scan = scans.get(sheet)
-        if scan is not None:
-            for (r, c), text in scan.errors.items():
-                if r - 1 < len(grid) and c < len(grid[r - 1]) and grid[r - 1][c] in ("", None):
-                    grid[r - 1][c] = text or "#N/A"
-            if facts is not None:
-                facts[sheet] = scan.facts
-        elif facts is not None and canonical_sheet(sheet) and len(grid):
-            facts[sheet] = SheetFacts(merged=_merged(wb.get_sheet_by_name(sheet)))
+        if sheet not in settled and (sheet in scans or len(grid)):
+            settle(sheet, grid)
     return grids
 
 
@@ -240,16 +265,23 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
                  meanwhile: Callable[[], Any] | None = None,
                  cut: dict[str, Callable[[], Any]] | None = None,
                  early: tuple[str, threading.Thread, dict[str, Any]] | None = None,
-                 reopen: Callable[[], Any] | None = None) -> dict[str, list[list[Any]]]:
+                 reopen: Callable[[], Any] | None = None,
+                 ready: Callable[[dict[str, Any]], None] | None = None,
+                 begin: Callable[[], None] | None = None) -> dict[str, list[list[Any]]]:
     """The grids of the sheets to read, parsed in two threads while this one imports pandas.
 
     calamine lets go of the GIL while it parses, so on two cores the KundenDoku (the largest
     sheet, on a second workbook handle that `second` opens, or already started by
-    `_start_doku`) and the other sheets are parsed side by side, and pandas, which the next
-    step needs anyway, is imported meanwhile (0.3 s).  A sheet in `cut` is parsed on its own
+    `_start_doku`) and the other sheets are parsed side by side.  pandas, which the next step
+    needs anyway, is imported first, while the KundenDoku alone parses (0.15 s): started
+    beside the other sheets' conversion to Python values and the scan (`begin`), which all
+    want the GIL too, the import took three times as long and held up every later step.
+    Then `begin` (the scan), the other sheets, and `meanwhile`.  A sheet in `cut` is parsed on its own
     handle (`_plan`'s small package without the stray cells).  With `reopen` (an .xlsx, whose
     record sheets are all scanned) the first handle is closed as soon as its sheets are done;
-    `reopen` gives a new one should the KundenDoku's handle fail."""
+    `reopen` gives a new one should the KundenDoku's handle fail.  `ready` gets every sheet
+    read so far (the others as empty grids) once the first handle's sheets are done, while
+    the KundenDoku may still parse."""
     todo: list[str] = []
     grids: dict[str, list[list[Any]]] = {}
     with_aux = {normalize_key(s) for s in AUX_SHEETS}
@@ -270,20 +302,30 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
     rest = [s for s in todo if early is None or s != early[0]]
     done: dict[str, Any] = {}
     threads = [threading.Thread(target=_parse_into, args=(lambda: wb, rest, name, done, cut), daemon=True)]
-    threads[0].start()
     if early is not None:
         threads.append(early[1])
+    # the first handle is closed once its sheets are done while the KundenDoku still parses:
+    # its copy of the shared strings (90 MB with 600,000 different notes) goes before that
+    # parse peaks.  An .xlsx's sheets are all scanned, so nothing asks it for merged cells.
+    release = reopen is not None and len(threads) > 1
+    closed = False
     try:
         from ..core import book  # noqa: F401  (pandas: the frames are built from these grids next)
+        if begin is not None:
+            begin()
+        threads[0].start()
         if meanwhile is not None:
             meanwhile()
-    finally:
         threads[0].join()
-        release = reopen is not None and len(threads) > 1
         if release:
-            # the first handle is done while the KundenDoku still parses: its copy of the
-            # shared strings (90 MB with 600,000 different notes) goes before that parse
-            # peaks.  An .xlsx's sheets are all scanned, so nothing asks it for merged cells.
+            wb.close()
+            closed = True
+        if ready is not None and "!" not in done:
+            ready({**grids, **done})
+    finally:
+        if threads[0].ident is not None:
+            threads[0].join()
+        if release and not closed:
             wb.close()
         for thread in threads[1:]:
             thread.join()
@@ -515,16 +557,22 @@ def _package_opener(package: bytes) -> Callable[[], Any]:
     return opener
 
 
-def _scan_all(plan: list[tuple[Any, str, str, dict[int, int]]], out: dict[str, Any]) -> None:
-    """The background half of reading: each record sheet's facts into `out` (errors under `!`)."""
+def _scan_all(plan: list[tuple[Any, str, str, dict[int, int]]], out: dict[str, Any],
+              done: dict[str, threading.Event]) -> None:
+    """The background half of reading: each record sheet's facts into `out` (errors under `!`),
+    each sheet's event in `done` set as soon as its facts are there (all of them on a failure)."""
     from . import sheetfacts
 
     try:
         for opener, sheet, part, row_map in plan:
             with opener() as zf:
                 out[sheet] = sheetfacts.scan_sheet(zf, part, row_map)
+            done[sheet].set()
     except Exception as exc:  # reported by the reading thread, in German
         out["!"] = f"{exc.__class__.__name__}: {exc}"
+    finally:
+        for event in done.values():
+            event.set()
 
 
 def _rewind(source: BinaryIO | Path) -> None:
@@ -533,18 +581,34 @@ def _rewind(source: BinaryIO | Path) -> None:
 
 
 def read_workbook(path: str | Path, password: str | None = None,
-                  meanwhile: Callable[[], Any] | None = None) -> WorkbookData:
+                  meanwhile: Callable[[], Any] | None = None,
+                  first: Callable[[KundenPart], Any] | None = None) -> WorkbookData:
     """Read a Kundenliste workbook into the model. Raises `WorkbookUnreadable` with a German message.
 
-    `meanwhile`: what the command will need next (its imports), done while calamine parses."""
+    `meanwhile`: what the command will need next (its imports), done while calamine parses.
+    `first`: the command's work on the Kundenliste alone, given its share of the model
+    (`core.book.kunden_part`) while the KundenDoku is still parsed; the model returned holds
+    that very share.  Not called when the sheets are not as the model needs them (the
+    model's own message follows)."""
     path = Path(path)
     source = open_bytes(path, password)
+    part: list[KundenPart] = []
+
+    def kunden_ready(grids: dict[str, Any], facts: dict[str, SheetFacts]) -> None:
+        from ..core.book import kunden_part
+
+        built = kunden_part(grids, facts)
+        if built is not None:
+            part.append(built)
+            first(built)  # type: ignore[misc]
+
     with collector_paused():
         facts: dict[str, SheetFacts] = {}
-        grids = read_grids(source, name=path.name, facts=facts, meanwhile=meanwhile)
+        grids = read_grids(source, name=path.name, facts=facts, meanwhile=meanwhile,
+                           ready=kunden_ready if first is not None else None)
         from ..core.book import workbook_from_grids
 
-        return workbook_from_grids(grids, source=path.name, facts=facts)
+        return workbook_from_grids(grids, source=path.name, facts=facts, first=part[0] if part else None)
 
 
 def read_named_sheets(path: str | Path, names: set[str]) -> dict[str, list[list[Any]]]:
