@@ -156,3 +156,54 @@ def test_pruefen_json_of_the_team_workbook_parses_and_counts_the_same(foreign_bo
     assert code == (1 if one_pass.errors else 0)
     assert len(report["findings"]) == len(one_pass.findings)
     assert report["summary"]["errors"] == one_pass.errors
+
+
+def _cells(path: Path) -> dict[str, list[list[object]]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def test_quartal_builds_its_scrubber_while_the_kundendoku_is_read(foreign_books, tmp_path, monkeypatch) -> None:
+    """`quarter_file` builds the scrubber from the Kundenliste's early share; the export is the
+    one of the one-pass way (`quarter(read_workbook(path))`), cell for cell."""
+    from kundenliste_tools.app.quarter import quarter, quarter_file
+    from kundenliste_tools.core import scrub
+    from kundenliste_tools.core.periods import parse_quarter
+
+    built = []
+    real = scrub.build_scrubber
+
+    def counted(kunden, names=frozenset()):
+        built.append(kunden)
+        return real(kunden, names)
+
+    monkeypatch.setattr(scrub, "build_scrubber", counted)
+    from .test_export_file import FORBIDDEN, source_book
+
+    # entries that talk about the other customers by name, street, phone and e-mail: only the
+    # scrubber built from the Kundenliste knows their surnames and streets
+    foreign_books = dict(foreign_books, namen=source_book(tmp_path / "namen.xlsx"))
+    for name, quartal in (("namen", "2026-Q3"), ("team-libreoffice", "2026-Q1"), ("team-xlsxwriter", "2026-Q1"),
+                          ("excel", "2026-Q1"), ("pandas-xlsxwriter", "2026-Q1"), ("demo", "2026-Q3")):
+        path, period = foreign_books[name], parse_quarter(quartal)
+        built.clear()
+        early = quarter_file(path, period, out=tmp_path / f"{name}-frueh.xlsx")
+        assert len(built) == 1, name  # built once, from the early share, and used
+        one_pass = quarter(read_workbook(path), period, out=tmp_path / f"{name}-einmal.xlsx", source=path)
+        again = quarter(read_workbook(path), period, out=tmp_path / f"{name}-nochmal.xlsx", source=path)
+        # a workbook without an export key gets a key for each export: its pseudonyms differ
+        # from export to export, so they are compared by where they stand, not by their value
+        a, b, c = _cells(early.path), _cells(one_pass.path), _cells(again.path)
+        assert a.keys() == b.keys() == c.keys(), name
+        for sheet in b:
+            assert len(a[sheet]) == len(b[sheet]) == len(c[sheet]), (name, sheet)
+            for ra, rb, rc in zip(a[sheet], b[sheet], c[sheet]):
+                assert [x if y == z else "<Pseudonym>" for x, y, z in zip(ra, rb, rc)] == \
+                    [y if y == z else "<Pseudonym>" for y, z in zip(rb, rc)], (name, sheet)
+        assert early.customers == one_pass.customers and early.customers > 0, name
+    text = str(_cells(tmp_path / "namen-frueh.xlsx")).lower()
+    assert "markerwort-alpha" in text  # the notes are there, and no name, street or number in them
+    assert [word for word in FORBIDDEN if word in text] == []

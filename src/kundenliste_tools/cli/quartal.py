@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TextIO
 
 from . import add_book_argument, progress
@@ -64,18 +63,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Write the anonymised export of the chosen period and say where it is."""
     from ..app.periods import choose_period
-    from ..app.workbook import open_workbook, preload
+    from ..app.quarter import quarter_file
 
     period = choose_period(args.quartal, args.bis)  # a wrong period is refused before the read
-    # the export's modules and the first-name list are loaded while calamine parses
-    data = open_workbook(args.mappe, args.passwort, meanwhile=preload(".quarter", "prepare_quarter"))
-    from ..app.quarter import quarter
-
-    result = quarter(
-        data,
+    result = quarter_file(
+        args.mappe,
         period,
+        password=args.passwort,
         out=args.out,
-        source=Path(args.mappe),
         regelwerk=args.regelwerk,
         coarse=args.vergroebern,
         progress=lambda line: progress(stderr, line),
