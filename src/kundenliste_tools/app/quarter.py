@@ -197,9 +197,10 @@ def quarter_file(
     early: list[tuple[Any, Scrubber]] = []
 
     def scrubber_first(part: KundenPart) -> None:
-        from ..core.scrub import build_scrubber
+        from ..core.scrub import build_scrubber, release_tables
 
         early.append((part.kunden, build_scrubber(part.kunden, first_names())))
+        release_tables()  # not at the read's peak: they are grown again for the scrub
 
     data = open_workbook(path, password, meanwhile=prepare_quarter, first=scrubber_first)
     built = next((s for kunden, s in early if kunden is data.kunden), None)

@@ -88,6 +88,9 @@ MAX_WORDS = 8
 #: Joins the texts of a batch; a hard break no word run and no pattern crosses.
 _JOIN = "\x00"
 _BATCH_CHARS = 1 << 21
+#: Keys hashed at a time when a scrubber is built: their words' arrays and the power tables
+#: for them stay small (the build may run while the workbook is still read, at its peak).
+_KEY_CHUNK = 50_000
 #: Words may be separated by up to this many non-word characters to form one run.
 _MAX_GAP = 3
 
@@ -121,11 +124,18 @@ _FILTER_MASK = np.uint64((1 << _FILTER_BITS) - 1)
 _powers: dict[str, np.ndarray] = {}
 
 
+def release_tables() -> None:
+    """Let go of the power tables (32 MB), which the next hashing grows again (20 ms): for a
+    scrubber built while the workbook is still read, whose tables would sit at the read's peak."""
+    _powers.clear()
+
+
 def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """P**i and Q**i modulo 2**64 for i < n (grown on demand, kept for the process)."""
+    """P**i and Q**i modulo 2**64 for i < n (grown on demand, at least doubling up to a text
+    batch's size, and kept for the process until `release_tables`)."""
     have = _powers.get("P")
     if have is None or len(have) < n:
-        size = max(n, _BATCH_CHARS + 1)
+        size = n if have is None else max(n, min(2 * len(have), _BATCH_CHARS + 1))
         with np.errstate(over="ignore"):
             p = np.empty(size, dtype=np.uint64)
             q = np.empty(size, dtype=np.uint64)
@@ -266,7 +276,10 @@ class Scrubber:
 
     keys: dict[int, tuple[np.ndarray, np.ndarray]]  # run length → (sorted hashes, kind index)
     kinds: tuple[str, ...]
-    filter: np.ndarray  # bool per low bits of a key hash: most runs are rejected by one look-up
+    #: bool per low bits of a key hash: most runs are rejected by one look-up.  16 MB, made
+    #: from `keys` at the first scrub (`_low_bits`), so that a scrubber built while the
+    #: workbook is still read (app/quarter.py) does not hold it at the read's peak.
+    filter: np.ndarray | None
     phones: set[str]
     phone_tails: set[str]
     counts: Counter = field(default_factory=Counter)
@@ -279,14 +292,23 @@ class Scrubber:
     #: name where another entry mentions it, and scrubs everyone else's.
     keep: Scrubber | None = None
 
+    def _low_bits(self) -> np.ndarray:
+        """`filter`, made from the key hashes when first needed."""
+        if self.filter is None:
+            filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
+            for hashes, _ in self.keys.values():
+                filt[(hashes & _FILTER_MASK).astype(np.intp)] = True
+            self.filter = filt
+        return self.filter
+
     def only_known(self) -> Scrubber:
         """This scrubber without the generic patterns: only the known values it was built from."""
-        return Scrubber(self.keys, self.kinds, self.filter, self.phones, self.phone_tails,
+        return Scrubber(self.keys, self.kinds, self._low_bits(), self.phones, self.phone_tails,
                         no_space_names=self.no_space_names, known_only=True)
 
     def protecting(self, own: Scrubber) -> Scrubber:
         """This scrubber, except where `own` (a known-only scrubber) finds its values."""
-        return Scrubber(self.keys, self.kinds, self.filter, self.phones, self.phone_tails,
+        return Scrubber(self.keys, self.kinds, self._low_bits(), self.phones, self.phone_tails,
                         no_space_names=self.no_space_names, known_only=self.known_only, keep=own)
 
     def finds(self, texts: Iterable[object]) -> list[bool]:
@@ -401,7 +423,7 @@ class Scrubber:
             table = self.keys.get(n)
             if table is None:
                 continue
-            hit = self.filter[(runs & _FILTER_MASK).astype(np.intp)]
+            hit = self._low_bits()[(runs & _FILTER_MASK).astype(np.intp)]
             if n > 1:
                 hit &= w.run[: t - n + 1] >= n - 1
             first = np.flatnonzero(hit)
@@ -706,8 +728,8 @@ def _splice(text: str, spans: list[Span], counts: Counter, owner: Callable[[int]
 def _hash_strings(strings: Sequence[str]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Run length → (hash of each key of that many words, the key's index in `strings`)."""
     collected: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for lo in range(0, len(strings), 200_000):  # bounded memory for the power tables
-        w = _words(_JOIN.join(s.replace(_JOIN, " ") for s in strings[lo:lo + 200_000]))
+    for lo in range(0, len(strings), _KEY_CHUNK):  # bounded memory for the power tables
+        w = _words(_JOIN.join(s.replace(_JOIN, " ") for s in strings[lo:lo + _KEY_CHUNK]))
         t = len(w.starts)
         if not t:
             continue

@@ -24,8 +24,6 @@ from .knownvalues import (
     street_keys,
 )
 from .scrub import (
-    _FILTER_BITS,
-    _FILTER_MASK,
     _FIRST_NAME,
     _PRIORITY,
     ADRESSE,
@@ -49,7 +47,7 @@ def first_name_hashes(names: frozenset[str]) -> dict[int, np.ndarray]:
 
 
 def _key_table(keys_by_kind: dict[str, set[str]], hashed: dict[str, dict[int, np.ndarray]] | None = None,
-               ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...], np.ndarray]:
+               ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], tuple[str, ...]]:
     """Hash every key with the same tokeniser the texts go through; `hashed` adds keys of a
     kind that were hashed before (the first-name list)."""
     hashed = hashed or {}
@@ -68,7 +66,6 @@ def _key_table(keys_by_kind: dict[str, set[str]], hashed: dict[str, dict[int, np
         for n, h in by_n.items():
             collected.setdefault(n, []).append((h, np.full(len(h), kinds.index(kind), dtype=np.int64)))
     table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    filt = np.zeros(1 << _FILTER_BITS, dtype=bool)
     for n, parts in collected.items():
         h = np.concatenate([p[0] for p in parts])
         k = np.concatenate([p[1] for p in parts])
@@ -76,8 +73,7 @@ def _key_table(keys_by_kind: dict[str, set[str]], hashed: dict[str, dict[int, np
         h, k = h[order], k[order]
         unique = np.concatenate(([True], h[1:] != h[:-1]))
         table[n] = (h[unique], k[unique])
-        filt[(h & _FILTER_MASK).astype(np.intp)] = True
-    return table, kinds, filt
+    return table, kinds
 
 
 def build(kunden: pd.DataFrame, first_names: frozenset[str] = frozenset()) -> Scrubber:
@@ -96,7 +92,7 @@ def build(kunden: pd.DataFrame, first_names: frozenset[str] = frozenset()) -> Sc
         GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
         EMAIL: {v for v in _values(col("Email")) if "@" in v},
     }
-    table, kinds, filt = _key_table(keys, {_FIRST_NAME: first_name_hashes(first_names)} if first_names else None)
+    table, kinds = _key_table(keys, {_FIRST_NAME: first_name_hashes(first_names)} if first_names else None)
     phones, tails = phone_keys(_values(col("Telefon")))
-    return Scrubber(table, kinds, filt, phones, tails,
+    return Scrubber(table, kinds, None, phones, tails,  # its filter comes with the first scrub
                     no_space_names=no_space_pattern(col("VName"), col("NName")))
