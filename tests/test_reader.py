@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 import zipfile
 from pathlib import Path
 
@@ -265,3 +266,33 @@ def test_a_damaged_record_sheet_is_still_refused_in_german(tmp_path):
             dst.writestr(info, data)
     with pytest.raises(WorkbookUnreadable, match="beschädigt"):
         read_workbook(damaged)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
+def test_the_reads_side_work_is_made_less_urgent_never_more() -> None:
+    """`_side_work` lowers the priority of the thread that calls it (the scan, the other sheets'
+    parse) by SIDE_WORK_NICE levels, capped at 19, and leaves every other thread alone."""
+    import os
+    import threading
+
+    from kundenliste_tools.files import reader
+
+    seen: dict[str, tuple[int, int]] = {}
+
+    def side(low: bool, key: str) -> None:
+        tid = threading.get_native_id()
+        if low:  # lowering needs no rights; a CI runner may run at a nice value of its own
+            os.setpriority(os.PRIO_PROCESS, tid, max(15, os.getpriority(os.PRIO_PROCESS, tid)))
+        start = os.getpriority(os.PRIO_PROCESS, tid)
+        reader._side_work()
+        seen[key] = (start, os.getpriority(os.PRIO_PROCESS, tid))
+
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    for low, key in ((False, "as started"), (True, "already low")):
+        thread = threading.Thread(target=side, args=(low, key))
+        thread.start()
+        thread.join()
+    start, after = seen["as started"]
+    assert after == min(19, start + reader.SIDE_WORK_NICE) and after > start or start == 19
+    assert seen["already low"][1] == 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before
