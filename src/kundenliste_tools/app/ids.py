@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Collection
+from typing import TYPE_CHECKING, Callable, Collection
 
-from ..core.book import ID_REGISTER_SHEET, WorkbookData, cell_ref
 from ..core.errors import InvalidInput
-from ..core.ids import REGISTER_HEADER, assign_ids, id_cell_edits, new_ids, taken_ids
-from ..core.model import KUNDENLISTE
-from ..core.pseudonym import KEY_CELL, KEY_HEADER, new_key
+from ..core.model import EXPORT_KEY_HEADER as KEY_HEADER
+from ..core.model import ID_REGISTER_SHEET, KUNDENLISTE, REGISTER_HEADER
 from ..files.patch import Append, PatchResult, check_writable, discard_prepared, patch_workbook, prepare_patch
 from ..files.reader import read_workbook, require_writable
+
+if TYPE_CHECKING:  # the core's ID code needs pandas: imported when it runs, so that `issue_ids`
+    # can be named before the read, whose parse then starts at once (files/reader.py)
+    from ..core.book import WorkbookData
 
 #: At most this many IDs are drafted at once.
 MAX_DRAFT = 100_000
@@ -67,6 +69,10 @@ class IdsResult:
 
 def plan_ids(data: WorkbookData, only_rows: Collection[int] | None = None) -> IdPlan:
     """The IDs for the records without one (all, or among `only_rows`), not yet written."""
+    from ..core.book import cell_ref
+    from ..core.ids import assign_ids
+    from ..core.pseudonym import new_key
+
     layout = data.layouts[KUNDENLISTE]
     issued = [
         IssuedId(row, cell_ref(layout, "ID", row), new_id) for row, new_id in assign_ids(data, only_rows=only_rows)
@@ -78,6 +84,8 @@ def draft_ids(data: WorkbookData, count: int) -> list[str]:
     """`count` new IDs not yet used in the workbook; nothing is written or registered."""
     if not 1 <= count <= MAX_DRAFT:
         raise InvalidInput("anzahl", f"Die Anzahl muss zwischen 1 und {MAX_DRAFT} liegen.")
+    from ..core.ids import new_ids, taken_ids
+
     return new_ids(count, taken_ids(data))
 
 
@@ -90,6 +98,8 @@ def issue_ids(
     try:
         # the Kundenliste's XML is parsed for the patch while calamine reads (files/patch.py)
         data = read_workbook(path, password, meanwhile=None if password else lambda: prepare_patch(path, KUNDENLISTE))
+        from ..core.ids import id_cell_edits
+
         plan = plan_ids(data)
         if not plan.issued and not plan.export_key:
             return IdsResult(plan)
@@ -110,6 +120,8 @@ def issue_ids(
 def _write(path: str | Path, cells: dict, issued: list[str], key: str, has_register: bool) -> PatchResult:
     """IDs into the Kundenliste, the issued ones into the register, and (when the workbook has
     none yet) the export key into C1 of the register, labelled in B1 (core/pseudonym.py)."""
+    from ..core.pseudonym import KEY_CELL
+
     rows = [[i] for i in issued]
     if not key:
         return patch_workbook(path, cells=cells, append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])})

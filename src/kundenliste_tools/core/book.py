@@ -276,9 +276,7 @@ def register_from_grid(grid: Grid | None) -> frozenset[str]:
     return frozenset(t for t in (id_text(row[0]) for row in grid[1:] if row) if t)
 
 
-#: Header of column B of the `ID-Register` sheet; the export pseudonyms' key stands below it
-#: (core/pseudonym.py says why it lives there).
-EXPORT_KEY_HEADER = "Export-Schlüssel"
+EXPORT_KEY_HEADER = model.EXPORT_KEY_HEADER  # defined in the model, which the use cases import before pandas
 
 
 def export_key_from_grid(grid: Grid | None) -> str:

@@ -60,7 +60,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from .book import WorkbookData
-from .model import KUNDENLISTE, ROW
+from .model import KUNDENLISTE, REGISTER_HEADER, ROW  # noqa: F401  (REGISTER_HEADER: named from here too)
 from .values import id_text, id_texts
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -71,8 +71,6 @@ WEIGHTS = tuple(range(LENGTH, 0, -1))  # (6, 5, 4, 3, 2, 1); the check character
 MIN_LETTERS = 2
 MIN_DIGITS = 2
 
-#: Header of column A of the hidden `ID-Register` sheet (the template writes the same).
-REGISTER_HEADER = "Vergebene ID"
 
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _DIGITS = frozenset("23456789")

@@ -22,6 +22,11 @@ XLWINGS_CONF = "xlwings.conf"
 BERATER_SHEET = "Berater"
 REGELWERK_SHEET = "Regelwerk"
 ID_REGISTER_SHEET = "ID-Register"
+#: Header of column A of the hidden `ID-Register` sheet (the template writes the same).
+REGISTER_HEADER = "Vergebene ID"
+#: Header of column B of the `ID-Register` sheet; the export pseudonyms' key stands beside it
+#: (core/pseudonym.py says why it lives there).
+EXPORT_KEY_HEADER = "Export-Schlüssel"
 #: Sheets the model reads besides the two record sheets (a reader may skip all others).
 AUX_SHEETS = (LISTEN, EINSTELLUNGEN, BERATER_SHEET, REGELWERK_SHEET, ID_REGISTER_SHEET)
 
