@@ -9,7 +9,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, TextIO
 
-from . import add_book_argument
+from . import add_book_argument, german_number
 
 if TYPE_CHECKING:
     from ..app.plan import InvitationResult
@@ -56,8 +56,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _num(x: float) -> str:
-    """German decimal comma, at most two places: 12,5 Plätze, 18,75 Quote."""
-    return f"{round(x, 2):g}".replace(".", ",")
+    """At most two places: 12,5 Plätze, 18,75 Quote."""
+    return german_number(round(x, 2))
 
 
 def write_table(result: InvitationResult, out: TextIO) -> None:

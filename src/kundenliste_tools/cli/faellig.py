@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, TextIO
 
-from . import add_book_argument, progress
+from . import add_book_argument, german_number, progress
 
 if TYPE_CHECKING:
     from ..app.due import DueResult
@@ -72,11 +72,6 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def _num(x: float) -> str:
-    """German decimal comma: 0,75 Stelle, Soll 18,75."""
-    return f"{x:g}".replace(".", ",")
-
-
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -119,20 +114,21 @@ def write_table(result: DueResult, out: TextIO) -> None:
     quota = rules.staff.per_week
     out.write(
         "\nBeratungsgespräche je Kalenderwoche"
-        + (f" (Soll {_num(quota)} je Vollzeitkraft, Teilzeit anteilig)" if quota else "")
+        + (f" (Soll {german_number(quota)} je Vollzeitkraft, Teilzeit anteilig)" if quota else "")
         + ":\n"
     )
     for a in staff:
         weeks = ", ".join(
             f"{w['week'][-3:]}: {w['count']}"
-            + (f"/{_num(w['quota'])}" if w["quota"] is not None else "")
+            + (f"/{german_number(w['quota'])}" if w["quota"] is not None else "")
             + (" (laufend)" if w["partial"] else "")
             for w in a["weeks"]
         )
-        out.write(f"  {a['berater']} ({_num(a['stellenanteil'])} Stelle): {weeks}; "
-                  f"nicht erschienen (26 Wochen): {_num(round(100 * a['no_show_rate'], 1))} %\n")
+        out.write(f"  {a['berater']} ({german_number(a['stellenanteil'])} Stelle): {weeks}; "
+                  f"nicht erschienen (26 Wochen): {german_number(round(100 * a['no_show_rate'], 1))} %\n")
     if rules.staff.caseload:
         out.write(f"\nAktive Kunden je Beraterin (Betreuungsschlüssel 1:{rules.staff.caseload}, Teilzeit anteilig):\n")
         for a in staff:
             flag = "  – über dem Schlüssel" if a["over_caseload"] else ""
-            out.write(f"  {a['berater']}: {a['active_customers']} von höchstens {_num(a['caseload_limit'])}{flag}\n")
+            limit = german_number(a["caseload_limit"])
+            out.write(f"  {a['berater']}: {a['active_customers']} von höchstens {limit}{flag}\n")

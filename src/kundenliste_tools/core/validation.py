@@ -110,6 +110,11 @@ class Column:
         """`fn` of each distinct value; None for blanks and Excel errors (fn never sees them)."""
         return [None if skip else fn(u) for u, skip in zip(self.uniques, self._skip)]
 
+    def each_filled(self, fn: Callable[[Any], Any]) -> list[Any]:
+        """`each(fn)` (computed once per `fn`, shared with its other callers), None for blanks
+        and Excel errors as in `map`."""
+        return [None if skip else value for value, skip in zip(self.each(fn), self._skip)]
+
     def each(self, fn: Callable[[Any], Any]) -> list[Any]:
         """`fn` of every distinct value, blanks and Excel errors too; once per `fn`."""
         if fn not in self._each:
@@ -402,7 +407,7 @@ def _check_kunden_ids(out: _Collector, k: _Sheet) -> _Ids:
         out.add(k, "id-pruefzeichen", "ID", pos, value=keys[pos])
 
     # duplicates: distinct values first (101 and 101.0 are one value already), then the loose key
-    ikeys: list[str | None] = [None if skip else key for key, skip in zip(col.each(id_key), col._skip)]
+    ikeys: list[str | None] = col.each_filled(id_key)
     folds = [loose_key(t) if t else "" for t in ikeys]
     fold_codes, _ = pd.factorize(np.array(folds + [""], dtype=object)[col.codes])
     filled = col.filled
