@@ -175,11 +175,6 @@ def add_book_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def german_number(x: float) -> str:
-    """A number as a German reads it: decimal comma, no trailing zeros (0,75 Stelle, Soll 18,75)."""
-    return f"{x:g}".replace(".", ",")
-
-
 def progress(stderr: TextIO, message: str) -> None:
     """Progress for long runs goes to stderr, so stdout stays clean for --json."""
     print(message, file=stderr, flush=True)

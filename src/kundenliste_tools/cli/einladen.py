@@ -9,7 +9,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING, TextIO
 
-from . import add_book_argument, german_number
+from . import add_book_argument
+from .numbers import german_number
 
 if TYPE_CHECKING:
     from ..app.plan import InvitationResult

@@ -10,7 +10,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING, TextIO
 
-from . import add_book_argument, german_number, progress
+from . import add_book_argument, progress
+from .numbers import german_number
 
 if TYPE_CHECKING:
     from ..app.due import DueResult
