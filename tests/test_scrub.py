@@ -260,3 +260,47 @@ def test_repeated_texts_scrub_as_each_cell_alone(scrubber, texts):
         expected.update(scrubber.counts)
     assert got == alone
     assert +counted == +expected
+
+
+def test_power_tables_are_never_shorter_than_asked_when_threads_race(monkeypatch) -> None:
+    """Two exports in one process (a server's threads): a thread that made or read its power
+    tables gets those, even when another thread grows, shrinks or releases the shared ones
+    between its look-up and its return (the interleaving is forced by slowing the dict)."""
+    import threading
+    import time
+
+    from kundenliste_tools.core import scrub as s
+
+    class Slow(dict):
+        def get(self, key, default=None):
+            value = super().get(key, default)
+            if threading.current_thread().name == "klein":
+                time.sleep(0.1)  # "klein" has looked, then waits while "gross" stores
+            return value
+
+        def __setitem__(self, key, value):
+            super().__setitem__(key, value)
+            if threading.current_thread().name == "gross":
+                time.sleep(0.2)  # "gross" has stored, then waits before returning
+                s.release_tables()  # and someone lets go of the tables meanwhile
+
+    monkeypatch.setattr(s, "_powers", Slow())
+    s._power_tables(2)  # tables exist, but tiny (an earlier short text)
+    got: dict[int, object] = {}
+
+    def ask(n: int) -> None:
+        try:
+            p, q = s._power_tables(n)
+            got[n] = (len(p), len(q), int(p[1]) == s._P, int(q[1]) == s._Q)
+        except Exception as exc:  # noqa: BLE001 - the old code failed here
+            got[n] = repr(exc)
+
+    small = threading.Thread(target=ask, args=(5,), name="klein")
+    big = threading.Thread(target=ask, args=(100_000,), name="gross")
+    small.start()
+    time.sleep(0.02)
+    big.start()
+    big.join()
+    small.join()
+    assert got[100_000] == (100_000, 100_000, True, True)
+    assert got[5][0] >= 5 and got[5][2:] == (True, True)

@@ -98,10 +98,13 @@ def documents_folder() -> Path:
 
 
 def prepare_quarter() -> None:
-    """Load the first-name list an export needs besides the workbook (0.25–0.45 s; this
-    module's imports bring openpyxl and the core); run while calamine parses
-    (`app.workbook.preload`).  Its hashing for the scrubber (core/scrubkeys.py) is not done
-    here: at the read's peak its arrays raised the peak by 15–20 MB at 30,000 customers."""
+    """Load what an export needs besides the workbook: its modules (the core's quarter,
+    outcomes and scrubber, the export writer with openpyxl) and the first-name list (0.25–0.45 s
+    together); run while calamine parses (`open_workbook(meanwhile=)`).  The scrubber itself is
+    built by `quarter_file` once the Kundenliste is read."""
+    from ..core import outcomes, quarterly, scrub  # noqa: F401
+    from ..files import export, rulefiles  # noqa: F401
+
     first_names()
 
 
@@ -127,14 +130,16 @@ def quarter(
     regelwerk: str | None = None,
     coarse: bool = False,
     progress: Callable[[str], None] | None = None,
-    scrubber: Scrubber | None = None,
+    scrubber: tuple[Any, Scrubber] | None = None,
 ) -> QuarterResult:
     """Build and write the anonymised export of `period`.
 
     `source` is the workbook's own path: the export refuses to overwrite it.  The pseudonyms
     of IDs that are no IDs use the workbook's export key (a workbook without one gets a key for
     this export only; core/pseudonym.py).  `coarse` writes Erstkontakt as its month.
-    `scrubber`: built from `data.kunden` already (`quarter_file`), else built here.
+    `scrubber`: (the Kundenliste it was built from, the scrubber), made while the workbook was
+    read (`quarter_file`); used only when that Kundenliste is `data.kunden` itself, else the
+    scrubber is built here.
     """
     from ..core.outcomes import trend_assessments
     from ..core.quarterly import build_export, prepare
@@ -159,13 +164,14 @@ def quarter(
     # the workbook as it stood at the period's end (and at each earlier quarter's end)
     trend = trend_assessments(data, period, prepared, rules, sentences=False)  # the export counts verdicts
     assessment = trend[period.end]
-    scrubber = scrubber or build_scrubber(data.kunden, first_names())
+    used = scrubber[1] if scrubber is not None and scrubber[0] is data.kunden else build_scrubber(
+        data.kunden, first_names())
     export = build_export(
         data,
         period,
         assessment,
         rules.name,
-        scrubber=scrubber,
+        scrubber=used,
         prepared=prepared,
         key=data.export_key,
         stable_key=bool(data.export_key),
@@ -203,9 +209,8 @@ def quarter_file(
         release_tables()  # not at the read's peak: they are grown again for the scrub
 
     data = open_workbook(path, password, meanwhile=prepare_quarter, first=scrubber_first)
-    built = next((s for kunden, s in early if kunden is data.kunden), None)
     return quarter(data, period, out=out, source=Path(path), regelwerk=regelwerk, coarse=coarse,
-                   progress=progress, scrubber=built)
+                   progress=progress, scrubber=early[0] if early else None)
 
 
 def _same_file(a: Path, b: Path) -> bool:

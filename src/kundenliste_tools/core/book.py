@@ -353,8 +353,7 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
     by_key = {model.normalize_key(n): n for n in grids}
 
     def grid(name: str) -> Grid | None:
-        real = by_key.get(model.normalize_key(name))
-        return grids[real] if real else None
+        return _aux_grid(grids, name)
 
     return WorkbookData(
         kunden=kunden,

@@ -121,7 +121,7 @@ _Q = pow(_P, -1, _MOD)
 _R = 0xC2B2AE3D27D4EB4F  # combines word hashes into run hashes
 _FILTER_BITS = 24
 _FILTER_MASK = np.uint64((1 << _FILTER_BITS) - 1)
-_powers: dict[str, np.ndarray] = {}
+_powers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def release_tables() -> None:
@@ -132,18 +132,26 @@ def release_tables() -> None:
 
 def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
     """P**i and Q**i modulo 2**64 for i < n (grown on demand, at least doubling up to a text
-    batch's size, and kept for the process until `release_tables`)."""
-    have = _powers.get("P")
-    if have is None or len(have) < n:
-        size = n if have is None else max(n, min(2 * len(have), _BATCH_CHARS + 1))
-        with np.errstate(over="ignore"):
-            p = np.empty(size, dtype=np.uint64)
-            q = np.empty(size, dtype=np.uint64)
-            p[0] = q[0] = 1
-            np.cumprod(np.full(size - 1, _P, dtype=np.uint64), out=p[1:])
-            np.cumprod(np.full(size - 1, _Q, dtype=np.uint64), out=q[1:])
-        _powers["P"], _powers["Q"] = p, q
-    return _powers["P"], _powers["Q"]
+    batch's size, and kept for the process until `release_tables`).
+
+    Two exports in one process (a server's threads) may ask at once: each returns the tables
+    it read or made itself, never a re-read of `_powers`, and a shorter table never replaces a
+    longer one, so neither `release_tables` nor another thread's growth can hand a caller
+    tables shorter than it asked for."""
+    have = _powers.get("PQ")
+    if have is not None and len(have[0]) >= n:
+        return have
+    size = n if have is None else max(n, min(2 * len(have[0]), _BATCH_CHARS + 1))
+    with np.errstate(over="ignore"):
+        p = np.empty(size, dtype=np.uint64)
+        q = np.empty(size, dtype=np.uint64)
+        p[0] = q[0] = 1
+        np.cumprod(np.full(size - 1, _P, dtype=np.uint64), out=p[1:])
+        np.cumprod(np.full(size - 1, _Q, dtype=np.uint64), out=q[1:])
+    current = _powers.get("PQ")
+    if current is None or len(current[0]) < size:
+        _powers["PQ"] = (p, q)
+    return p, q
 
 
 @dataclass

@@ -231,12 +231,15 @@ def read_grids(source: BinaryIO | Path, wanted: set[str] | None = None, name: st
         if all(settle(sheet, grid) for sheet, grid in grids.items() if sheet not in settled and len(grid)):
             ready(grids, facts)  # type: ignore[misc]
 
-    grids = _read_sheets(wb, wanted, name, second, meanwhile, cut, early,
-                         reopen=(lambda: _fresh_handle(source)) if release else None,
-                         ready=first_part if ready is not None else None,
-                         begin=scanner.start if scanner else None)
+    try:
+        grids = _read_sheets(wb, wanted, name, second, meanwhile, cut, early,
+                             reopen=(lambda: _fresh_handle(source)) if release else None,
+                             ready=first_part if ready is not None else None,
+                             begin=scanner.start if scanner else None)
+    finally:  # a failing sheet or `ready`: no scan left running behind the caller's back
+        if scanner and scanner.ident is not None:
+            scanner.join()
     if scanner:
-        scanner.join()
         if "!" in scans:
             raise WorkbookUnreadable(
                 f"„{name}“ ist beschädigt und kann nicht gelesen werden ({scans['!']}). Bitte eine "
@@ -270,7 +273,7 @@ def _read_sheets(wb: Any, wanted: set[str] | None, name: str, second: Any = None
                  reopen: Callable[[], Any] | None = None,
                  ready: Callable[[dict[str, Any]], None] | None = None,
                  begin: Callable[[], None] | None = None) -> dict[str, list[list[Any]]]:
-    """The grids of the sheets to read, parsed in two threads while this one imports pandas.
+    """The grids of the sheets to read, parsed in two threads; this one imports pandas first.
 
     calamine lets go of the GIL while it parses, so on two cores the KundenDoku (the largest
     sheet, on a second workbook handle that `second` opens, or already started by
@@ -618,8 +621,9 @@ def read_workbook(path: str | Path, password: str | None = None,
     `meanwhile`: what the command will need next (its imports), done while calamine parses.
     `first`: the command's work on the Kundenliste alone, given its share of the model
     (`core.book.kunden_part`) while the KundenDoku is still parsed; the model returned holds
-    that very share.  Not called when the sheets are not as the model needs them (the
-    model's own message follows)."""
+    that very share.  Not called when the Kundenliste's share cannot be built (a record sheet
+    missing or ambiguous, a Kundenliste without a header: the model's own message follows); a
+    KundenDoku the model refuses is found only after the call, and its message is the same."""
     path = Path(path)
     source = open_bytes(path, password)
     part: list[KundenPart] = []
