@@ -312,10 +312,16 @@ def kunden_part(grids: dict[str, Grid], facts: dict[str, SheetFacts] | None = No
     return KundenPart(kunden, layout, skipped, lists_from_grid(_aux_grid(grids, model.LISTEN)))
 
 
-def _aux_grid(grids: dict[str, Grid], name: str) -> Grid | None:
-    """The grid of the auxiliary sheet `name` (forgiving key), None when there is none."""
-    real = {model.normalize_key(n): n for n in grids}.get(model.normalize_key(name))  # the last of a key
+def _aux_grid(grids: dict[str, Grid], name: str, by_key: dict[str, str] | None = None) -> Grid | None:
+    """The grid of the auxiliary sheet `name` (forgiving key), None when there is none;
+    `by_key`: `_by_key(grids)` when the caller looks up several."""
+    real = (by_key if by_key is not None else _by_key(grids)).get(model.normalize_key(name))
     return grids[real] if real else None
+
+
+def _by_key(grids: dict[str, Grid]) -> dict[str, str]:
+    """Each sheet's real name by its forgiving key (the last sheet of a key wins)."""
+    return {model.normalize_key(n): n for n in grids}
 
 
 def workbook_from_grids(grids: dict[str, Grid], source: str = "",
@@ -342,19 +348,19 @@ def workbook_from_grids(grids: dict[str, Grid], source: str = "",
                 f"benennen (gefunden: {', '.join(grids) or 'keine Blätter'})."
             )
     facts = facts or {}
+    by_key = _by_key(grids)
+
+    def grid(name: str) -> Grid | None:
+        return _aux_grid(grids, name, by_key)
+
     if first is None:
         kunden, lk, sk = frame_from_grid(KUNDENLISTE, found[KUNDENLISTE], grids[found[KUNDENLISTE]],
                                          facts.get(found[KUNDENLISTE]))
-        lists = lists_from_grid(_aux_grid(grids, model.LISTEN))
+        lists = lists_from_grid(grid(model.LISTEN))
     else:
         kunden, lk, sk, lists = first.kunden, first.layout, first.skipped, first.lists
     doku, ld, sd = frame_from_grid(KUNDENDOKU, found[KUNDENDOKU], grids[found[KUNDENDOKU]],
                                    facts.get(found[KUNDENDOKU]))
-    by_key = {model.normalize_key(n): n for n in grids}
-
-    def grid(name: str) -> Grid | None:
-        return _aux_grid(grids, name)
-
     return WorkbookData(
         kunden=kunden,
         doku=doku,
