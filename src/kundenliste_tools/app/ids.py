@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection
 
 from ..core.errors import InvalidInput
-from ..core.model import EXPORT_KEY_HEADER as KEY_HEADER
-from ..core.model import ID_REGISTER_SHEET, KUNDENLISTE, REGISTER_HEADER
+from ..core.model import EXPORT_KEY_HEADER, ID_REGISTER_SHEET, KUNDENLISTE, REGISTER_HEADER
 from ..files.patch import Append, PatchResult, check_writable, discard_prepared, patch_workbook, prepare_patch
 from ..files.reader import read_workbook, require_writable
 
@@ -50,7 +49,7 @@ class IdPlan:
     @property
     def key_cells(self) -> list[str]:
         """B1:C1 of the register (label, key) when the key is new, else empty."""
-        return [KEY_HEADER, self.export_key] if self.export_key else []
+        return [EXPORT_KEY_HEADER, self.export_key] if self.export_key else []
 
 
 @dataclass
@@ -128,12 +127,12 @@ def _write(path: str | Path, cells: dict, issued: list[str], key: str, has_regis
     if has_register:  # the key goes into row 1 (B1 label, C1 key)
         return patch_workbook(
             path,
-            cells={**cells, ID_REGISTER_SHEET: {"B1": KEY_HEADER, KEY_CELL: key}},
+            cells={**cells, ID_REGISTER_SHEET: {"B1": EXPORT_KEY_HEADER, KEY_CELL: key}},
             append={ID_REGISTER_SHEET: Append(rows, header=[REGISTER_HEADER])},
         )
     # no register yet: it is created with the key in its header row
     return patch_workbook(
         path,
         cells=cells,
-        append={ID_REGISTER_SHEET: Append(rows or [[None]], header=[REGISTER_HEADER, KEY_HEADER, key])},
+        append={ID_REGISTER_SHEET: Append(rows or [[None]], header=[REGISTER_HEADER, EXPORT_KEY_HEADER, key])},
     )

@@ -276,12 +276,9 @@ def register_from_grid(grid: Grid | None) -> frozenset[str]:
     return frozenset(t for t in (id_text(row[0]) for row in grid[1:] if row) if t)
 
 
-EXPORT_KEY_HEADER = model.EXPORT_KEY_HEADER  # defined in the model, which the use cases import before pandas
-
-
 def export_key_from_grid(grid: Grid | None) -> str:
     """The export key in the register sheet's grid (C1, labelled in B1), or ``""``."""
-    if not grid or len(grid[0]) < 3 or to_text(grid[0][1]) != EXPORT_KEY_HEADER:
+    if not grid or len(grid[0]) < 3 or to_text(grid[0][1]) != model.EXPORT_KEY_HEADER:
         return ""
     return to_text(grid[0][2])
 

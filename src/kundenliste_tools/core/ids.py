@@ -60,7 +60,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from .book import WorkbookData
-from .model import KUNDENLISTE, REGISTER_HEADER, ROW  # noqa: F401  (REGISTER_HEADER: named from here too)
+from .model import KUNDENLISTE, ROW
 from .values import id_text, id_texts
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -70,7 +70,6 @@ PAYLOAD = LENGTH - 1
 WEIGHTS = tuple(range(LENGTH, 0, -1))  # (6, 5, 4, 3, 2, 1); the check character weighs 1
 MIN_LETTERS = 2
 MIN_DIGITS = 2
-
 
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _DIGITS = frozenset("23456789")

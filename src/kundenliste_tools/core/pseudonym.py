@@ -26,11 +26,9 @@ import hashlib
 import hmac
 import secrets
 
-from .book import EXPORT_KEY_HEADER
 from .ids import ALPHABET, is_own_format, normalize
 
 KEY_CELL = "C1"  # beside its label in B1: row 1 only, the register below stays as it is
-KEY_HEADER = EXPORT_KEY_HEADER
 PREFIX = "P-"
 LENGTH = 10
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..core import model
 from ..core.book import ID_REGISTER_SHEET
-from ..core.ids import REGISTER_HEADER
+from ..core.model import REGISTER_HEADER
 from .package import column_letter, write_atomically
 from .xlsm import Button, package_xlsm
 
