@@ -267,3 +267,39 @@ def test_a_column_is_written_as_each_cell_alone(values):
     assert _column_xml(column, part).tolist() == [_one_xml(v, part) for v in values]
     dates = pd.Series([v for v in values if isinstance(v, pd.Timestamp)] + [pd.NaT], dtype="datetime64[ns]")
     assert _column_xml(dates, part).tolist() == [_one_xml(v, part) for v in dates.tolist()]
+
+
+def test_writing_behind_keeps_the_order_and_raises_a_failed_write_here():
+    """`files.export._write_behind`: the chunks arrive in order; a write that fails is raised
+    in the calling thread and nothing is written after it; a failing producer is raised too."""
+    from kundenliste_tools.files.export import _write_behind
+
+    class Sink:
+        def __init__(self, fail_at: int | None = None):
+            self.got: list[bytes] = []
+            self.fail_at = fail_at
+
+        def write(self, chunk: bytes) -> int:
+            if self.fail_at is not None and len(self.got) == self.fail_at:
+                raise OSError("Datenträger voll")
+            self.got.append(chunk)
+            return len(chunk)
+
+    chunks = [f"<row r=\"{i}\"/>".encode() for i in range(200)]
+    ok = Sink()
+    _write_behind(ok, iter(chunks))
+    assert ok.got == chunks
+
+    full = Sink(fail_at=3)
+    with pytest.raises(OSError, match="Datenträger voll"):
+        _write_behind(full, iter(chunks))
+    assert full.got == chunks[:3]
+
+    def broken():
+        yield chunks[0]
+        raise ValueError("kaputt")
+
+    sink = Sink()
+    with pytest.raises(ValueError, match="kaputt"):
+        _write_behind(sink, broken())
+    assert sink.got == chunks[:1]

@@ -22,9 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import queue
 import re
-import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,31 +111,19 @@ def save_export(export: QuarterlyExport, target: str | Path | BinaryIO) -> None:
 def _write_behind(fh: BinaryIO, chunks: Iterator[bytes]) -> None:
     """Write `chunks` to `fh` (a member of the zip) in a second thread while this one makes
     the next: zlib lets go of the GIL while it compresses, so on two cores the deflating
-    (a third of writing the export, issue 18) overlaps building the rows' XML.  The bytes
-    written, and their order, are the same as writing them here; an error is raised here."""
-    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # at most a few chunks in memory
-    failed: list[BaseException] = []
+    (a third of writing the export, issue 18) overlaps building the rows' XML.  One chunk is
+    written at a time, in order, so the bytes are the same as writing them here; a failed
+    write is raised here, at the next chunk or at the end."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    def drain() -> None:
-        while (chunk := pending.get()) is not None:
-            if not failed:
-                try:
-                    fh.write(chunk)
-                except BaseException as exc:  # re-raised by the calling thread
-                    failed.append(exc)
-
-    writer = threading.Thread(target=drain, daemon=True)
-    writer.start()
-    try:
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = None
         for chunk in chunks:
-            if failed:
-                break
-            pending.put(chunk)
-    finally:
-        pending.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
+            if pending is not None:
+                pending.result()  # the previous chunk is written before the next goes
+            pending = writer.submit(fh.write, chunk)
+        if pending is not None:
+            pending.result()
 
 
 @dataclass
