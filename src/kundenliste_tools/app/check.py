@@ -67,18 +67,17 @@ def check_file(path: str | Path, password: str | None = None, today: dt.date | N
     The Kundenliste is checked as soon as it is read, while the KundenDoku, the longest part
     of the read, is still parsed on the other core; then the rest.  The result is the one
     `check(open_workbook(path))` gives."""
-    from .workbook import open_workbook
+    from .workbook import open_workbook_ahead
 
     day = today or dt.date.today()
-    ahead: list[KundenChecks] = []
 
-    def kunden_first(part: KundenPart) -> None:
+    def kunden_first(part: KundenPart) -> KundenChecks:
         from ..core.validation import check_kunden
 
-        ahead.append(check_kunden(part.kunden, part.layout, part.lists, day))
+        return check_kunden(part.kunden, part.layout, part.lists, day)
 
-    data = open_workbook(path, password, meanwhile=prepare_checks, first=kunden_first)
-    return check(data, day, progress, ahead[0] if ahead else None)
+    data, first = open_workbook_ahead(path, password, prepare_checks, kunden_first)
+    return check(data, day, progress, first)
 
 
 def prepare_checks() -> None:

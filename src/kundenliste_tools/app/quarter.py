@@ -198,19 +198,18 @@ def quarter_file(
     scrubber (every customer's names, streets, phone numbers …, 0.3–0.45 s at 30,000
     customers) is built from the Kundenliste as soon as it is read, while the KundenDoku is
     still parsed.  The export is the one `quarter(open_workbook(path), …)` writes."""
-    from .workbook import open_workbook
+    from .workbook import open_workbook_ahead
 
-    early: list[tuple[Any, Scrubber]] = []
-
-    def scrubber_first(part: KundenPart) -> None:
+    def scrubber_first(part: KundenPart) -> Scrubber:
         from ..core.scrub import build_scrubber, release_tables
 
-        early.append((part.kunden, build_scrubber(part.kunden, first_names())))
+        built = build_scrubber(part.kunden, first_names())
         release_tables()  # not at the read's peak: they are grown again for the scrub
+        return built
 
-    data = open_workbook(path, password, meanwhile=prepare_quarter, first=scrubber_first)
+    data, scrubber = open_workbook_ahead(path, password, prepare_quarter, scrubber_first)
     return quarter(data, period, out=out, source=Path(path), regelwerk=regelwerk, coarse=coarse,
-                   progress=progress, scrubber=early[0] if early else None)
+                   progress=progress, scrubber=(data.kunden, scrubber) if scrubber is not None else None)
 
 
 def _same_file(a: Path, b: Path) -> bool:

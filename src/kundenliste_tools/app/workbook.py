@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 from ..core.collector import collector_paused  # noqa: F401  (the doors' way to the switch)
 
 if TYPE_CHECKING:
     from ..core.book import KundenPart, WorkbookData
+
+T = TypeVar("T")
 
 
 def open_workbook(path: str | Path, password: str | None = None,
@@ -28,6 +30,16 @@ def open_workbook(path: str | Path, password: str | None = None,
     from ..files.reader import read_workbook
 
     return read_workbook(path, password, meanwhile=meanwhile, first=first)
+
+
+def open_workbook_ahead(path: str | Path, password: str | None, meanwhile: Callable[[], None] | None,
+                        ahead: Callable[[KundenPart], T]) -> tuple[WorkbookData, T | None]:
+    """`open_workbook`, and what `ahead` made of the Kundenliste's share while the KundenDoku
+    was still parsed: only when that share is the model's own Kundenliste, else None (the
+    share could not be handed over; the caller does the work on the model instead)."""
+    made: list[tuple[KundenPart, T]] = []
+    data = open_workbook(path, password, meanwhile, first=lambda part: made.append((part, ahead(part))))
+    return data, next((result for part, result in made if part.kunden is data.kunden), None)
 
 
 def preload(module: str, call: str = "") -> Callable[[], None]:
