@@ -41,7 +41,6 @@ COMMANDS: tuple[str, ...] = (
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
-
 _GERMAN = {
     "usage: ": "Aufruf: ",
     "positional arguments": "Argumente",
@@ -188,12 +187,7 @@ if __name__ == "__main__":  # pragma: no cover
 def run() -> None:
     """Console-script wrapper: exit with `main`'s code, without freeing millions of cells and
     findings one by one first (0.1–0.2 s): flushed output, exit handlers run, then `_exit`.
-
-    The cyclic collector is off for the whole command, as `pruefen` always had it: the
-    process ends after one command, reference counting frees all that is not in a cycle, and
-    the collector's passes only walked the read's millions of cells again and again (after
-    the read, every one of them was still in its youngest generation): `quartal` at 30,000
-    customers 3.2 → 3.0 s, the peak memory unchanged at 30,000 and 100,000."""
+    The cyclic collector is off throughout: one command, then the end (bench/README.md)."""
     gc.disable()
     code = main()
     try:
