@@ -36,7 +36,7 @@ from .scrub import (
 
 
 @functools.lru_cache(maxsize=2)
-def first_name_hashes(names: frozenset[str]) -> dict[int, np.ndarray]:
+def _first_name_hashes(names: frozenset[str]) -> dict[int, np.ndarray]:
     """A first-name list (files/firstnames.py) in its spellings, hashed once per process."""
     keys: set[str] = set()
     for name in names:
@@ -92,7 +92,7 @@ def build(kunden: pd.DataFrame, first_names: frozenset[str] = frozenset()) -> Sc
         GEBURTSDATUM: date_keys(birth_dates(col("Geburtsdatum"))),
         EMAIL: {v for v in _values(col("Email")) if "@" in v},
     }
-    table, kinds = _key_table(keys, {_FIRST_NAME: first_name_hashes(first_names)} if first_names else None)
+    table, kinds = _key_table(keys, {_FIRST_NAME: _first_name_hashes(first_names)} if first_names else None)
     phones, tails = phone_keys(_values(col("Telefon")))
     return Scrubber(table, kinds, None, phones, tails,  # its filter comes with the first scrub
                     no_space_names=no_space_pattern(col("VName"), col("NName")))
